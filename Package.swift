@@ -1,0 +1,34 @@
+// swift-tools-version: 6.1
+// brsgd — Byzantine-resilient distributed SGD (Li et al., "Efficient Byzantine-Resilient
+// Stochastic Gradient Descent"). Targets show the architecture; dependencies point down only:
+//
+//   brsgd (executable) ─┬─ NeuralEngine ── CBLAS (OpenBLAS / Accelerate)
+//                       ├─ Datasets ────── CZlib
+//                       ├─ TensorIO        (.npy / JSON matrices)
+//                       └─ RobustAggregation (no dependencies at all)
+import PackageDescription
+
+let package = Package(
+    name: "brsgd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RobustAggregation", targets: ["RobustAggregation"]),
+        .executable(name: "brsgd", targets: ["brsgd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Aggregation rules. Depends on nothing, so anyone can drop it into a server or app.
+        .target(name: "RobustAggregation"),
+        .executableTarget(
+            name: "brsgd",
+            dependencies: [
+                "RobustAggregation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
