@@ -21,6 +21,8 @@ let package = Package(
     targets: [
         // Aggregation rules. Depends on nothing, so anyone can drop it into a server or app.
         .target(name: "RobustAggregation"),
+        // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
+        .target(name: "SeededRandom"),
         .executableTarget(
             name: "brsgd",
             dependencies: [
@@ -29,6 +31,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation"]),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )
