@@ -1,0 +1,39 @@
+/// A robust aggregation rule: combines the m gradients of a round into one.
+///
+/// Every rule first drops the rows that hold any non-finite value (NaN, ±Inf) and reports
+/// them as rejected; m' rows remain (an error if none do). A rule that takes the number of
+/// Byzantine workers f uses f' = max(0, f − rejected), since a rejected row was one of
+/// them or was not worth counting. The exact semantics of every rule are in its doc
+/// comment and in the README ("Aggregation semantics").
+///
+/// ```swift
+/// let rule = BrSGD(selectionFraction: 0.5)              // β = 1/2, T = auto
+/// let result = try rule.aggregate(gradients)             // GradientMatrix, m × d
+/// model.step(along: result.gradient)
+/// print(result.diagnostics.selectedRows)                 // C1 ∩ C2
+/// ```
+///
+/// Rules are values, safe to share across threads; they keep no state between rounds.
+public protocol AggregationRule: Sendable {
+    /// The rule's name with its parameters, for example `krum(f=5)`.
+    var name: String { get }
+
+    /// Aggregates the accepted (finite) rows. Implement this; callers use
+    /// `aggregate(_: GradientMatrix)`, and wrappers such as ``NearestNeighborMixing`` call
+    /// it with rows they have transformed.
+    func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult
+}
+
+extension AggregationRule {
+    /// Drops non-finite rows, then aggregates the rest.
+    /// - Complexity: O(md) for the finiteness scan, plus the rule's own cost.
+    public func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult {
+        try aggregate(AcceptedRows(gradients))
+    }
+}
+
+/// f' = max(0, f − rejected): the Byzantine budget left for the accepted rows.
+@inline(__always)
+func remainingByzantineCount(_ f: Int, _ rows: AcceptedRows) -> Int {
+    max(0, f - rows.rejectedRows.count)
+}

@@ -1,0 +1,151 @@
+/// Per-column order statistics (median, trimmed mean) over the accepted rows, one column
+/// block at a time, without sorting whole columns when it can be avoided.
+///
+/// Up to ``SelectionNetwork/maximumNetworkSize`` rows, 16 columns at a time go through a
+/// pruned comparator network (branch-free, vectorised). Above that, each column is
+/// gathered and reduced by quickselect (median: expected O(m)) or sorted (trimmed mean).
+struct ColumnOrderStatistics {
+    enum Statistic {
+        /// The median; for an even count the mean of the two middle values, computed as
+        /// lower·½ + upper·½ so that huge finite values cannot overflow.
+        case median
+        /// The mean of the values left after dropping the `trim` smallest and `trim` largest,
+        /// summed in ascending order.
+        case trimmedMean(trim: Int)
+    }
+
+    let statistic: Statistic
+    let rowCount: Int
+    private let network: SelectionNetwork?
+    private let lowRank: Int, highRank: Int
+
+    init(_ statistic: Statistic, rowCount m: Int) {
+        precondition(m >= 1)
+        self.statistic = statistic
+        self.rowCount = m
+        switch statistic {
+        case .median:
+            lowRank = (m - 1) / 2
+            highRank = m / 2
+        case .trimmedMean(let trim):
+            precondition(trim >= 0 && m > 2 * trim)
+            lowRank = trim
+            highRank = m - trim - 1
+        }
+        network = m <= SelectionNetwork.maximumNetworkSize
+            ? SelectionNetwork(size: m, ranks: Array(lowRank ... highRank)) : nil
+    }
+
+    /// Calls `body` with the scratch space `compute` needs (on the stack when small).
+    func withScratch<R>(_ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: rowCount * SelectionNetwork.lanes) {
+            body($0.baseAddress.unsafelyUnwrapped)  // capacity ≥ 16 > 0, so never nil
+        }
+    }
+
+    /// out[c] = statistic of column `start + c` over `rows`, for c in 0..<count.
+    func compute(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, start: Int, count: Int,
+                 into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let m = rows.count
+        precondition(m == rowCount)
+        if let network {
+            let w = SelectionNetwork.lanes
+            var c = 0
+            while c < count {
+                let lanes = min(w, count - c)
+                for r in 0 ..< m {
+                    let src = rows[r] + start + c, dst = scratch + r * w
+                    if lanes == w {
+                        for l in 0 ..< w { dst[l] = src[l] }
+                    } else {
+                        for l in 0 ..< lanes { dst[l] = src[l] }
+                        for l in lanes ..< w { dst[l] = 0 }
+                    }
+                }
+                network.apply(to: scratch)
+                for l in 0 ..< lanes { out[c + l] = extract(scratch + l, stride: w) }
+                c += lanes
+            }
+        } else {
+            for c in 0 ..< count {
+                for r in 0 ..< m { scratch[r] = rows[r][start + c] }
+                out[c] = reduceGathered(scratch, count: m)
+            }
+        }
+    }
+
+    /// The statistic from a column whose ranks lowRank…highRank are in sorted position.
+    @inline(__always)
+    private func extract(_ column: UnsafeMutablePointer<Float>, stride: Int) -> Float {
+        switch statistic {
+        case .median:
+            let lo = column[lowRank * stride], hi = column[highRank * stride]
+            return lowRank == highRank ? lo : lo * 0.5 + hi * 0.5
+        case .trimmedMean:
+            var sum: Float = 0
+            for r in lowRank ... highRank { sum += column[r * stride] }
+            return sum / Float(highRank - lowRank + 1)
+        }
+    }
+
+    private func reduceGathered(_ column: UnsafeMutablePointer<Float>, count m: Int) -> Float {
+        switch statistic {
+        case .median:
+            let hi = Quickselect.select(column, count: m, rank: highRank)
+            if lowRank == highRank { return hi }
+            // After selection every entry left of highRank is ≤ hi: the lower middle is their max.
+            var lo = column[0]
+            for i in 1 ..< highRank where column[i] > lo { lo = column[i] }
+            return lo * 0.5 + hi * 0.5
+        case .trimmedMean:
+            var buffer = UnsafeMutableBufferPointer(start: column, count: m)
+            buffer.sort()
+            return extract(column, stride: 1)
+        }
+    }
+}
+
+/// Quickselect (Hoare, 1961) with a median-of-three pivot; after 2·⌈lg n⌉ rounds without
+/// finishing, the remaining range is sorted, so the worst case is O(n log n), not O(n²),
+/// even for values a Byzantine worker chose.
+enum Quickselect {
+    /// Rearranges `values[0..<count]` so that position `rank` holds the value a full sort
+    /// would put there, everything before it is ≤ and everything after it is ≥; returns it.
+    /// - Complexity: expected O(n), worst case O(n log n).
+    static func select(_ values: UnsafeMutablePointer<Float>, count: Int, rank: Int) -> Float {
+        precondition(rank >= 0 && rank < count)
+        var lo = 0, hi = count - 1
+        var budget = 2 * (Int.bitWidth - count.leadingZeroBitCount)
+        while lo < hi {
+            if budget == 0 {
+                var range = UnsafeMutableBufferPointer(start: values + lo, count: hi - lo + 1)
+                range.sort()
+                return values[rank]
+            }
+            budget -= 1
+            let mid = lo + (hi - lo) / 2
+            // Median of three as the pivot.
+            if values[mid] < values[lo] { values.swapAt(mid, lo) }
+            if values[hi] < values[lo] { values.swapAt(hi, lo) }
+            if values[hi] < values[mid] { values.swapAt(hi, mid) }
+            let pivot = values[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1; j -= 1
+                }
+            }
+            if rank <= j { hi = j } else if rank >= i { lo = i } else { return values[rank] }
+        }
+        return values[rank]
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == Float {
+    @inline(__always) fileprivate func swapAt(_ i: Int, _ j: Int) {
+        let t = self[i]; self[i] = self[j]; self[j] = t
+    }
+}

@@ -1,0 +1,184 @@
+/// Small, scoped kernels over contiguous floats. Each has a naive counterpart in the
+/// tests (`ReferenceRules`) that results are compared against.
+enum Kernels {
+    /// One flag per row: true when every entry is finite.
+    /// - Complexity: O(md), one streaming pass, parallel over rows.
+    static func finiteRowFlags(_ matrix: GradientMatrix) -> [Bool] {
+        let m = matrix.rowCount, d = matrix.columnCount
+        var flags = [Bool](repeating: true, count: m)
+        guard d > 0 else { return flags }
+        matrix.withUnsafeStorage { storage in
+            guard let base = storage.baseAddress else { return }
+            flags.withUnsafeMutableBufferPointer { out in
+                Parallel.forEach(m, work: m * d) { i in
+                    out[i] = isFinite(base + i * d, count: d)
+                }
+            }
+        }
+        return flags
+    }
+
+    /// True when none of the `count` floats is NaN or ±Inf.
+    ///
+    /// Branch-free: the exponent field of a non-finite float is all ones, and adding one to
+    /// it carries into the sign bit; OR-ing those sums over the row is an integer
+    /// reduction the compiler vectorises.
+    static func isFinite(_ values: UnsafePointer<Float>, count: Int) -> Bool {
+        values.withMemoryRebound(to: UInt32.self, capacity: count) { bits in
+            var carry: UInt32 = 0
+            for i in 0 ..< count {
+                carry |= (bits[i] & 0x7F80_0000) &+ 0x0080_0000
+            }
+            return carry & 0x8000_0000 == 0
+        }
+    }
+
+    /// out[c] = Σ_r rows[r][start + c] for c in 0..<count, summing rows in order.
+    static func sumRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, start: Int, count: Int,
+                        into out: UnsafeMutablePointer<Float>) {
+        guard let first = rows.first else {
+            out.update(repeating: 0, count: count)
+            return
+        }
+        out.update(from: first + start, count: count)
+        for r in 1 ..< rows.count {
+            let row = rows[r] + start
+            for c in 0 ..< count { out[c] += row[c] }
+        }
+    }
+
+    /// The mean of the given rows, column by column: Σ rows (in the order given) / count.
+    /// - Precondition: `rows` is not empty.
+    /// - Complexity: O(|rows| · d), parallel over column blocks.
+    static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) -> [Float] {
+        precondition(!rows.isEmpty)
+        let divisor = Float(rows.count)
+        let blocks = ColumnBlocks(columnCount: d)
+        return [Float](unsafeUninitializedCapacity: d) { out, initialized in
+            guard let base = out.baseAddress else { return }
+            Parallel.forEach(blocks.count, work: rows.count * d) { b in
+                let range = blocks.range(b)
+                let o = base + range.lowerBound
+                sumRows(rows, start: range.lowerBound, count: range.count, into: o)
+                for c in 0 ..< range.count { o[c] /= divisor }
+            }
+            initialized = d
+        }
+    }
+
+    /// Σ_c |a[c] − b[c]| over `count` floats, in Float within 16 lanes, lanes summed in Double.
+    /// Meant for one column block (≤ 2048 floats), so each lane adds at most 128 terms.
+    static func l1Distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+        var acc = SIMD16<Float>()
+        var c = 0
+        while c + 16 <= count {
+            let x = UnsafeRawPointer(a + c).loadUnaligned(as: SIMD16<Float>.self)
+            let y = UnsafeRawPointer(b + c).loadUnaligned(as: SIMD16<Float>.self)
+            let diff = x - y
+            acc += diff.replacing(with: -diff, where: diff .< 0)
+            c += 16
+        }
+        var total = 0.0
+        for l in 0 ..< 16 { total += Double(acc[l]) }
+        while c < count { total += Double(abs(a[c] - b[c])); c += 1 }
+        return total
+    }
+
+    /// Σ_c a[c]·b[c] over `count` floats, in Float within 16 lanes, lanes summed in Double.
+    /// Meant for one column block (≤ 2048 floats).
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
+        var c = 0
+        while c + 32 <= count {
+            let x0 = UnsafeRawPointer(a + c).loadUnaligned(as: SIMD16<Float>.self)
+            let y0 = UnsafeRawPointer(b + c).loadUnaligned(as: SIMD16<Float>.self)
+            let x1 = UnsafeRawPointer(a + c + 16).loadUnaligned(as: SIMD16<Float>.self)
+            let y1 = UnsafeRawPointer(b + c + 16).loadUnaligned(as: SIMD16<Float>.self)
+            acc0 += x0 * y0
+            acc1 += x1 * y1
+            c += 32
+        }
+        acc0 += acc1
+        var total = 0.0
+        for l in 0 ..< 16 { total += Double(acc0[l]) }
+        while c < count { total += Double(a[c] * b[c]); c += 1 }
+        return total
+    }
+
+    /// Σ_c (a[c] − b[c])² computed entirely in Double: the direct formula, used where the
+    /// Gram identity would lose precision.
+    static func squaredDistanceDirect(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+        var total = 0.0
+        for c in 0 ..< count {
+            let diff = Double(a[c]) - Double(b[c])
+            total += diff * diff
+        }
+        return total
+    }
+}
+
+extension Kernels {
+    /// Σ_c (a[c] − b[c])² over `count` floats, in Float within 16 lanes, lanes summed in
+    /// Double. Meant for one column block (≤ 2048 floats).
+    static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+        var acc = SIMD16<Float>()
+        var c = 0
+        while c + 16 <= count {
+            let x = UnsafeRawPointer(a + c).loadUnaligned(as: SIMD16<Float>.self)
+            let y = UnsafeRawPointer(b + c).loadUnaligned(as: SIMD16<Float>.self)
+            let diff = x - y
+            acc += diff * diff
+            c += 16
+        }
+        var total = 0.0
+        for l in 0 ..< 16 { total += Double(acc[l]) }
+        while c < count { let diff = a[c] - b[c]; total += Double(diff * diff); c += 1 }
+        return total
+    }
+
+    /// ‖row_i − point‖² for every row, summed per column block then over blocks in order.
+    /// - Complexity: O(md), parallel over column blocks.
+    static func squaredDistances(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>,
+                                 to point: UnsafePointer<Float>, columnCount d: Int) -> [Double] {
+        let m = rows.count
+        let blocks = ColumnBlocks(columnCount: d)
+        var parts = [Double](repeating: 0, count: blocks.count * m)
+        parts.withUnsafeMutableBufferPointer { parts in
+            guard let base = parts.baseAddress else { return }
+            Parallel.forEach(blocks.count, work: m * d) { b in
+                let range = blocks.range(b)
+                for r in 0 ..< m {
+                    base[b * m + r] = squaredDistance(rows[r] + range.lowerBound, point + range.lowerBound,
+                                                      count: range.count)
+                }
+            }
+        }
+        var total = [Double](repeating: 0, count: m)
+        for b in 0 ..< blocks.count {
+            for r in 0 ..< m { total[r] += parts[b * m + r] }
+        }
+        return total
+    }
+
+    /// point[c] += Σ_i weights[i] · (rows[i][c] − point[c]), rows in order.
+    /// - Complexity: O(md), parallel over column blocks.
+    static func moveTowardRows(_ point: UnsafeMutablePointer<Float>, rows: UnsafeBufferPointer<UnsafePointer<Float>>,
+                               weights: [Float], columnCount d: Int) {
+        let blocks = ColumnBlocks(columnCount: d)
+        weights.withUnsafeBufferPointer { weights in
+            Parallel.forEach(blocks.count, work: rows.count * d) { b in
+                let range = blocks.range(b)
+                let width = range.count
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { step in
+                    let p = point + range.lowerBound
+                    for c in 0 ..< width { step[c] = 0 }
+                    for i in 0 ..< rows.count {
+                        let w = weights[i], row = rows[i] + range.lowerBound
+                        for c in 0 ..< width { step[c] += w * (row[c] - p[c]) }
+                    }
+                    for c in 0 ..< width { p[c] += step[c] }
+                }
+            }
+        }
+    }
+}

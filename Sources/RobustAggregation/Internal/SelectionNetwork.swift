@@ -1,0 +1,67 @@
+/// A comparator network that puts chosen order statistics of n values in place, applied
+/// to 16 columns at once with branch-free min/max (vectorised by the compiler).
+///
+/// Built from Batcher's merge-exchange sort for any n (Knuth, TAOCP vol. 3, §5.2.2,
+/// Algorithm M), then pruned backwards to the comparators that can affect the wanted
+/// output positions. For the median of 20 it keeps far fewer comparators than a full
+/// sort. A network costs O(n log² n) comparators per column, but without a single
+/// data-dependent branch; for n above ``maximumNetworkSize`` the rules switch to
+/// quickselect (expected O(n) per column).
+struct SelectionNetwork {
+    /// Past this many values a per-column quickselect is cheaper than the network.
+    static let maximumNetworkSize = 48
+    /// Columns processed together.
+    static let lanes = 16
+
+    let size: Int
+    /// Comparators (low, high): after one, low holds the min and high the max.
+    private(set) var comparators: [(Int32, Int32)] = []
+
+    /// A network leaving positions `ranks` (0-based, ascending order) exactly as a full sort would.
+    init(size: Int, ranks: [Int]) {
+        precondition(size >= 1 && ranks.allSatisfy { $0 >= 0 && $0 < size })
+        self.size = size
+        var all: [(Int32, Int32)] = []
+        if size > 1 {
+            // Algorithm M: t = ⌈lg n⌉.
+            var t = 0
+            while (1 << t) < size { t += 1 }
+            var p = 1 << (t - 1)
+            while p > 0 {
+                var q = 1 << (t - 1), r = 0, d = p
+                while true {
+                    for i in 0 ..< (size - d) where i & p == r {
+                        all.append((Int32(i), Int32(i + d)))
+                    }
+                    if q == p { break }
+                    d = q - p; q >>= 1; r = p
+                }
+                p >>= 1
+            }
+        }
+        // Backward pruning: keep a comparator iff one of its outputs is still needed.
+        var needed = [Bool](repeating: false, count: size)
+        for r in ranks { needed[r] = true }
+        var kept: [(Int32, Int32)] = []
+        for (a, b) in all.reversed() where needed[Int(a)] || needed[Int(b)] {
+            kept.append((a, b))
+            needed[Int(a)] = true
+            needed[Int(b)] = true
+        }
+        comparators = kept.reversed()
+    }
+
+    /// Applies the network to a tile of `size` rows × `lanes` floats (row r at r × lanes).
+    /// - Complexity: O(comparators × lanes), no branches on the data.
+    func apply(to tile: UnsafeMutablePointer<Float>) {
+        let w = Self.lanes
+        for (a, b) in comparators {
+            let pa = tile + Int(a) * w, pb = tile + Int(b) * w
+            for l in 0 ..< Self.lanes {
+                let x = pa[l], y = pb[l]
+                pa[l] = y < x ? y : x
+                pb[l] = y < x ? x : y
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Krum: the accepted row closest to its neighbours.
+///
+/// score_i = Σ of the squared L2 distances from row i to its m' − f' − 2 nearest other
+/// rows; the result is the row with the lowest score (ties: the lowest index).
+/// Blanchard, El Mhamdi, Guerraoui & Stainer, "Machine Learning with Adversaries:
+/// Byzantine Tolerant Gradient Descent", NeurIPS 2017. The "Krum" column of the BrSGD
+/// paper's Table 1.
+///
+/// - Precondition of the data: m' − f' − 2 ≥ 1, else ``AggregationError/Code/tooFewRows``.
+/// - Complexity: O(m'² d) for the distances, computed once through the Gram matrix
+///   (see `PairwiseDistances`), plus O(m'² log m') for the scores.
+public struct Krum: AggregationRule {
+    /// f, the number of Byzantine workers tolerated.
+    public let byzantineCount: Int
+
+    /// - Precondition: `byzantineCount >= 0`.
+    public init(byzantineCount: Int) {
+        precondition(byzantineCount >= 0, "byzantineCount must be non-negative")
+        self.byzantineCount = byzantineCount
+    }
+
+    public var name: String { "krum(f=\(byzantineCount))" }
+
+    public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
+        let scored = try KrumScores(rows, byzantineCount: byzantineCount, rule: name)
+        let winner = positionsOfLowest(scored.scores, count: 1)[0]
+        var diagnostics = rows.diagnostics(rule: name, selectedPositions: [winner])
+        diagnostics.scores = scored.scores
+        return AggregationResult(gradient: rows.matrix.row(rows.rowIndices[winner]), diagnostics: diagnostics)
+    }
+}
+
+/// Krum scores of every accepted row, shared by Krum, Multi-Krum and Bulyan.
+struct KrumScores {
+    let distances: PairwiseDistances
+    let scores: [Double]
+    let remainingByzantine: Int
+
+    init(_ rows: AcceptedRows, byzantineCount f: Int, rule: String) throws(AggregationError) {
+        try rows.requireAny(rule: rule)
+        let fPrime = remainingByzantineCount(f, rows)
+        let neighbours = rows.count - fPrime - 2
+        guard neighbours >= 1 else {
+            throw AggregationError(
+                code: .tooFewRows,
+                message: "\(rule) needs m' − f' − 2 ≥ 1, but m' = \(rows.count) accepted rows and f' = \(fPrime) give \(neighbours)")
+        }
+        let distances = rows.withRowPointers { PairwiseDistances($0, columnCount: rows.columnCount) }
+        let members = Array(0 ..< rows.count)
+        self.distances = distances
+        self.scores = members.map { distances.krumScore(of: $0, among: members, neighbours: neighbours) }
+        self.remainingByzantine = fPrime
+    }
+}
