@@ -22,9 +22,11 @@ func bitsEqual(_ a: [Float], _ b: [Float]) -> Bool {
     a.map(\.bitPattern) == b.map(\.bitPattern)
 }
 
-/// A fresh empty directory under the temporary directory.
+/// A fresh empty directory under the temporary directory (a directory URL, so that
+/// `URL(fileURLWithPath:relativeTo:)` resolves inside it).
 func makeScratchDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("TensorIOTests-\(UUID().uuidString)")
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("TensorIOTests-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
