@@ -34,6 +34,19 @@ import Testing
         #expect(scalar.values == [1.5])
     }
 
+    @Test func fortranFlagOnAVectorChangesNothing() throws {
+        let header = "{'descr': '<f4', 'fortran_order': True, 'shape': (3,), }"
+        let data = Self.npy(header: header, data: NPYFormat.encode(vector: [1, 2, 3]).suffix(12).map { $0 })
+        #expect(try NPYFormat.decodeVector(data) == [1, 2, 3])
+    }
+
+    @Test func decodesDataSlicesThatDoNotStartAtZero() throws {
+        let padded = Data([0xAA, 0xBB, 0xCC]) + (try Fixtures.data("matrix_f4_v1.npy"))
+        let slice = padded[3...]
+        #expect(slice.startIndex == 3)
+        #expect(try NPYFormat.decodeMatrix(slice).values == Fixtures.base)
+    }
+
     // MARK: Writing, byte for byte as NumPy
 
     @Test func writerMatchesNumPyBytes() throws {
