@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "RobustAggregation"),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
         .target(name: "SeededRandom"),
+        // Reads and writes the .npy and JSON files other tools exchange matrices through. Foundation only.
+        .target(name: "TensorIO"),
         .executableTarget(
             name: "brsgd",
             dependencies: [
@@ -32,6 +34,7 @@ let package = Package(
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
