@@ -23,6 +23,14 @@ let package = Package(
         .target(name: "RobustAggregation"),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
         .target(name: "SeededRandom"),
+        // zlib, for gzip-compressed IDX files (Foundation on Linux does not inflate gzip).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        // FashionMNIST / MNIST (IDX + gzip), partitioning over workers, batching, synthetic data.
+        .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
         .executableTarget(
             name: "brsgd",
             dependencies: [
@@ -32,6 +40,7 @@ let package = Package(
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )
