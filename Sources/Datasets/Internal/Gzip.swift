@@ -39,10 +39,17 @@ enum Gzip {
         var failure: DatasetError?
         var isComplete = false
         compressed.withUnsafeBufferPointer { input in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-            stream.avail_in = UInt32(clamping: input.count)
+            // zlib counts input in UInt32: feed inputs over 4 GiB in chunks.
+            var fed = 0
+            func consumed() -> Int { fed - Int(stream.avail_in) }
             while true {
                 if let prefixLength, written >= prefixLength { return }
+                if stream.avail_in == 0, fed < input.count {
+                    let chunk = Swift.min(input.count - fed, 1 << 30)
+                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + fed)
+                    stream.avail_in = UInt32(chunk)
+                    fed += chunk
+                }
                 if written == output.count {
                     output.append(contentsOf: repeatElement(0, count: max(output.count, 1 << 16)))
                 }
@@ -59,7 +66,7 @@ enum Gzip {
                     continue
                 case Z_STREAM_END:
                     // Another gzip member may follow; anything else is trailing garbage.
-                    let consumed = input.count - Int(stream.avail_in)
+                    let consumed = consumed()
                     if consumed == input.count { isComplete = true; return }
                     if consumed + 1 < input.count, input[consumed] == magic.0, input[consumed + 1] == magic.1 {
                         inflateReset(&stream)
@@ -70,7 +77,7 @@ enum Gzip {
                         message: "\(path) has \(input.count - consumed) bytes of trailing data after its gzip stream; the file is damaged. Download it again.",
                         path: path)
                     return
-                case Z_BUF_ERROR where stream.avail_in == 0:
+                case Z_BUF_ERROR where consumed() == input.count:
                     failure = truncated(path, compressedCount: input.count, written: written)
                     return
                 case Z_BUF_ERROR:
