@@ -25,16 +25,27 @@ let package = Package(
         .target(name: "SeededRandom"),
         // Reads and writes the .npy and JSON files other tools exchange matrices through. Foundation only.
         .target(name: "TensorIO"),
+        // zlib, for gzip-compressed IDX files (Foundation on Linux does not inflate gzip).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        // FashionMNIST / MNIST (IDX + gzip), partitioning over workers, batching, synthetic data.
+        .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
         .executableTarget(
             name: "brsgd",
             dependencies: [
                 "RobustAggregation",
+                "TensorIO",
+                "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )
