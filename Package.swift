@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RobustAggregation", targets: ["RobustAggregation"]),
+        .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
         .executable(name: "brsgd", targets: ["brsgd"]),
     ],
     dependencies: [
@@ -23,15 +24,29 @@ let package = Package(
         .target(name: "RobustAggregation"),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
         .target(name: "SeededRandom"),
+        // BLAS for GEMM: OpenBLAS through pkg-config on Linux; macOS uses Accelerate instead.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        // The CPU training engine: flat parameters, layers, losses, models, SGD.
+        .target(name: "NeuralEngine", dependencies: ["CBLAS", "SeededRandom"]),
         .executableTarget(
             name: "brsgd",
             dependencies: [
                 "RobustAggregation",
+                "NeuralEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+        .testTarget(
+            name: "NeuralEngineTests",
+            dependencies: ["NeuralEngine", "SeededRandom"],
+            resources: [.copy("Fixtures")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
