@@ -37,6 +37,7 @@ let package = Package(
             dependencies: [
                 "RobustAggregation",
                 "NeuralEngine",
+                "SeededRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

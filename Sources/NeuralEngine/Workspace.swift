@@ -73,11 +73,14 @@ struct ShardBuffers {
     let columnGradient: UnsafeMutablePointer<Float>?
     /// This shard's parameter gradient (shard 0 writes straight into the caller's).
     let gradient: UnsafeMutablePointer<Float>
+    /// Each max-pooling layer's argmax offsets (`nil` for other layers).
+    let poolIndices: [UnsafeMutablePointer<Int32>?]
     /// This shard's summed loss and correct predictions from the last call.
     var loss: Double = 0
     var correct: Int = 0
 
     private let storage: UnsafeMutablePointer<Float>
+    private let indexStorage: UnsafeMutablePointer<Int32>
 
     init(model: Model, maxBatchSize: Int) {
         let batch = maxBatchSize
@@ -126,9 +129,23 @@ struct ShardBuffers {
         let columnRegion = carve()
         columnGradient = largestColumnGradient > 0 ? columnRegion : nil
         gradient = carve()
+
+        var indexCounts: [Int] = []
+        for (index, layer) in model.layers.enumerated() {
+            if case .maxPool2D = layer { indexCounts.append(batch * model.layerOutputShapes[index].count) } else { indexCounts.append(0) }
+        }
+        let indexTotal = max(indexCounts.reduce(0, +), 1)
+        indexStorage = .allocate(capacity: indexTotal)
+        indexStorage.initialize(repeating: 0, count: indexTotal)
+        var indexCursor = indexStorage
+        poolIndices = indexCounts.map { count in
+            defer { indexCursor += count }
+            return count > 0 ? indexCursor : nil
+        }
     }
 
     func deallocate() {
         storage.deallocate()
+        indexStorage.deallocate()
     }
 }

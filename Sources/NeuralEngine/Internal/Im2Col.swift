@@ -49,18 +49,18 @@ func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float
                         let dst = row + (b * ho + oh) * wo
                         let ih = oh * g.stride - g.padding + ki
                         guard ih >= 0 && ih < g.height, !valid.isEmpty else {
-                            dst.update(repeating: 0, count: wo)
+                            zeroRow(dst, count: wo)
                             continue
                         }
-                        for ow in 0..<valid.lowerBound { dst[ow] = 0 }
+                        zeroRow(dst, count: valid.lowerBound)
                         // Index arithmetic, not pointer arithmetic: `offset` may be negative.
                         let offset = ih * g.width - g.padding + kj
                         if g.stride == 1 {
-                            for ow in valid { dst[ow] = image[offset + ow] }
+                            copyRow(image + (offset + valid.lowerBound), dst + valid.lowerBound, count: valid.count)
                         } else {
                             for ow in valid { dst[ow] = image[offset + ow * g.stride] }
                         }
-                        for ow in valid.upperBound..<wo { dst[ow] = 0 }
+                        zeroRow(dst + valid.upperBound, count: wo - valid.upperBound)
                     }
                 }
             }
@@ -90,7 +90,7 @@ func col2im(_ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float
                         let src = row + (b * ho + oh) * wo
                         let offset = ih * g.width - g.padding + kj
                         if g.stride == 1 {
-                            for ow in valid { image[offset + ow] += src[ow] }
+                            addRow(src + valid.lowerBound, image + (offset + valid.lowerBound), count: valid.count)
                         } else {
                             for ow in valid { image[offset + ow * g.stride] += src[ow] }
                         }

@@ -42,3 +42,58 @@ func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
     }
     return total
 }
+
+/// `dst[i] = src[i]` for `i < count`, eight lanes at a time: short rows (10–28 floats in
+/// im2col) are too short for `memcpy`'s call to pay off and the scalar loop does not
+/// vectorise.
+/// - Complexity: O(count).
+@inline(__always)
+func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i &+ 8 <= count {
+        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    if i &+ 4 <= count {
+        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD4<Float>.self)
+        i &+= 4
+    }
+    while i < count {
+        dst[i] = src[i]
+        i &+= 1
+    }
+}
+
+/// `dst[i] += src[i]` for `i < count`, eight lanes at a time (see `copyRow`).
+/// - Complexity: O(count).
+@inline(__always)
+func addRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i &+ 8 <= count {
+        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+            + UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < count {
+        dst[i] += src[i]
+        i &+= 1
+    }
+}
+
+/// `dst[i] = 0` for `i < count`.
+/// - Complexity: O(count).
+@inline(__always)
+func zeroRow(_ dst: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i &+ 8 <= count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < count {
+        dst[i] = 0
+        i &+= 1
+    }
+}

@@ -38,7 +38,8 @@ extension Model {
                 conv.forward(parameters: weights, input: x, inputShape: shape, batchSize: batch,
                              columns: buffers.columns[index]!, output: y)
             case .maxPool2D(let pool):
-                pool.forward(input: x, inputShape: shape, batchSize: batch, output: y)
+                pool.forward(input: x, inputShape: shape, batchSize: batch, output: y,
+                             argmax: buffers.poolIndices[index]!)
             case .dense(let dense):
                 dense.forward(parameters: weights, input: x, batchSize: batch, output: y)
             case .relu:
@@ -94,8 +95,8 @@ extension Model {
                                outputGradient: dy, parameterGradient: weightGradient,
                                inputGradient: propagates ? dx : nil)
             case .maxPool2D(let pool):
-                pool.backward(input: layerInput, inputShape: shape, batchSize: batch,
-                              output: buffers.activations[index], outputGradient: dy, inputGradient: dx)
+                pool.backward(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index]!,
+                              outputGradient: dy, inputGradient: dx)
             case .relu:
                 ReLU().backward(output: buffers.activations[index], outputGradient: dy,
                                 inputGradient: dx, count: batch * shape.count)

@@ -10,14 +10,34 @@ struct ReLU: Sendable, Hashable {
     init() {}
 
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { output[i] = max(input[i], 0) }
+        var i = 0
+        while i &+ 8 <= count {
+            let x = UnsafeRawPointer(input + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(output + i).storeBytes(of: x.replacing(with: 0, where: x .< 0), as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        while i < count {
+            output[i] = max(input[i], 0)
+            i &+= 1
+        }
     }
 
     func backward(
         output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>, count: Int
     ) {
-        for i in 0..<count { inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0 }
+        var i = 0
+        while i &+ 8 <= count {
+            let y = UnsafeRawPointer(output + i).loadUnaligned(as: SIMD8<Float>.self)
+            let dy = UnsafeRawPointer(outputGradient + i).loadUnaligned(as: SIMD8<Float>.self)
+            let dx = dy.replacing(with: 0, where: y .<= 0)
+            UnsafeMutableRawPointer(inputGradient + i).storeBytes(of: dx, as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        while i < count {
+            inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0
+            i &+= 1
+        }
     }
 }
 
