@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RobustAggregation", targets: ["RobustAggregation"]),
+        .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
         .executable(name: "brsgd", targets: ["brsgd"]),
     ],
     dependencies: [
@@ -23,6 +24,7 @@ let package = Package(
         .target(name: "RobustAggregation"),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
         .target(name: "SeededRandom"),
+<<<<<<< HEAD
         // Reads and writes the .npy and JSON files other tools exchange matrices through. Foundation only.
         .target(name: "TensorIO"),
         // zlib, for gzip-compressed IDX files (Foundation on Linux does not inflate gzip).
@@ -33,21 +35,44 @@ let package = Package(
         ),
         // FashionMNIST / MNIST (IDX + gzip), partitioning over workers, batching, synthetic data.
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
+=======
+        // BLAS for GEMM: OpenBLAS through pkg-config on Linux; macOS uses Accelerate instead.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        // The CPU training engine: flat parameters, layers, losses, models, SGD.
+        .target(name: "NeuralEngine", dependencies: ["CBLAS", "SeededRandom"]),
+>>>>>>> engine
         .executableTarget(
             name: "brsgd",
             dependencies: [
                 "RobustAggregation",
+<<<<<<< HEAD
                 "TensorIO",
                 "Datasets",
+=======
+                "NeuralEngine",
+                "SeededRandom",
+>>>>>>> engine
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+<<<<<<< HEAD
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
         .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
+=======
+        .testTarget(
+            name: "NeuralEngineTests",
+            dependencies: ["NeuralEngine", "SeededRandom"],
+            resources: [.copy("Fixtures")]
+        ),
+>>>>>>> engine
     ],
     swiftLanguageModes: [.v6]
 )

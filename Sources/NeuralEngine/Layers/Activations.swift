@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The rectified linear unit, `y = max(0, x)`, elementwise; `∂x = ∂y · [y > 0]`.
+/// - Complexity: O(n) forward and backward.
+struct ReLU: Sendable, Hashable {
+    init() {}
+
+    func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i &+ 8 <= count {
+            let x = UnsafeRawPointer(input + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(output + i).storeBytes(of: x.replacing(with: 0, where: x .< 0), as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        while i < count {
+            output[i] = max(input[i], 0)
+            i &+= 1
+        }
+    }
+
+    func backward(
+        output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var i = 0
+        while i &+ 8 <= count {
+            let y = UnsafeRawPointer(output + i).loadUnaligned(as: SIMD8<Float>.self)
+            let dy = UnsafeRawPointer(outputGradient + i).loadUnaligned(as: SIMD8<Float>.self)
+            let dx = dy.replacing(with: 0, where: y .<= 0)
+            UnsafeMutableRawPointer(inputGradient + i).storeBytes(of: dx, as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        while i < count {
+            inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0
+            i &+= 1
+        }
+    }
+}
+
+/// The hyperbolic tangent, `y = tanh(x)`, elementwise; `∂x = ∂y · (1 − y²)`.
+/// - Complexity: O(n) forward and backward.
+struct Tanh: Sendable, Hashable {
+    init() {}
+
+    func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { output[i] = tanhf(input[i]) }
+    }
+
+    func backward(
+        output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        for i in 0..<count { inputGradient[i] = outputGradient[i] * (1 - output[i] * output[i]) }
+    }
+}
+
+/// Flattens each sample's `C × H × W` maps into one vector of `C·H·W` features in
+/// PyTorch's order (c, h, w), turning a channel-major batch into a batch-major one.
+/// - Complexity: O(B · C · H · W) forward and backward (a transpose of the two leading axes).
+struct Flatten: Sendable, Hashable {
+    init() {}
+
+    /// A flat vector of `input.count` features.
+    func outputShape(for input: TensorShape) -> TensorShape { TensorShape(flat: input.count) }
+}

@@ -1,0 +1,102 @@
+/// A 2-D convolution (cross-correlation, as in PyTorch's `nn.Conv2d`) with bias, computed
+/// by im2col and one GEMM over the whole batch (Chellapilla, Puri & Simard 2006).
+///
+/// `y[o][b][i][j] = bias[o] + Σ_{c,u,v} W[o][c][u][v] · x[c][b][i·s − p + u][j·s − p + v]`,
+/// with x zero outside the image.
+///
+/// Parameters, in the model's flat buffer: the weight `[out][in][k][k]` (PyTorch's order),
+/// then the bias `[out]`. Activations are channel-major, `[C][B][H][W]`.
+/// Backward: `∂W = ∂Y · columnsᵀ`, `∂bias[o] = Σ ∂Y[o][·]`, `∂X = col2im(Wᵀ · ∂Y)`.
+/// - Complexity: forward and backward O(B · Ho · Wo · out · in · k²) each.
+public struct Conv2D: Sendable, Hashable {
+    /// Input feature maps.
+    public var inputChannels: Int
+    /// Output feature maps (filters).
+    public var outputChannels: Int
+    /// The side of the square kernel.
+    public var kernelSize: Int
+    /// Zero padding on each side.
+    public var padding: Int
+    /// The step between kernel positions.
+    public var stride: Int
+
+    /// A convolution of `inputChannels` maps into `outputChannels` with a square kernel.
+    /// - Precondition: positive channels, kernel and stride; `padding >= 0`.
+    public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, padding: Int = 0, stride: Int = 1) {
+        precondition(inputChannels > 0 && outputChannels > 0, "channels must be positive")
+        precondition(kernelSize > 0 && stride > 0 && padding >= 0, "invalid kernel, stride or padding")
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelSize = kernelSize
+        self.padding = padding
+        self.stride = stride
+    }
+
+    /// `out · in · k² + out`.
+    public var parameterCount: Int { weightCount + outputChannels }
+
+    var weightCount: Int { outputChannels * inputChannels * kernelSize * kernelSize }
+
+    /// Inputs per output value, `in · k²` (PyTorch's fan-in).
+    var fanIn: Int { inputChannels * kernelSize * kernelSize }
+
+    /// The output shape for `input`.
+    /// - Precondition: `input.channels == inputChannels` and the kernel fits the padded input.
+    public func outputShape(for input: TensorShape) -> TensorShape {
+        precondition(input.channels == inputChannels, "Conv2D expects \(inputChannels) channels, got \(input)")
+        let g = geometry(input, batchSize: 1)
+        precondition(g.outputHeight > 0 && g.outputWidth > 0, "Conv2D kernel larger than padded input \(input)")
+        return TensorShape(channels: outputChannels, height: g.outputHeight, width: g.outputWidth)
+    }
+
+    func geometry(_ input: TensorShape, batchSize: Int) -> ConvolutionGeometry {
+        ConvolutionGeometry(
+            channels: input.channels, batchSize: batchSize, height: input.height, width: input.width,
+            kernelSize: kernelSize, padding: padding, stride: stride)
+    }
+
+    /// Floats of im2col scratch for a batch: `(in · k²) · (B · Ho · Wo)`.
+    func columnCount(_ input: TensorShape, batchSize: Int) -> Int {
+        let g = geometry(input, batchSize: batchSize)
+        return g.columnRows * g.columnWidth
+    }
+
+    /// `output[out][B·Ho·Wo] = W · im2col(input) + bias`; keeps the columns for backward.
+    func forward(
+        parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, inputShape: TensorShape,
+        batchSize: Int, columns: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        let g = geometry(inputShape, batchSize: batchSize)
+        let n = g.columnWidth
+        im2col(input, columns, g)
+        let bias = parameters + weightCount
+        for o in 0..<outputChannels {
+            (output + o * n).update(repeating: bias[o], count: n)
+        }
+        gemm(.none, .none, m: outputChannels, n: n, k: g.columnRows,
+             parameters, lda: g.columnRows, columns, ldb: n, beta: 1, output, ldc: n)
+    }
+
+    /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting) and, when
+    /// `inputGradient` is given, `∂X` using `columnGradient` as scratch.
+    func backward(
+        parameters: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
+        columns: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+        parameterGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, columnGradient: UnsafeMutablePointer<Float>?
+    ) {
+        let g = geometry(inputShape, batchSize: batchSize)
+        let n = g.columnWidth
+        gemm(.none, .transposed, m: outputChannels, n: g.columnRows, k: n,
+             outputGradient, lda: n, columns, ldb: n, beta: 0, parameterGradient, ldc: g.columnRows)
+        let biasGradient = parameterGradient + weightCount
+        for o in 0..<outputChannels {
+            biasGradient[o] = sum(outputGradient + o * n, count: n)
+        }
+        if let inputGradient, let columnGradient {
+            gemm(.transposed, .none, m: g.columnRows, n: n, k: outputChannels,
+                 parameters, lda: g.columnRows, outputGradient, ldb: n, beta: 0, columnGradient, ldc: n)
+            col2im(columnGradient, inputGradient, g)
+        }
+    }
+}

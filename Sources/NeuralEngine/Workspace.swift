@@ -1,0 +1,151 @@
+import Synchronization
+
+/// Every scratch buffer one worker needs to compute a model's loss and gradient: the
+/// activations of each layer, im2col columns, activation gradients. Allocated once for a
+/// maximum batch size; no allocation per batch.
+///
+/// Give each concurrent worker its own workspace. A workspace may be split into
+/// `shardCount` shards: a batch is then cut into that many fixed, contiguous pieces whose
+/// gradients are summed in shard order, so the result depends on `shardCount` only, never
+/// on how many threads run the shards (`Model.lossAndGradient` runs them one after
+/// another, `Model.parallelLossAndGradient` concurrently, with the same bytes).
+///
+/// Each shard's buffers sit behind their own mutex, so the class is `Sendable` without
+/// any unchecked claim: a second concurrent caller waits rather than races.
+public final class Workspace: Sendable {
+    /// The model the buffers are sized for.
+    public let model: Model
+    /// The largest batch the workspace accepts.
+    public let maxBatchSize: Int
+    /// Fixed pieces a batch is cut into.
+    public let shardCount: Int
+
+    let shards: [Shard]
+
+    /// A workspace for batches of up to `maxBatchSize` samples, cut into `shardCount` shards.
+    /// - Precondition: `maxBatchSize >= 1`, `shardCount >= 1`.
+    /// - Complexity: allocates O(maxBatchSize · (activations + im2col columns) + d) floats.
+    public init(model: Model, maxBatchSize: Int, shardCount: Int = 1) {
+        precondition(maxBatchSize >= 1 && shardCount >= 1, "batch size and shard count must be positive")
+        self.model = model
+        self.maxBatchSize = maxBatchSize
+        self.shardCount = shardCount
+        let perShard = (maxBatchSize + shardCount - 1) / shardCount
+        self.shards = (0..<shardCount).map { _ in Shard(model: model, maxBatchSize: perShard) }
+    }
+
+    /// The contiguous rows of a `batchSize` batch that shard `index` computes: the first
+    /// `batchSize % shardCount` shards take one extra row.
+    func rows(ofShard index: Int, batchSize: Int) -> Range<Int> {
+        let base = batchSize / shardCount, extra = batchSize % shardCount
+        let start = index * base + min(index, extra)
+        return start..<(start + base + (index < extra ? 1 : 0))
+    }
+}
+
+/// One shard's buffers, behind a mutex.
+final class Shard: Sendable {
+    let maxBatchSize: Int
+    let buffers: Mutex<ShardBuffers>
+
+    init(model: Model, maxBatchSize: Int) {
+        self.maxBatchSize = maxBatchSize
+        self.buffers = Mutex(ShardBuffers(model: model, maxBatchSize: maxBatchSize))
+    }
+
+    deinit {
+        buffers.withLock { $0.deallocate() }
+    }
+}
+
+/// Raw scratch memory for one shard: one allocation, carved into named regions.
+struct ShardBuffers {
+    /// The model input transposed to channel-major (multi-channel convolutional models).
+    let transposedInput: UnsafeMutablePointer<Float>?
+    /// Each layer's output for the whole shard batch.
+    let activations: [UnsafeMutablePointer<Float>]
+    /// Each convolution's im2col columns (kept from forward for backward).
+    let columns: [UnsafeMutablePointer<Float>?]
+    /// Two activation-gradient buffers used in turn by backward.
+    let gradientA: UnsafeMutablePointer<Float>
+    let gradientB: UnsafeMutablePointer<Float>
+    /// The column gradient of a convolution that propagates to its input.
+    let columnGradient: UnsafeMutablePointer<Float>?
+    /// This shard's parameter gradient (shard 0 writes straight into the caller's).
+    let gradient: UnsafeMutablePointer<Float>
+    /// Each max-pooling layer's argmax offsets (`nil` for other layers).
+    let poolIndices: [UnsafeMutablePointer<Int32>?]
+    /// This shard's summed loss and correct predictions from the last call.
+    var loss: Double = 0
+    var correct: Int = 0
+
+    private let storage: UnsafeMutablePointer<Float>
+    private let indexStorage: UnsafeMutablePointer<Int32>
+
+    init(model: Model, maxBatchSize: Int) {
+        let batch = maxBatchSize
+        var sizes: [Int] = []
+        sizes.append(model.transposesInput ? batch * model.inputSize : 0)
+        var largestActivation = model.inputSize
+        for shape in model.layerOutputShapes {
+            sizes.append(batch * shape.count)
+            largestActivation = max(largestActivation, shape.count)
+        }
+        var largestColumnGradient = 0
+        for (index, layer) in model.layers.enumerated() {
+            if case .conv2D(let conv) = layer {
+                let count = conv.columnCount(model.layerInputShapes[index], batchSize: batch)
+                sizes.append(count)
+                if index > model.firstTrainableLayer { largestColumnGradient = max(largestColumnGradient, count) }
+            } else {
+                sizes.append(0)
+            }
+        }
+        sizes.append(batch * largestActivation)
+        sizes.append(batch * largestActivation)
+        sizes.append(largestColumnGradient)
+        sizes.append(model.parameterCount)
+        let total = sizes.reduce(0, +)
+        storage = .allocate(capacity: max(total, 1))
+        storage.initialize(repeating: 0, count: max(total, 1))
+
+        var cursor = storage
+        var next = sizes.makeIterator()
+        func carve() -> UnsafeMutablePointer<Float> {
+            let region = cursor
+            cursor += next.next() ?? 0
+            return region
+        }
+        let transposed = carve()
+        transposedInput = model.transposesInput ? transposed : nil
+        activations = model.layers.map { _ in carve() }
+        columns = model.layers.map { layer in
+            let region = carve()
+            if case .conv2D = layer { return region }
+            return nil
+        }
+        gradientA = carve()
+        gradientB = carve()
+        let columnRegion = carve()
+        columnGradient = largestColumnGradient > 0 ? columnRegion : nil
+        gradient = carve()
+
+        var indexCounts: [Int] = []
+        for (index, layer) in model.layers.enumerated() {
+            if case .maxPool2D = layer { indexCounts.append(batch * model.layerOutputShapes[index].count) } else { indexCounts.append(0) }
+        }
+        let indexTotal = max(indexCounts.reduce(0, +), 1)
+        indexStorage = .allocate(capacity: indexTotal)
+        indexStorage.initialize(repeating: 0, count: indexTotal)
+        var indexCursor = indexStorage
+        poolIndices = indexCounts.map { count in
+            defer { indexCursor += count }
+            return count > 0 ? indexCursor : nil
+        }
+    }
+
+    func deallocate() {
+        storage.deallocate()
+        indexStorage.deallocate()
+    }
+}

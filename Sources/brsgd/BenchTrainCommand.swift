@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import NeuralEngine
+import SeededRandom
+
+/// `brsgd bench train`: training throughput (forward + backward + SGD step) on synthetic
+/// data, in samples per second.
+struct BenchTrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Measure training samples per second (forward, backward and SGD step) on random data.",
+        discussion: """
+            Trains on a fixed pool of random batches for the given time after a short warm-up \
+            and reports samples per second. With --threads 2 and --parallelism shards (the \
+            default) each batch is cut into two halves computed concurrently, with BLAS on one \
+            thread each; --parallelism blas computes the whole batch at once with a \
+            multithreaded BLAS instead. Time release builds only.
+            """
+    )
+
+    enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
+        case lenet, mlp, logistic, linear
+    }
+
+    enum Parallelism: String, ExpressibleByArgument, CaseIterable {
+        case shards, blas
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(help: "The model to train: \(ModelChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: ModelChoice = .lenet
+
+    @Option(help: "Samples per batch.")
+    var batchSize: Int = 32
+
+    @Option(help: "Seconds to measure, after a warm-up.")
+    var seconds: Double = 5
+
+    @Option(help: "Threads to use (cores).")
+    var threads: Int = 2
+
+    @Option(help: "How to use the threads: shards (split each batch) or blas (threaded GEMM).")
+    var parallelism: Parallelism = .shards
+
+    @Option(help: "The learning rate of the SGD step.")
+    var learningRate: Float = 0.03
+
+    @Option(help: "The seed of the initial parameters and the random data.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1.") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive.") }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive.") }
+    }
+
+    func makeModel() -> Model {
+        switch model {
+        case .lenet: .lenet5()
+        case .mlp: .mlp(inputSize: 784, hidden: [200, 100], outputCount: 10)
+        case .logistic: .logisticRegression(inputSize: 784, classCount: 10)
+        case .linear: .linearRegression(inputSize: 784)
+        }
+    }
+
+    func run() async throws {
+        let network = makeModel()
+        let shardCount = parallelism == .shards ? threads : 1
+        BLAS.setThreadCount(parallelism == .shards ? 1 : threads)
+        let trainer = Trainer(model: network, seed: seed, optimizer: SGD(learningRate: learningRate),
+                              maxBatchSize: batchSize, shardCount: shardCount)
+
+        // A pool of random batches, reused in turn.
+        let poolSize = 8
+        var generator = SeededGenerator(seed: seed, stream: 1)
+        let inputs = UnsafeMutableBufferPointer<Float>.allocate(capacity: poolSize * batchSize * network.inputSize)
+        defer { inputs.deallocate() }
+        for i in inputs.indices { inputs[i] = Float(generator.nextNormal()) }
+        let labels = UnsafeMutableBufferPointer<Int32>.allocate(capacity: poolSize * batchSize)
+        defer { labels.deallocate() }
+        for i in labels.indices { labels[i] = Int32(generator.nextIndex(below: network.outputCount)) }
+        let values = UnsafeMutableBufferPointer<Float>.allocate(capacity: poolSize * batchSize * network.outputCount)
+        defer { values.deallocate() }
+        for i in values.indices { values[i] = Float(generator.nextNormal()) }
+
+        func step(_ index: Int) async -> Float {
+            let slot = index % poolSize
+            let x = UnsafeBufferPointer(rebasing: inputs[(slot * batchSize * network.inputSize)...])
+            let targets: Targets = network.loss.takesLabels
+                ? .labels(UnsafeBufferPointer(rebasing: labels[(slot * batchSize)...]))
+                : .values(UnsafeBufferPointer(rebasing: values[(slot * batchSize * network.outputCount)...]))
+            return await trainer.step(inputs: x, targets: targets, batchSize: batchSize)
+        }
+
+        let clock = ContinuousClock()
+        let warmUp = clock.now.advanced(by: .milliseconds(500))
+        var steps = 0
+        while clock.now < warmUp {
+            _ = await step(steps)
+            steps += 1
+        }
+        let start = clock.now
+        let deadline = start.advanced(by: .milliseconds(Int64(seconds * 1000)))
+        var measured = 0
+        var loss: Float = 0
+        while clock.now < deadline {
+            loss = await step(steps + measured)
+            measured += 1
+        }
+        let elapsed = (clock.now - start) / .seconds(1)
+        let samplesPerSecond = Double(measured * batchSize) / elapsed
+
+        switch format {
+        case .text:
+            let rate = String(format: "%.0f", samplesPerSecond)
+            print("\(model.rawValue) batch \(batchSize), \(threads) thread(s) (\(parallelism.rawValue)): "
+                  + "\(rate) samples/s (\(measured) steps in \(String(format: "%.2f", elapsed)) s, "
+                  + "last loss \(String(format: "%.4f", loss)), \(network.parameterCount) parameters)")
+        case .json:
+            let record = BenchTrainRecord(
+                model: model.rawValue, batchSize: batchSize, threads: threads, parallelism: parallelism.rawValue,
+                steps: measured, seconds: elapsed, samplesPerSecond: samplesPerSecond,
+                parameterCount: network.parameterCount, lastLoss: loss)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(record), as: UTF8.self))
+        }
+    }
+}
+
+/// One `bench train` result, as printed by `--format json`.
+struct BenchTrainRecord: Codable {
+    var model: String
+    var batchSize: Int
+    var threads: Int
+    var parallelism: String
+    var steps: Int
+    var seconds: Double
+    var samplesPerSecond: Double
+    var parameterCount: Int
+    var lastLoss: Float
+}

@@ -1,0 +1,124 @@
+import SeededRandom
+import Testing
+@testable import NeuralEngine
+
+/// Same inputs give the same bytes however the shards are scheduled.
+@Suite("Determinism and workspaces", .serialized)
+struct DeterminismTests {
+    let model = Model(
+        inputShape: TensorShape(channels: 1, height: 12, width: 12),
+        layers: [
+            .conv2D(Conv2D(inputChannels: 1, outputChannels: 3, kernelSize: 5, padding: 2)), .relu,
+            .maxPool2D(MaxPool2D(kernelSize: 2)),
+            .conv2D(Conv2D(inputChannels: 3, outputChannels: 4, kernelSize: 3)), .relu,
+            .maxPool2D(MaxPool2D(kernelSize: 2)), .flatten,
+            .dense(Dense(inputSize: 16, outputSize: 10)), .relu, .dense(Dense(inputSize: 10, outputSize: 5)),
+        ],
+        loss: .softmaxCrossEntropy)
+
+    func batch(_ size: Int) -> (inputs: [Float], labels: [Int32]) {
+        var generator = SeededGenerator(seed: 9)
+        return (normals(size * model.inputSize, using: &generator), labels(size, classes: 5, using: &generator))
+    }
+
+    @Test func parallelShardsGiveTheSameBytesAsSequentialShards() async {
+        let (inputs, classLabels) = batch(7)
+        let parameters = model.initialParameters(seed: 1)
+        let workspace = Workspace(model: model, maxBatchSize: 8, shardCount: 2)
+        let sequential = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
+                                         batchSize: 7, workspace: workspace)
+        for _ in 0..<3 {
+            let (loss, gradient) = await withHeapCopy(parameters) { p in
+                await withHeapCopy(inputs) { x in
+                    await withHeapCopy(classLabels) { y in
+                        await withHeapCopy([Float](repeating: .nan, count: model.parameterCount)) { g in
+                            let loss = await model.parallelLossAndGradient(
+                                parameters: UnsafeBufferPointer(p), inputs: UnsafeBufferPointer(x),
+                                targets: .labels(UnsafeBufferPointer(y)), batchSize: 7, gradient: g, workspace: workspace)
+                            return (loss, Array(g))
+                        }
+                    }
+                }
+            }
+            #expect(loss.bitPattern == sequential.loss.bitPattern)
+            #expect(gradient.map(\.bitPattern) == sequential.gradient.map(\.bitPattern))
+        }
+    }
+
+    @Test func blasThreadCountDoesNotChangeTheBytes() {
+        let (inputs, classLabels) = batch(8)
+        let parameters = model.initialParameters(seed: 2)
+        let workspace = Workspace(model: model, maxBatchSize: 8)
+        let saved = BLAS.threadCount
+        defer { BLAS.setThreadCount(saved) }
+        BLAS.setThreadCount(1)
+        let one = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
+                                  batchSize: 8, workspace: workspace)
+        BLAS.setThreadCount(2)
+        let two = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
+                                  batchSize: 8, workspace: workspace)
+        #expect(one.gradient.map(\.bitPattern) == two.gradient.map(\.bitPattern))
+    }
+
+    @Test(arguments: [1, 2, 3, 5])
+    func shardingAgreesWithOneShardUpToRounding(shardCount: Int) {
+        let (inputs, classLabels) = batch(6)
+        let parameters = model.initialParameters(seed: 3)
+        let whole = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: 6,
+                                    workspace: Workspace(model: model, maxBatchSize: 6))
+        // A batch smaller than the shard count leaves some shards empty.
+        for size in [6, 2] {
+            let sharded = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
+                                          batchSize: size,
+                                          workspace: Workspace(model: model, maxBatchSize: 6, shardCount: shardCount))
+            let reference = size == 6 ? whole : lossAndGradient(
+                model, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: size,
+                workspace: Workspace(model: model, maxBatchSize: 6))
+            #expect(abs(sharded.loss - reference.loss) <= 1e-5 * abs(reference.loss))
+            let scale = reference.gradient.map(abs).max()!
+            #expect(maxRelativeError(sharded.gradient, reference.gradient, floor: 1e-4 * scale) < 1e-3)
+        }
+    }
+
+    @Test func gradientIsOverwrittenNotAccumulated() {
+        let (inputs, classLabels) = batch(4)
+        let parameters = model.initialParameters(seed: 4)
+        let workspace = Workspace(model: model, maxBatchSize: 4, shardCount: 2)
+        var gradient = [Float](repeating: 1e6, count: model.parameterCount)
+        let fresh = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
+                                    batchSize: 4, workspace: workspace).gradient
+        parameters.withUnsafeBufferPointer { p in
+            inputs.withUnsafeBufferPointer { x in
+                classLabels.withUnsafeBufferPointer { y in
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        _ = model.lossAndGradient(parameters: p, inputs: x, labels: y, batchSize: 4, gradient: g,
+                                                  workspace: workspace)
+                    }
+                }
+            }
+        }
+        #expect(gradient == fresh)
+    }
+
+    @Test func evaluateAgreesWithTheTrainingLossAndCountsCorrectPredictions() {
+        let (inputs, classLabels) = batch(10)
+        let parameters = model.initialParameters(seed: 5)
+        let big = Workspace(model: model, maxBatchSize: 10)
+        let small = Workspace(model: model, maxBatchSize: 3, shardCount: 2)
+        let trainingLoss = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
+                                           batchSize: 10, workspace: big).loss
+        let (whole, chunked) = parameters.withUnsafeBufferPointer { p in
+            inputs.withUnsafeBufferPointer { x in
+                classLabels.withUnsafeBufferPointer { y in
+                    (model.evaluate(parameters: p, inputs: x, labels: y, count: 10, workspace: big),
+                     model.evaluate(parameters: p, inputs: x, labels: y, count: 10, workspace: small))
+                }
+            }
+        }
+        #expect(abs(whole.loss - trainingLoss) <= 1e-6 * trainingLoss)
+        #expect(abs(chunked.loss - trainingLoss) <= 1e-5 * trainingLoss)
+        #expect(whole.accuracy == chunked.accuracy && whole.count == 10)
+        let accuracy = try! #require(whole.accuracy)
+        #expect((accuracy * 10).rounded() == accuracy * 10)
+    }
+}

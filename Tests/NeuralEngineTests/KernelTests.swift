@@ -1,0 +1,126 @@
+import Foundation
+import SeededRandom
+import Testing
+@testable import NeuralEngine
+
+/// The unsafe kernels against naive references.
+@Suite("Kernels")
+struct KernelTests {
+    @Test(arguments: [(Transpose.none, Transpose.none), (.none, .transposed), (.transposed, .none), (.transposed, .transposed)])
+    func gemmMatchesTripleLoop(transA: Transpose, transB: Transpose) {
+        var generator = SeededGenerator(seed: 1)
+        let m = 5, n = 7, k = 3
+        let a = normals(m * k, using: &generator), b = normals(k * n, using: &generator)
+        let lda = transA == .none ? k : m, ldb = transB == .none ? n : k
+        let c0 = normals(m * n, using: &generator)
+        var expected = c0
+        referenceGEMM(transA, transB, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb, beta: 2, &expected, ldc: n)
+        var actual = c0
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                actual.withUnsafeMutableBufferPointer { c in
+                    gemm(transA, transB, m: m, n: n, k: k, alpha: 0.5, a.baseAddress!, lda: lda,
+                         b.baseAddress!, ldb: ldb, beta: 2, c.baseAddress!, ldc: n)
+                }
+            }
+        }
+        #expect(maxRelativeError(actual, expected, floor: 1e-3) < 1e-5)
+    }
+
+    /// Naive im2col straight from the definition.
+    func referenceIm2col(_ x: [Float], _ g: ConvolutionGeometry) -> [Float] {
+        var columns = [Float](repeating: 0, count: g.columnRows * g.columnWidth)
+        let k = g.kernelSize
+        for c in 0..<g.channels {
+            for u in 0..<k {
+                for v in 0..<k {
+                    for b in 0..<g.batchSize {
+                        for i in 0..<g.outputHeight {
+                            for j in 0..<g.outputWidth {
+                                let h = i * g.stride - g.padding + u, w = j * g.stride - g.padding + v
+                                let inside = h >= 0 && h < g.height && w >= 0 && w < g.width
+                                let value = inside ? x[((c * g.batchSize + b) * g.height + h) * g.width + w] : 0
+                                let row = (c * k + u) * k + v
+                                let column = (b * g.outputHeight + i) * g.outputWidth + j
+                                columns[row * g.columnWidth + column] = value
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return columns
+    }
+
+    static let geometries: [ConvolutionGeometry] = [
+        ConvolutionGeometry(channels: 1, batchSize: 2, height: 6, width: 6, kernelSize: 5, padding: 2, stride: 1),
+        ConvolutionGeometry(channels: 3, batchSize: 2, height: 7, width: 5, kernelSize: 3, padding: 0, stride: 2),
+        ConvolutionGeometry(channels: 2, batchSize: 1, height: 4, width: 5, kernelSize: 3, padding: 3, stride: 2),
+        ConvolutionGeometry(channels: 2, batchSize: 3, height: 3, width: 3, kernelSize: 1, padding: 0, stride: 1),
+    ]
+
+    @Test(arguments: geometries)
+    func im2colMatchesDefinitionAndCol2imIsItsAdjoint(_ g: ConvolutionGeometry) {
+        var generator = SeededGenerator(seed: 2)
+        let x = normals(g.channels * g.batchSize * g.height * g.width, using: &generator)
+        var columns = [Float](repeating: .nan, count: g.columnRows * g.columnWidth)
+        x.withUnsafeBufferPointer { x in
+            columns.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, $0.baseAddress!, g) }
+        }
+        #expect(columns == referenceIm2col(x, g))
+
+        // ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for every x, c.
+        let c = normals(columns.count, using: &generator)
+        var folded = [Float](repeating: .nan, count: x.count)
+        c.withUnsafeBufferPointer { c in
+            folded.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, $0.baseAddress!, g) }
+        }
+        let left = zip(columns, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let right = zip(x, folded).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(left - right) <= 1e-4 * max(1, abs(left)))
+    }
+
+    @Test func swapLeadingAxesTransposes() {
+        let a = 3, b = 4, inner = 2
+        let src = (0..<(a * b * inner)).map(Float.init)
+        var dst = [Float](repeating: .nan, count: src.count)
+        src.withUnsafeBufferPointer { s in
+            dst.withUnsafeMutableBufferPointer { swapLeadingAxes(s.baseAddress!, $0.baseAddress!, a: a, b: b, inner: inner) }
+        }
+        for i in 0..<a {
+            for j in 0..<b {
+                for r in 0..<inner { #expect(dst[(j * a + i) * inner + r] == src[(i * b + j) * inner + r]) }
+            }
+        }
+    }
+
+    @Test(arguments: [0, 1, 7, 8, 9, 100])
+    func sumMatchesReference(count: Int) {
+        var generator = SeededGenerator(seed: 3)
+        let x = normals(count, using: &generator)
+        let expected = x.reduce(0.0) { $0 + Double($1) }
+        let actual = x.withUnsafeBufferPointer { sum($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: count) }
+        #expect(abs(Double(actual) - expected) <= 1e-5 * max(1, abs(expected)))
+    }
+
+    @Test func softmaxCrossEntropyMatchesDefinition() {
+        let logits: [Float] = [1, 2, 3, -1, 0, 1000]
+        let labels: [Int32] = [2, 0]
+        var gradient = [Float](repeating: .nan, count: 6)
+        let total = logits.withUnsafeBufferPointer { z in
+            labels.withUnsafeBufferPointer { y in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    softmaxCrossEntropy(logits: z.baseAddress!, labels: y.baseAddress!, batchSize: 2, classCount: 3,
+                                        scale: 0.5, gradient: g.baseAddress!)
+                }
+            }
+        }
+        let first = log(exp(1.0) + exp(2.0) + exp(3.0)) - 3
+        let second = 1001.0  // log Σ exp ≈ 1000, minus z_0 = −1: stable for large logits
+        #expect(abs(total - (first + second)) < 1e-4)
+        let softmax = [exp(1.0), exp(2.0), exp(3.0)].map { $0 / (exp(1.0) + exp(2.0) + exp(3.0)) }
+        #expect(abs(Double(gradient[0]) - 0.5 * softmax[0]) < 1e-6)
+        #expect(abs(Double(gradient[2]) - 0.5 * (softmax[2] - 1)) < 1e-6)
+        #expect(abs(gradient[3] - (-0.5)) < 1e-6 && gradient[5] == 0.5)
+    }
+}

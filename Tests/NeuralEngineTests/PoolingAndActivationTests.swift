@@ -1,0 +1,104 @@
+import Foundation
+import SeededRandom
+import Testing
+@testable import NeuralEngine
+
+/// Max pooling and the activations against naive references, ties included.
+@Suite("Pooling and activations")
+struct PoolingAndActivationTests {
+    /// Naive pooling: the first maximum of each window (row-major) wins.
+    func referencePool(_ x: [Float], _ pool: MaxPool2D, _ shape: TensorShape, planes: Int)
+        -> (y: [Float], dx: (_ dy: [Float]) -> [Float]) {
+        let out = pool.outputShape(for: shape)
+        var y = [Float](), winners = [Int]()
+        for p in 0..<planes {
+            for i in 0..<out.height {
+                for j in 0..<out.width {
+                    var best = p * shape.planeSize + i * pool.stride * shape.width + j * pool.stride
+                    for u in 0..<pool.kernelSize {
+                        for v in 0..<pool.kernelSize {
+                            let at = p * shape.planeSize + (i * pool.stride + u) * shape.width + j * pool.stride + v
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    y.append(x[best])
+                    winners.append(best)
+                }
+            }
+        }
+        return (y, { dy in
+            var dx = [Float](repeating: 0, count: x.count)
+            for (o, at) in winners.enumerated() { dx[at] += dy[o] }
+            return dx
+        })
+    }
+
+    @Test(arguments: [(2, 2, 6, 6), (2, 2, 5, 7), (3, 2, 7, 6), (2, 1, 4, 5)])
+    func maxPoolMatchesReferenceWithTies(kernel: Int, stride: Int, height: Int, width: Int) {
+        var generator = SeededGenerator(seed: 4)
+        let pool = MaxPool2D(kernelSize: kernel, stride: stride)
+        let shape = TensorShape(channels: 2, height: height, width: width)
+        let batch = 3, planes = 2 * batch
+        // Small integers, so windows often hold equal maxima.
+        let x = (0..<(planes * shape.planeSize)).map { _ in Float(generator.nextIndex(below: 4)) }
+        let out = pool.outputShape(for: shape)
+        let dy = normals(planes * out.planeSize, using: &generator)
+        let reference = referencePool(x, pool, shape, planes: planes)
+
+        var y = [Float](repeating: .nan, count: planes * out.planeSize)
+        var argmax = [Int32](repeating: -1, count: y.count)
+        var dx = [Float](repeating: .nan, count: x.count)
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
+                argmax.withUnsafeMutableBufferPointer { a in
+                    pool.forward(input: x.baseAddress!, inputShape: shape, batchSize: batch,
+                                 output: y.baseAddress!, argmax: a.baseAddress!)
+                }
+            }
+        }
+        argmax.withUnsafeBufferPointer { a in
+            dy.withUnsafeBufferPointer { dy in
+                dx.withUnsafeMutableBufferPointer { dx in
+                    pool.backward(inputShape: shape, batchSize: batch, argmax: a.baseAddress!,
+                                  outputGradient: dy.baseAddress!, inputGradient: dx.baseAddress!)
+                }
+            }
+        }
+        #expect(y == reference.y)
+        #expect(dx == reference.dx(dy))
+    }
+
+    @Test func reluAndTanhMatchTheirDefinitions() {
+        var generator = SeededGenerator(seed: 5)
+        let count = 21  // not a multiple of the vector width
+        var x = normals(count, using: &generator)
+        x[3] = 0
+        let dy = normals(count, using: &generator)
+        var y = [Float](repeating: .nan, count: count), dx = y, t = y, dt = y
+        x.withUnsafeBufferPointer { x in
+            dy.withUnsafeBufferPointer { dy in
+                y.withUnsafeMutableBufferPointer { y in
+                    dx.withUnsafeMutableBufferPointer { dx in
+                        ReLU().forward(input: x.baseAddress!, output: y.baseAddress!, count: count)
+                        ReLU().backward(output: UnsafePointer(y.baseAddress!), outputGradient: dy.baseAddress!,
+                                        inputGradient: dx.baseAddress!, count: count)
+                    }
+                }
+                t.withUnsafeMutableBufferPointer { t in
+                    dt.withUnsafeMutableBufferPointer { dt in
+                        Tanh().forward(input: x.baseAddress!, output: t.baseAddress!, count: count)
+                        Tanh().backward(output: UnsafePointer(t.baseAddress!), outputGradient: dy.baseAddress!,
+                                        inputGradient: dt.baseAddress!, count: count)
+                    }
+                }
+            }
+        }
+        #expect(y == x.map { max($0, 0) })
+        #expect(dx == zip(x, dy).map { $0 > 0 ? $1 : 0 })
+        for i in 0..<count {
+            let expected = Float(tanh(Double(x[i])))
+            #expect(abs(t[i] - expected) <= 1e-6)
+            #expect(abs(dt[i] - dy[i] * (1 - expected * expected)) <= 1e-5)
+        }
+    }
+}
