@@ -24,7 +24,6 @@ let package = Package(
         .target(name: "RobustAggregation"),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
         .target(name: "SeededRandom"),
-<<<<<<< HEAD
         // Reads and writes the .npy and JSON files other tools exchange matrices through. Foundation only.
         .target(name: "TensorIO"),
         // zlib, for gzip-compressed IDX files (Foundation on Linux does not inflate gzip).
@@ -35,7 +34,6 @@ let package = Package(
         ),
         // FashionMNIST / MNIST (IDX + gzip), partitioning over workers, batching, synthetic data.
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
-=======
         // BLAS for GEMM: OpenBLAS through pkg-config on Linux; macOS uses Accelerate instead.
         .systemLibrary(
             name: "CBLAS",
@@ -44,35 +42,28 @@ let package = Package(
         ),
         // The CPU training engine: flat parameters, layers, losses, models, SGD.
         .target(name: "NeuralEngine", dependencies: ["CBLAS", "SeededRandom"]),
->>>>>>> engine
         .executableTarget(
             name: "brsgd",
             dependencies: [
                 "RobustAggregation",
-<<<<<<< HEAD
                 "TensorIO",
                 "Datasets",
-=======
                 "NeuralEngine",
                 "SeededRandom",
->>>>>>> engine
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
-<<<<<<< HEAD
-        // Runs the built `brsgd` executable end to end (files, exit codes, messages).
-        .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),
-        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
-=======
         .testTarget(
             name: "NeuralEngineTests",
             dependencies: ["NeuralEngine", "SeededRandom"],
             resources: [.copy("Fixtures")]
         ),
->>>>>>> engine
+        // Runs the built `brsgd` executable end to end (files, exit codes, messages).
+        .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),
+        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )
