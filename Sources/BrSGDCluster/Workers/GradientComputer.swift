@@ -1,0 +1,40 @@
+import Datasets
+import NeuralEngine
+
+/// One thread's engine: a workspace and batch buffers, reused for every gradient it
+/// computes (no allocation per batch). Not shared between threads.
+public final class GradientComputer {
+    public let model: Model
+    private let workspace: Workspace
+    private var inputs: [Float]
+    private var labels: [Int32]
+
+    public init(model: Model, maxBatchSize: Int) {
+        self.model = model
+        self.workspace = Workspace(model: model, maxBatchSize: maxBatchSize)
+        self.inputs = [Float](repeating: 0, count: maxBatchSize * model.inputSize)
+        self.labels = [Int32](repeating: 0, count: maxBatchSize)
+    }
+
+    /// The mean loss of the batch; its gradient overwrites `gradient` (a row of the
+    /// master's matrix). `relabel` poisons the labels first (label-flip attack).
+    /// - Precondition: the batch is not empty and at most the computer's batch size.
+    public func gradient(parameters: UnsafeBufferPointer<Float>, dataset: LabeledDataset, batch: ArraySlice<Int>,
+                         relabel: (@Sendable (Int32) -> Int32)? = nil,
+                         into gradient: UnsafeMutableBufferPointer<Float>) -> Float {
+        let n = batch.count
+        precondition(n >= 1 && n <= labels.count, "batch of \(n) does not fit a workspace of \(labels.count)")
+        let model = self.model, workspace = self.workspace
+        return inputs.withUnsafeMutableBufferPointer { x in
+            labels.withUnsafeMutableBufferPointer { y in
+                dataset.gather(indices: batch, features: x, labels: y)
+                if let relabel {
+                    for i in 0 ..< n { y[i] = relabel(y[i]) }
+                }
+                return model.lossAndGradient(
+                    parameters: parameters, inputs: UnsafeBufferPointer(x), targets: .labels(UnsafeBufferPointer(y)),
+                    batchSize: n, gradient: gradient, workspace: workspace)
+            }
+        }
+    }
+}
