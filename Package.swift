@@ -5,6 +5,8 @@
 //   brsgd (executable) ─┬─ NeuralEngine ── CBLAS (OpenBLAS / Accelerate)
 //                       ├─ Datasets ────── CZlib
 //                       ├─ TensorIO        (.npy / JSON matrices)
+//                       ├─ ByzantineAttacks ─┬─ RobustAggregation
+//                       │                    └─ SeededRandom
 //                       └─ RobustAggregation (no dependencies at all)
 import PackageDescription
 
@@ -33,6 +35,8 @@ let package = Package(
         ),
         // FashionMNIST / MNIST (IDX + gzip), partitioning over workers, batching, synthetic data.
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
+        // Byzantine behaviour, injected at the worker boundary: the paper's four attacks and more.
+        .target(name: "ByzantineAttacks", dependencies: ["RobustAggregation", "SeededRandom"]),
         .executableTarget(
             name: "brsgd",
             dependencies: [
@@ -46,6 +50,10 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
+        .testTarget(
+            name: "ByzantineAttacksTests",
+            dependencies: ["ByzantineAttacks", "RobustAggregation", "SeededRandom"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
