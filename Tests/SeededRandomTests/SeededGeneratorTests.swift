@@ -52,3 +52,37 @@ import SeededRandom
         #expect(x != Array(0..<50))
     }
 }
+
+@Suite struct ZigguratTests {
+    /// Moments and tail masses of 400,000 draws against the standard normal's.
+    @Test func drawsFollowTheStandardNormal() {
+        var g = SeededGenerator(seed: 99)
+        let n = 400_000
+        var sum = 0.0, sumSq = 0.0, sum4 = 0.0
+        var beyond1 = 0, beyond2 = 0, beyond3 = 0
+        for _ in 0..<n {
+            let x = g.nextZigguratNormal()
+            sum += x; sumSq += x * x; sum4 += x * x * x * x
+            if abs(x) > 1 { beyond1 += 1 }
+            if abs(x) > 2 { beyond2 += 1 }
+            if abs(x) > 3 { beyond3 += 1 }
+        }
+        let mean = sum / Double(n), variance = sumSq / Double(n) - mean * mean
+        #expect(abs(mean) < 0.006)
+        #expect(abs(variance - 1) < 0.01)
+        #expect(abs(sum4 / Double(n) - 3) < 0.06)             // kurtosis of N(0,1)
+        #expect(abs(Double(beyond1) / Double(n) - 0.31731) < 0.003)
+        #expect(abs(Double(beyond2) / Double(n) - 0.04550) < 0.0015)
+        #expect(abs(Double(beyond3) / Double(n) - 0.00270) < 0.0004)
+    }
+
+    @Test func fillNormalScalesAndIsReproducible() {
+        var a = SeededGenerator(seed: 4), b = SeededGenerator(seed: 4)
+        var x = [Float](repeating: 0, count: 50_000), y = x
+        x.withUnsafeMutableBufferPointer { a.fillNormal($0, standardDeviation: 200) }
+        y.withUnsafeMutableBufferPointer { b.fillNormal($0, standardDeviation: 200) }
+        #expect(x == y)
+        let std = (x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count)).squareRoot()
+        #expect(abs(std - 200) < 3)
+    }
+}

@@ -55,12 +55,15 @@ struct SelectionNetwork {
     /// - Complexity: O(comparators × lanes), no branches on the data.
     func apply(to tile: UnsafeMutablePointer<Float>) {
         let w = Self.lanes
-        for (a, b) in comparators {
-            let pa = tile + Int(a) * w, pb = tile + Int(b) * w
-            for l in 0 ..< Self.lanes {
-                let x = pa[l], y = pb[l]
-                pa[l] = y < x ? y : x
-                pb[l] = y < x ? x : y
+        let raw = UnsafeMutableRawPointer(tile)
+        comparators.withUnsafeBufferPointer { comparators in
+            for (a, b) in comparators {
+                let pa = raw + Int(a) * w * 4, pb = raw + Int(b) * w * 4
+                let x = pa.loadUnaligned(as: SIMD16<Float>.self)
+                let y = pb.loadUnaligned(as: SIMD16<Float>.self)
+                let swap = y .< x
+                pa.storeBytes(of: x.replacing(with: y, where: swap), as: SIMD16<Float>.self)
+                pb.storeBytes(of: y.replacing(with: x, where: swap), as: SIMD16<Float>.self)
             }
         }
     }

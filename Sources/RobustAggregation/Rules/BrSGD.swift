@@ -157,10 +157,7 @@ enum BrSGDBlockKernel {
                 }
                 for c in 0 ..< width { sign[c] = 2 * sign[c] < Int32(m) ? -1 : 1 }
                 for r in 0 ..< m {
-                    let row = rows[r] + start
-                    var s: Int32 = 0
-                    for c in 0 ..< width { s &+= row[c] >= mean[c] ? sign[c] : 0 }
-                    scores[r] = Int(s)
+                    scores[r] = signedMajorityCount(rows[r] + start, mean: mean, sign: sign, count: width)
                 }
             }
         }
@@ -171,5 +168,26 @@ enum BrSGDBlockKernel {
         for r in 0 ..< m {
             distances[r] = Kernels.l1Distance(rows[r] + start, median + start, count: width)
         }
+    }
+
+    /// Σ_c (row[c] ≥ mean[c] ? sign[c] : 0), branch-free over 16 lanes.
+    @inline(__always)
+    static func signedMajorityCount(_ row: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+                                    sign: UnsafePointer<Int32>, count: Int) -> Int {
+        var acc = SIMD16<Int32>()
+        var c = 0
+        while c + 16 <= count {
+            let x = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self)
+            let a = UnsafeRawPointer(mean + c).loadUnaligned(as: SIMD16<Float>.self)
+            let s = UnsafeRawPointer(sign + c).loadUnaligned(as: SIMD16<Int32>.self)
+            acc &+= SIMD16<Int32>().replacing(with: s, where: x .>= a)
+            c += 16
+        }
+        var total = Int(acc.wrappedSum())
+        while c < count {
+            if row[c] >= mean[c] { total += Int(sign[c]) }
+            c += 1
+        }
+        return total
     }
 }

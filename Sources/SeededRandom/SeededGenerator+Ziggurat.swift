@@ -1,0 +1,77 @@
+extension SeededGenerator {
+    /// A standard normal draw by the ziggurat method (Marsaglia & Tsang, "The Ziggurat Method
+    /// for Generating Random Variables", J. Stat. Softw. 2000), ~10× faster than Box–Muller.
+    ///
+    /// Where we depart: the layer index and the value come from different bits of one
+    /// 64-bit draw, which removes the correlation Doornik (2005) found in the original RNOR.
+    /// - Complexity: O(1) expected; 98.8% of draws take one table look-up and a multiply.
+    public mutating func nextZigguratNormal() -> Double {
+        let tables = ZigguratTables.shared
+        while true {
+            let bits = next()
+            let layer = Int(bits & 127)
+            let h = Int64(Int32(truncatingIfNeeded: bits >> 32))
+            let x = Double(h) * tables.w[layer]
+            if abs(h) < tables.k[layer] { return x }  // inside the layer's rectangle
+            if layer == 0 {
+                // The tail beyond r, by Marsaglia's exponential method.
+                var tailX = 0.0, y = 0.0
+                repeat {
+                    tailX = -_log(1 - nextUnitDouble()) / ZigguratTables.r
+                    y = -_log(1 - nextUnitDouble())
+                } while y + y < tailX * tailX
+                return h > 0 ? ZigguratTables.r + tailX : -ZigguratTables.r - tailX
+            }
+            // The wedge between two layers: accept under the density.
+            if tables.f[layer] + nextUnitDouble() * (tables.f[layer - 1] - tables.f[layer]) < _exp(-0.5 * x * x) {
+                return x
+            }
+        }
+    }
+
+    /// Fills `values` with independent N(0, σ²) draws (ziggurat), in order.
+    /// - Complexity: O(n).
+    public mutating func fillNormal(_ values: UnsafeMutableBufferPointer<Float>, standardDeviation: Float) {
+        for i in values.indices {
+            values[i] = Float(nextZigguratNormal()) * standardDeviation
+        }
+    }
+}
+
+/// The 128-layer tables of Marsaglia & Tsang's RNOR, computed once.
+struct ZigguratTables: Sendable {
+    static let r = 3.442619855899
+    static let shared = ZigguratTables()
+
+    /// Acceptance bounds for the 32-bit signed draw, per layer.
+    let k: [Int64]
+    /// Scale from the draw to x, per layer.
+    let w: [Double]
+    /// The density exp(−x²/2) at each layer's edge.
+    let f: [Double]
+
+    private init() {
+        let m1 = 2_147_483_648.0
+        let v = 9.91256303526217e-3
+        var dn = Self.r, tn = dn
+        let q = v / _exp(-0.5 * dn * dn)
+        var k = [Int64](repeating: 0, count: 128), w = [Double](repeating: 0, count: 128)
+        var f = [Double](repeating: 0, count: 128)
+        k[0] = Int64((dn / q) * m1)
+        k[1] = 0
+        w[0] = q / m1
+        w[127] = dn / m1
+        f[0] = 1
+        f[127] = _exp(-0.5 * dn * dn)
+        for i in stride(from: 126, through: 1, by: -1) {
+            dn = (-2 * _log(v / dn + _exp(-0.5 * dn * dn))).squareRoot()
+            k[i + 1] = Int64((dn / tn) * m1)
+            tn = dn
+            f[i] = _exp(-0.5 * dn * dn)
+            w[i] = dn / m1
+        }
+        self.k = k
+        self.w = w
+        self.f = f
+    }
+}
