@@ -42,6 +42,13 @@ let package = Package(
         ),
         // The CPU training engine: flat parameters, layers, losses, models, SGD.
         .target(name: "NeuralEngine", dependencies: ["CBLAS", "SeededRandom"]),
+        // The attacks, injected at the worker boundary (the paper's four and the modern ones).
+        .target(name: "ByzantineAttacks", dependencies: ["RobustAggregation", "SeededRandom"]),
+        // The round protocol (Algorithm 1) as a state machine, the in-process simulation, the runner.
+        .target(
+            name: "BrSGDCluster",
+            dependencies: ["RobustAggregation", "ByzantineAttacks", "NeuralEngine", "Datasets", "SeededRandom"]
+        ),
         .executableTarget(
             name: "brsgd",
             dependencies: [
@@ -50,6 +57,8 @@ let package = Package(
                 "Datasets",
                 "NeuralEngine",
                 "SeededRandom",
+                "ByzantineAttacks",
+                "BrSGDCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +68,14 @@ let package = Package(
             name: "NeuralEngineTests",
             dependencies: ["NeuralEngine", "SeededRandom"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ByzantineAttacksTests",
+            dependencies: ["ByzantineAttacks", "RobustAggregation", "SeededRandom"]
+        ),
+        .testTarget(
+            name: "BrSGDClusterTests",
+            dependencies: ["BrSGDCluster", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation", "SeededRandom"]
         ),
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
         .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),

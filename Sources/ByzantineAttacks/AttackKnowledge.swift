@@ -1,0 +1,23 @@
+/// What an attack must see to craft its vector, from least to most; `Comparable` in that order.
+///
+/// In the networked deployment a Byzantine worker process knows only its own batch and
+/// gradient, so it can run the attacks up to ``ownGradient``; ``honestGradients`` attacks
+/// are omniscient and run only in the simulation.
+public enum AttackKnowledge: Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+    /// Nothing (gaussian, NaN / Inf vectors).
+    case none
+    /// The honest gradient the worker computed on its own batch (gradient-scale, sign-flip,
+    /// label-flip): ``AttackContext/ownGradient``.
+    case ownGradient
+    /// Every honest gradient of the round (model-negation, ALIE, IPM, mimic):
+    /// ``AttackContext/honestGradients``. Omniscient.
+    case honestGradients
+
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .ownGradient: "own gradient"
+        case .honestGradients: "honest gradients (omniscient)"
+        }
+    }
+}
