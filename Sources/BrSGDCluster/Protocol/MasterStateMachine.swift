@@ -69,7 +69,7 @@ public struct MasterStateMachine: Sendable {
         }
         gradients.withUnsafeMutableRow(worker) { row in
             guard let target = row.baseAddress, let source = gradient.baseAddress else { return }
-            target.update(from: source, count: parameterCount)
+            target.update(from: source, count: row.count)
         }
         hasSubmitted[worker] = true
         return nil
@@ -125,6 +125,33 @@ public struct MasterStateMachine: Sendable {
         round += 1
         isCollecting = false
         return outcome
+    }
+
+    /// Closes the round without moving the model (when it cannot be aggregated, for
+    /// example because no gradient was finite): every row counts as rejected.
+    /// - Precondition: collecting.
+    public mutating func skipRound() -> RoundOutcome {
+        precondition(isCollecting, "skipRound outside a round")
+        let outcome = RoundOutcome(
+            round: round,
+            diagnostics: AggregationDiagnostics(rule: rule.name, rejectedRows: Array(0 ..< workerCount), acceptedRows: [],
+                                                selectedRows: []),
+            missingWorkers: missingWorkers, aggregationSeconds: 0)
+        round += 1
+        isCollecting = false
+        return outcome
+    }
+
+    /// `finishRound`, except that a round without a single finite gradient is skipped
+    /// (``skipRound()``) instead of failing. Returns the outcome and whether it was skipped.
+    /// - Throws: any other aggregation error (a rule parameter out of range for this m).
+    public mutating func finishOrSkipRound() throws(AggregationError) -> (RoundOutcome, skipped: Bool) {
+        do {
+            return (try finishRound(), false)
+        } catch {
+            guard error.code == .noAcceptedRows else { throw error }
+            return (skipRound(), true)
+        }
     }
 
     /// Restores a checkpoint's model, optimizer and round (between rounds only).

@@ -1,3 +1,4 @@
+import ByzantineAttacks
 import Datasets
 import NeuralEngine
 
@@ -20,7 +21,7 @@ public final class GradientComputer {
     /// master's matrix). `relabel` poisons the labels first (label-flip attack).
     /// - Precondition: the batch is not empty and at most the computer's batch size.
     public func gradient(parameters: UnsafeBufferPointer<Float>, dataset: LabeledDataset, batch: ArraySlice<Int>,
-                         relabel: (@Sendable (Int32) -> Int32)? = nil,
+                         relabel: LabelTransform? = nil,
                          into gradient: UnsafeMutableBufferPointer<Float>) -> Float {
         let n = batch.count
         precondition(n >= 1 && n <= labels.count, "batch of \(n) does not fit a workspace of \(labels.count)")
@@ -29,10 +30,11 @@ public final class GradientComputer {
             labels.withUnsafeMutableBufferPointer { y in
                 dataset.gather(indices: batch, features: x, labels: y)
                 if let relabel {
-                    for i in 0 ..< n { y[i] = relabel(y[i]) }
+                    relabel.apply(to: UnsafeMutableBufferPointer(rebasing: y[0 ..< n]))
                 }
                 return model.lossAndGradient(
-                    parameters: parameters, inputs: UnsafeBufferPointer(x), targets: .labels(UnsafeBufferPointer(y)),
+                    parameters: parameters, inputs: UnsafeBufferPointer(rebasing: x[0 ..< n * model.inputSize]),
+                    targets: .labels(UnsafeBufferPointer(rebasing: y[0 ..< n])),
                     batchSize: n, gradient: gradient, workspace: workspace)
             }
         }

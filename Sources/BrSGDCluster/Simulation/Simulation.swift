@@ -1,0 +1,209 @@
+import ByzantineAttacks
+import Datasets
+import Dispatch
+import NeuralEngine
+import RobustAggregation
+import SeededRandom
+
+/// Algorithm 1 in one process: m workers (some Byzantine) and a master, driven round by
+/// round through the same ``MasterStateMachine`` the networked master uses.
+///
+/// Each round, honest workers (and Byzantine workers that need their own gradient)
+/// compute their gradients in parallel, one worker at a time per thread, straight into
+/// their rows of the master's preallocated matrix; then each Byzantine worker's attack
+/// crafts its vector (omniscient attacks see the honest rows); the master aggregates and
+/// steps. Every random choice comes from ``RandomStreams``, so the same configuration
+/// gives the same bytes whatever the thread count.
+public enum Simulation {
+    /// Trains and evaluates once per epoch.
+    /// - Throws: the rule's ``AggregationError`` when a round cannot be aggregated, or the
+    ///   attack's ``AttackError`` when it cannot run with this m and f.
+    public static func run(_ config: SimulationConfiguration, train: LabeledDataset, test: LabeledDataset,
+                           progress: (SimulationProgress) -> Void = { _ in }) throws -> SimulationResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let m = config.workerCount, d = config.model.parameterCount
+        let byzantine = config.byzantineWorkers, isByzantine = Set(byzantine)
+        if let attack = config.attack { try attack.validate(workerCount: m, byzantineCount: byzantine.count) }
+        let knowledge = config.attack?.knowledge ?? .none
+        let relabel = config.attack?.labelTransform(classCount: train.classCount)
+        // Who computes a real gradient: honest workers, and attackers that start from their own.
+        let computing = (0 ..< m).filter { !isByzantine.contains($0) || config.attack == nil || knowledge >= .ownGradient }
+        let attackers = config.attack == nil ? [] : byzantine
+
+        let partition = config.partition.partition(train, workerCount: m, seed: config.seed)
+        var streams = (0 ..< m).map {
+            WorkerDataStream(worker: $0, partition: partition[$0], batchSize: config.batchSize, seed: config.seed)
+        }
+        var master = MasterStateMachine(
+            parameters: config.model.initialParameters(seed: RandomStreams.initialization(config.seed)),
+            optimizer: SGD(learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay),
+            rule: config.rule, workerCount: m)
+        let lanes = min(config.threads, max(1, computing.count))
+        let computers = (0 ..< lanes).map { _ in GradientComputer(model: config.model, maxBatchSize: config.batchSize) }
+        let evaluator = Evaluator(model: config.model, test: test, limit: config.evaluationLimit, seed: config.seed,
+                                  lanes: config.threads)
+        var crafted = [Float](repeating: 0, count: attackers.count * d)
+        var losses = [Float](repeating: 0, count: m)
+
+        let roundsPerEpoch = config.roundsPerEpoch(trainingCount: train.count)
+        var result = SimulationResult(epochs: [], aggregationSeconds: [], byzantineSelections: [:], rounds: 0,
+                                      skippedRounds: 0, rejectedRows: 0, finalParameters: [], totalSeconds: 0)
+        for b in byzantine { result.byzantineSelections[b] = 0 }
+        result.aggregationSeconds.reserveCapacity(roundsPerEpoch * config.epochs)
+
+        for epoch in 1 ... max(1, config.epochs) where config.epochs > 0 {
+            let epochStart = DispatchTime.now().uptimeNanoseconds
+            var lossSum = 0.0, lossCount = 0, samples = 0
+            for roundInEpoch in 0 ..< roundsPerEpoch {
+                let round = master.beginRound()
+                let parameters = master.parameters
+                let batches = computing.map { streams[$0].batch(round: round) }
+                // 1. Real gradients, in parallel, straight into the matrix rows.
+                master.writeRows(of: computing) { storage in
+                    computeGradients(into: storage, parameters: parameters, workers: computing, batches: batches,
+                                     computers: computers, train: train, byzantine: isByzantine, relabel: relabel,
+                                     losses: &losses)
+                }
+                for (k, worker) in computing.enumerated() where !isByzantine.contains(worker) {
+                    lossSum += Double(losses[worker]); lossCount += 1
+                    samples += batches[k].count
+                }
+                // 2. The attacks, into a scratch buffer while the honest rows are viewed.
+                if let attack = config.attack, !attackers.isEmpty {
+                    let snapshot = master.gradientMatrix
+                    let honest = knowledge >= .honestGradients
+                        ? HonestGradients(matrix: snapshot, byzantineRows: byzantine) : nil
+                    snapshot.withUnsafeStorage { all in
+                        crafted.withUnsafeMutableBufferPointer { out in
+                            for (k, worker) in attackers.enumerated() {
+                                let own = knowledge >= .ownGradient
+                                    ? UnsafeBufferPointer(rebasing: all[worker * d ..< (worker + 1) * d]) : nil
+                                let context = AttackContext(
+                                    round: round, workerIndex: worker, workerCount: m, byzantineCount: byzantine.count,
+                                    ownGradient: own, honestGradients: honest)
+                                var generator = RandomStreams.attack(config.seed, worker: worker, round: round)
+                                attack.craft(into: UnsafeMutableBufferPointer(rebasing: out[k * d ..< (k + 1) * d]),
+                                             context: context, generator: &generator)
+                            }
+                        }
+                    }
+                }
+                if !attackers.isEmpty {
+                    master.writeRows(of: attackers) { storage in
+                        crafted.withUnsafeBufferPointer { source in
+                            for (k, worker) in attackers.enumerated() {
+                                _ = UnsafeMutableBufferPointer(rebasing: storage[worker * d ..< (worker + 1) * d])
+                                    .update(fromContentsOf: source[k * d ..< (k + 1) * d])
+                            }
+                        }
+                    }
+                }
+                // 3. Aggregate and step. A round with no finite gradient at all (the model
+                // has diverged) is skipped: the model stays as it is, as a real master would.
+                let (outcome, skipped) = try master.finishOrSkipRound()
+                if skipped { result.skippedRounds += 1 }
+                result.aggregationSeconds.append(outcome.aggregationSeconds)
+                result.rejectedRows += outcome.diagnostics.rejectedRows.count
+                for worker in outcome.diagnostics.selectedRows where isByzantine.contains(worker) {
+                    result.byzantineSelections[worker, default: 0] += 1
+                }
+                result.rounds += 1
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
+                progress(SimulationProgress(
+                    epoch: epoch, epochs: config.epochs, roundInEpoch: roundInEpoch + 1, roundsPerEpoch: roundsPerEpoch,
+                    samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
+                    trainLoss: lossCount > 0 ? lossSum / Double(lossCount) : .nan))
+            }
+            let evaluation = evaluator.evaluate(master.parameters)
+            result.epochs.append(EpochSummary(
+                epoch: epoch, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
+                trainLoss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9, rounds: roundsPerEpoch))
+        }
+        result.finalParameters = master.parameters
+        result.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result
+    }
+}
+
+extension Simulation {
+    /// Each lane computes every `lanes`-th worker's gradient into its row of `storage`.
+    static func computeGradients(
+        into storage: UnsafeMutableBufferPointer<Float>, parameters: [Float], workers: [Int],
+        batches: [ArraySlice<Int>], computers: [GradientComputer], train: LabeledDataset,
+        byzantine: Set<Int>, relabel: LabelTransform?, losses: inout [Float]
+    ) {
+        let lanes = computers.count
+        let d = storage.count / max(1, losses.count)
+        parameters.withUnsafeBufferPointer { w in
+            losses.withUnsafeMutableBufferPointer { losses in
+                forEachLane(lanes) { lane in
+                    for k in stride(from: lane, to: workers.count, by: lanes) {
+                        let worker = workers[k]
+                        let row = UnsafeMutableBufferPointer(rebasing: storage[worker * d ..< (worker + 1) * d])
+                        losses[worker] = computers[lane].gradient(
+                            parameters: w, dataset: train, batch: batches[k],
+                            relabel: byzantine.contains(worker) ? relabel : nil, into: row)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Test-set evaluation in fixed chunks of 1,000 examples, computed concurrently and
+/// combined in order: the same numbers whatever the thread count.
+struct Evaluator {
+    static let chunkSize = 1000
+    let model: Model
+    let inputs: [Float]
+    let labels: [Int32]
+    let lanes: Int
+    let workspaces: [Workspace]
+
+    init(model: Model, test: LabeledDataset, limit: Int?, seed: UInt64, lanes: Int) {
+        self.model = model
+        if let limit, limit < test.count {
+            var generator = RandomStreams.evaluation(seed)
+            var order = Array(0 ..< test.count)
+            generator.shuffle(&order)
+            let subset = test.subset(order.prefix(limit).sorted())
+            inputs = subset.features
+            labels = subset.labels
+        } else {
+            inputs = test.features
+            labels = test.labels
+        }
+        self.lanes = max(1, lanes)
+        workspaces = (0 ..< self.lanes).map { _ in Workspace(model: model, maxBatchSize: 500) }
+    }
+
+    /// Mean loss and accuracy of `parameters` on the test examples.
+    func evaluate(_ parameters: [Float]) -> (loss: Double, accuracy: Double) {
+        let n = labels.count, width = model.inputSize
+        let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
+        var parts = [(loss: Double, correct: Int)](repeating: (0, 0), count: chunks)
+        parameters.withUnsafeBufferPointer { w in
+            inputs.withUnsafeBufferPointer { x in
+                labels.withUnsafeBufferPointer { y in
+                    parts.withUnsafeMutableBufferPointer { parts in
+                        forEachLane(min(lanes, chunks)) { lane in
+                            for chunk in stride(from: lane, to: chunks, by: lanes) {
+                                let lo = chunk * Self.chunkSize, hi = min(n, lo + Self.chunkSize)
+                                let e = model.evaluate(
+                                    parameters: w, inputs: UnsafeBufferPointer(rebasing: x[lo * width ..< hi * width]),
+                                    labels: UnsafeBufferPointer(rebasing: y[lo ..< hi]), count: hi - lo,
+                                    workspace: workspaces[lane])
+                                let correct = Int((Double(e.accuracy ?? 0) * Double(hi - lo)).rounded())
+                                parts[chunk] = (Double(e.loss) * Double(hi - lo), correct)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let loss = parts.reduce(0) { $0 + $1.loss } / Double(n)
+        let correct = parts.reduce(0) { $0 + $1.correct }
+        return (loss, Double(correct) / Double(n))
+    }
+}

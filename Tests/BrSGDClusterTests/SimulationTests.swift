@@ -1,0 +1,70 @@
+import Testing
+import ByzantineAttacks
+import Datasets
+import NeuralEngine
+import RobustAggregation
+@testable import BrSGDCluster
+
+/// Algorithm 1 end to end on a small synthetic classification problem (fast in debug).
+@Suite struct SimulationTests {
+    static let problem = LogisticRegressionProblem(featureCount: 8, classCount: 3, separation: 4, seed: 21)
+    static let train = problem.dataset(worker: 0, count: 1200)
+    static let test = problem.dataset(worker: 1, count: 300)
+    /// The accuracy of the true weights on the test set: the best any model can do.
+    static let bestAccuracy: Double = {
+        let correct = (0 ..< test.count).filter {
+            problem.bestLabel(for: test.features(of: $0)) == Int(test.labels[$0])
+        }.count
+        return Double(correct) / Double(test.count)
+    }()
+    /// Within 5 points of the best possible.
+    static var goodAccuracy: Double { bestAccuracy - 0.05 }
+
+    func config(rule: any AggregationRule, attack: (any Attack)?, byzantine: Int, threads: Int = 2,
+                epochs: Int = 3) -> SimulationConfiguration {
+        SimulationConfiguration(
+            model: .mlp(inputSize: 8, hidden: [16], outputCount: 3), workerCount: 8, byzantineCount: byzantine,
+            attack: attack, rule: rule, epochs: epochs, batchSize: 10, learningRate: 0.5, seed: 5, threads: threads)
+    }
+
+    @Test func sameSeedSameBytesWhateverTheThreadCount() throws {
+        let a = try Simulation.run(config(rule: BrSGD(), attack: GaussianAttack(), byzantine: 2, threads: 1),
+                                   train: Self.train, test: Self.test)
+        let b = try Simulation.run(config(rule: BrSGD(), attack: GaussianAttack(), byzantine: 2, threads: 2),
+                                   train: Self.train, test: Self.test)
+        #expect(a.finalParameters == b.finalParameters)
+        #expect(a.epochs.map(\.testAccuracy) == b.epochs.map(\.testAccuracy))
+    }
+
+    @Test func honestTrainingLearns() throws {
+        let result = try Simulation.run(config(rule: Mean(), attack: nil, byzantine: 0), train: Self.train, test: Self.test)
+        #expect(result.epochs.count == 3)
+        #expect(result.rounds == 3 * 15)                // ⌈1200 / (8·10)⌉ = 15 rounds an epoch
+        #expect(result.epochs.last!.testAccuracy > Self.goodAccuracy, "best \(Self.bestAccuracy)")
+        #expect(result.epochs.last!.trainLoss < result.epochs.first!.trainLoss)
+    }
+
+    @Test func brsgdSurvivesWhatBreaksTheMean() throws {
+        for attack in [GaussianAttack(), ModelNegationAttack()] as [any Attack] {
+            let mean = try Simulation.run(config(rule: Mean(), attack: attack, byzantine: 2), train: Self.train, test: Self.test)
+            let brsgd = try Simulation.run(config(rule: BrSGD(), attack: attack, byzantine: 2), train: Self.train, test: Self.test)
+            #expect(brsgd.epochs.last!.testAccuracy > Self.goodAccuracy, "\(attack.name), best \(Self.bestAccuracy)")
+            #expect(mean.epochs.last!.testAccuracy < 0.7, "\(attack.name)")
+            #expect(brsgd.byzantineSelections.values.allSatisfy { $0 == 0 }, "\(attack.name)")
+        }
+    }
+
+    @Test func nonFiniteAttackersAreRejectedEveryRound() throws {
+        let result = try Simulation.run(config(rule: Mean(), attack: NonFiniteAttack(.nan), byzantine: 3, epochs: 1),
+                                        train: Self.train, test: Self.test)
+        #expect(result.rejectedRows == 3 * result.rounds)
+        #expect(result.epochs.last!.testAccuracy > Self.goodAccuracy)   // the mean of the honest rows
+    }
+
+    @Test func labelFlipWorkersTrainOnFlippedLabels() throws {
+        // All workers flipping: the model learns the reversed mapping, so accuracy collapses.
+        let result = try Simulation.run(config(rule: Mean(), attack: LabelFlipAttack(), byzantine: 8, epochs: 2),
+                                        train: Self.train, test: Self.test)
+        #expect(result.epochs.last!.testAccuracy < 0.5)
+    }
+}
