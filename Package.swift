@@ -33,6 +33,9 @@ let package = Package(
         ),
         // FashionMNIST / MNIST (IDX + gzip), partitioning over workers, batching, synthetic data.
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
+        // Experiment records (config → run → JSON), Table 1 and Figure 3 of the paper, SVG plots.
+        // Foundation only: it reads and writes files people read, and depends on no other target.
+        .target(name: "BrSGDExperiments"),
         .executableTarget(
             name: "brsgd",
             dependencies: [
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BrSGDExperimentsTests", dependencies: ["BrSGDExperiments"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
