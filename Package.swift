@@ -42,12 +42,15 @@ let package = Package(
         ),
         // The CPU training engine: flat parameters, layers, losses, models, SGD.
         .target(name: "NeuralEngine", dependencies: ["CBLAS", "SeededRandom"]),
+        // Run records, Table 1 of the paper, SVG figures. Foundation only.
+        .target(name: "BrSGDExperiments"),
         // The attacks, injected at the worker boundary (the paper's four and the modern ones).
         .target(name: "ByzantineAttacks", dependencies: ["RobustAggregation", "SeededRandom"]),
         // The round protocol (Algorithm 1) as a state machine, the in-process simulation, the runner.
         .target(
             name: "BrSGDCluster",
-            dependencies: ["RobustAggregation", "ByzantineAttacks", "NeuralEngine", "Datasets", "SeededRandom"]
+            dependencies: ["RobustAggregation", "ByzantineAttacks", "NeuralEngine", "Datasets", "SeededRandom",
+                           "BrSGDExperiments"]
         ),
         .executableTarget(
             name: "brsgd",
@@ -59,6 +62,7 @@ let package = Package(
                 "SeededRandom",
                 "ByzantineAttacks",
                 "BrSGDCluster",
+                "BrSGDExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +77,7 @@ let package = Package(
             name: "ByzantineAttacksTests",
             dependencies: ["ByzantineAttacks", "RobustAggregation", "SeededRandom"]
         ),
+        .testTarget(name: "BrSGDExperimentsTests", dependencies: ["BrSGDExperiments"]),
         .testTarget(
             name: "BrSGDClusterTests",
             dependencies: ["BrSGDCluster", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation", "SeededRandom"]

@@ -1,0 +1,99 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension RunRecord {
+    /// The record as pretty-printed JSON with sorted keys, so files diff cleanly.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Writes the record as JSON to `url`, atomically: the bytes go to a temporary file in
+    /// the same directory, which is then renamed over `url`, so a reader never sees a
+    /// half-written record and a crash leaves the old file intact.
+    ///
+    /// - Throws: ``ExperimentFileError`` naming the file when encoding, writing or renaming fails.
+    public func write(to url: URL) throws {
+        let data: Data
+        do {
+            data = try jsonData()
+        } catch {
+            throw ExperimentFileError(.encodingFailed, url: url, reason: "\(error)")
+        }
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw ExperimentFileError(.writeFailed, url: url, reason: "cannot write temporary file \(temporary.path): \(error)")
+        }
+        if rename(temporary.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ExperimentFileError(.writeFailed, url: url, reason: "cannot rename temporary file into place: \(reason)")
+        }
+    }
+
+    /// Reads a record written by ``write(to:)``.
+    ///
+    /// - Throws: ``ExperimentFileError`` naming the file when it cannot be read or is not a
+    ///   valid record (the decoding error says which key is wrong).
+    public static func read(from url: URL) throws -> RunRecord {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ExperimentFileError(.readFailed, url: url, reason: "\(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(RunRecord.self, from: data)
+        } catch let error as DecodingError {
+            throw ExperimentFileError(.decodingFailed, url: url, reason: Self.describe(error))
+        } catch {
+            throw ExperimentFileError(.decodingFailed, url: url, reason: "\(error)")
+        }
+    }
+
+    /// Reads every `*.json` record in `directory` (not recursively), sorted by file name.
+    ///
+    /// - Throws: ``ExperimentFileError`` for the directory, or for the first file that is
+    ///   not a valid record.
+    public static func readAll(in directory: URL) throws -> [RunRecord] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw ExperimentFileError(.readFailed, url: directory, reason: "cannot list directory: \(error.localizedDescription)")
+        }
+        return try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map {
+            try read(from: directory.appendingPathComponent($0))
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "top level" : keys.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing key '\(key.stringValue)' at \(path(context))"
+        case .typeMismatch(let type, let context):
+            return "wrong type at \(path(context)): expected \(type); \(context.debugDescription)"
+        case .valueNotFound(let type, let context):
+            return "missing value at \(path(context)): expected \(type)"
+        case .dataCorrupted(let context):
+            return "invalid JSON at \(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
