@@ -44,7 +44,7 @@ public struct ALIEAttack: Attack {
                 code: .invalidSetting,
                 message: "alie: with workerCount m = \(m) and byzantineCount f = \(f) the supporters "
                     + "s = floor(m/2 + 1) - f = \(s) must lie in 1...\(m - 1) for a finite z "
-                    + "(need m >= 2 and f <= floor(m/2)); give z explicitly instead")
+                    + "(need m ≥ 2 and f ≤ floor(m/2)); give z explicitly instead")
         }
         return standardNormalQuantile(Double(m - s) / Double(m))
     }
