@@ -77,7 +77,7 @@ public struct AttackConfiguration: Codable, Sendable, Hashable {
         switch kind {
         case .gaussian:
             let sigma = try check(.standardDeviation, standardDeviation ?? 200,
-                                  "a finite number >= 0") { $0.isFinite && $0 >= 0 }
+                                  "a finite number ≥ 0") { $0.isFinite && $0 >= 0 }
             return GaussianAttack(standardDeviation: sigma)
         case .modelNegation:
             return ModelNegationAttack(scale: try checkScale(default: 1e10))
@@ -97,7 +97,7 @@ public struct AttackConfiguration: Codable, Sendable, Hashable {
             if let target, target < 0 {
                 throw AttackError(
                     code: .invalidParameter,
-                    message: "mimic: target is \(target); it must be a worker index >= 0")
+                    message: "mimic: target is \(target); it must be a worker index ≥ 0")
             }
             return MimicAttack(target: target)
         case .nan:

@@ -45,29 +45,29 @@ public enum AttackKind: String, CaseIterable, Sendable, Codable, CustomStringCon
         }
     }
 
-    /// One line for `--help`: the rule, its defaults and its source.
+    /// One line for `--help`: the rule, its defaults and its paper.
     public var summary: String {
         switch self {
         case .gaussian:
-            "each coordinate N(0, sigma^2), sigma = 200 (BrSGD paper, Xie et al. 2018)"
+            "each coordinate N(0, σ²), σ = 200 (BrSGD paper §5.1; Xie et al., 2018)"
         case .modelNegation:
-            "-scale x the sum of the honest gradients, scale = 1e10; omniscient (BrSGD paper)"
+            "−scale × the sum of the honest gradients, scale = 1e10; omniscient (BrSGD paper §5.1)"
         case .gradientScale:
-            "scale x the worker's own gradient, scale = 1e10 (BrSGD paper)"
+            "scale × the worker's own gradient, scale = 1e10 (BrSGD paper §5.1)"
         case .labelFlip:
-            "trains on labels y -> (classes - 1) - y and sends that gradient (BrSGD paper)"
+            "trains on labels y → (classes − 1) − y and sends that gradient (BrSGD paper §5.1)"
         case .signFlip:
-            "-scale x the worker's own gradient, scale = 1 (Allen-Zhu et al. 2021)"
+            "−scale × the worker's own gradient, scale = 1 (Allen-Zhu et al., ICLR 2021)"
         case .alie:
-            "honest mean - z x honest std per coordinate, z from m and f; omniscient (Baruch et al. 2019)"
+            "honest mean − z × honest std per coordinate, z from m and f; omniscient (Baruch et al., NeurIPS 2019)"
         case .ipm:
-            "-epsilon x the honest mean, epsilon = 0.1; omniscient (Xie et al. 2019)"
+            "−ε × the honest mean, ε = 0.1; omniscient (Xie et al., UAI 2019)"
         case .mimic:
-            "copies one honest worker's gradient (the first by default); omniscient (Karimireddy et al. 2022)"
+            "copies one honest worker's gradient (the first by default); omniscient (Karimireddy et al., ICLR 2022)"
         case .nan:
-            "a vector of NaN, to test that the master rejects it"
+            "a vector of NaN, to check that the master rejects it"
         case .inf:
-            "a vector of +Inf, to test that the master rejects it"
+            "a vector of +Inf, to check that the master rejects it"
         }
     }
 }

@@ -85,7 +85,7 @@ import ByzantineAttacks
     }
 
     static let invalid: [(AttackConfiguration, AttackError.Code, [String])] = [
-        (AttackConfiguration(kind: .gaussian, standardDeviation: -1), .invalidParameter, ["gaussian", "standardDeviation", "-1", ">= 0"]),
+        (AttackConfiguration(kind: .gaussian, standardDeviation: -1), .invalidParameter, ["gaussian", "standardDeviation", "-1", "≥ 0"]),
         (AttackConfiguration(kind: .gaussian, standardDeviation: .infinity), .invalidParameter, ["standardDeviation", "finite"]),
         (AttackConfiguration(kind: .modelNegation, scale: 0), .invalidParameter, ["model-negation", "scale", "> 0"]),
         (AttackConfiguration(kind: .gradientScale, scale: .nan), .invalidParameter, ["gradient-scale", "scale", "nan"]),

@@ -18,9 +18,9 @@ import SeededRandom
     }
 
     @Test func drawsTheGeneratorsNormalsScaledBySigma() {
-        // Coordinate c is σ × the c-th nextNormal() of the generator.
+        // Coordinate c is σ × the c-th ziggurat normal of the generator.
         var rng = SeededGenerator(seed: 7)
-        let expected = (0 ..< 50).map { _ in Float(200 * rng.nextNormal()) }
+        let expected = (0 ..< 50).map { _ in Float(rng.nextZigguratNormal()) * 200 }
         #expect(Self.draw(GaussianAttack(), seed: 7, stream: 0, d: 0).isEmpty)
         var again = SeededGenerator(seed: 7)
         let context = AttackContext(round: 0, workerIndex: 0, workerCount: 1, byzantineCount: 1)

@@ -12,10 +12,10 @@ import SeededRandom
 /// z = Φ⁻¹((m − s)/m). Knowledge: the honest gradients of the round (omniscient).
 ///
 /// From Baruch, Baruch & Goldberg, "A Little Is Enough: Circumventing Defenses For
-/// Distributed Learning", NeurIPS 2019. Departures: the paper writes μ + z·σ and has the
-/// attackers estimate μ, σ from their own data; we subtract (the sign convention of the
-/// reference implementations, e.g. Karimireddy, He & Jaggi's) and, being omniscient in
-/// simulation, use the honest gradients themselves. Some implementations use
+/// Distributed Learning", NeurIPS 2019. Departures: the direction of the shift is a
+/// convention, and we subtract, as the reference implementations do (e.g. Karimireddy,
+/// He & Jaggi's); the paper has the attackers estimate μ and σ from their own data,
+/// while we, omniscient in simulation, use the honest gradients themselves. Some implementations use
 /// (h − s)/h with h = m − f instead of (m − s)/m; we follow the paper.
 public struct ALIEAttack: Attack {
     /// z, the number of standard deviations to move; `nil` for the paper's choice from m and f.
@@ -44,7 +44,7 @@ public struct ALIEAttack: Attack {
                 code: .invalidSetting,
                 message: "alie: with workerCount m = \(m) and byzantineCount f = \(f) the supporters "
                     + "s = floor(m/2 + 1) - f = \(s) must lie in 1...\(m - 1) for a finite z "
-                    + "(need m >= 2 and f <= floor(m/2)); give z explicitly instead")
+                    + "(need m ≥ 2 and f ≤ floor(m/2)); give z explicitly instead")
         }
         return standardNormalQuantile(Double(m - s) / Double(m))
     }

@@ -2,8 +2,8 @@ import SeededRandom
 
 /// Sends pure noise: every coordinate an independent N(0, σ²) draw, whatever the data.
 ///
-/// Rule: output[c] = σ · ξ_c, ξ_c ~ N(0, 1) from the generator passed in (one
-/// `nextNormal()` per coordinate, in order), so the same seed gives the same bytes.
+/// Rule: output[c] = σ · ξ_c, ξ_c ~ N(0, 1) from the generator passed in (its ziggurat
+/// `fillNormal`, one draw per coordinate, in order), so the same seed gives the same bytes.
 /// Parameter: σ, the standard deviation (200 in the paper). Knowledge: none.
 ///
 /// From Li et al., "Efficient Byzantine-Resilient SGD" (BrSGD), §5.1 ("Gaussian Attack":
@@ -16,7 +16,7 @@ public struct GaussianAttack: Attack {
     /// - Precondition: `standardDeviation` is finite and ≥ 0.
     public init(standardDeviation: Double = 200) {
         precondition(standardDeviation.isFinite && standardDeviation >= 0,
-                     "gaussian: standardDeviation must be finite and >= 0, got \(standardDeviation)")
+                     "gaussian: standardDeviation must be finite and ≥ 0, got \(standardDeviation)")
         self.standardDeviation = standardDeviation
     }
 
@@ -28,7 +28,6 @@ public struct GaussianAttack: Attack {
         into output: UnsafeMutableBufferPointer<Float>, context: AttackContext,
         generator: inout SeededGenerator
     ) {
-        let sigma = standardDeviation
-        for c in output.indices { output[c] = Float(sigma * generator.nextNormal()) }
+        generator.fillNormal(output, standardDeviation: Float(standardDeviation))
     }
 }

@@ -17,7 +17,7 @@ public struct MimicAttack: Attack {
 
     /// - Precondition: `target` is `nil` or ≥ 0.
     public init(target: Int? = nil) {
-        precondition((target ?? 0) >= 0, "mimic: target must be a worker index >= 0, got \(target!)")
+        precondition((target ?? 0) >= 0, "mimic: target must be a worker index ≥ 0, got \(target!)")
         self.target = target
     }
 
