@@ -19,7 +19,8 @@ public enum Simulation {
     /// - Throws: the rule's ``AggregationError`` when a round cannot be aggregated, or the
     ///   attack's ``AttackError`` when it cannot run with this m and f.
     public static func run(_ config: SimulationConfiguration, train: LabeledDataset, test: LabeledDataset,
-                           progress: (SimulationProgress) -> Void = { _ in }) throws -> SimulationResult {
+                           progress: (SimulationProgress) -> Void = { _ in },
+                           epochEnded: (EpochSummary) -> Void = { _ in }) throws -> SimulationResult {
         let start = DispatchTime.now().uptimeNanoseconds
         let m = config.workerCount, d = config.model.parameterCount
         let byzantine = config.byzantineWorkers, isByzantine = Set(byzantine)
@@ -119,6 +120,7 @@ public enum Simulation {
                 epoch: epoch, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
                 trainLoss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9, rounds: roundsPerEpoch))
+            epochEnded(result.epochs[result.epochs.count - 1])
         }
         result.finalParameters = master.parameters
         result.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
