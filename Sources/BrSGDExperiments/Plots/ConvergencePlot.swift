@@ -42,8 +42,11 @@ public struct ConvergencePlot: Sendable, Equatable {
 
     /// One curve: its label (with slope), points (mean distance per n) and fit.
     public struct Curve: Sendable, Equatable {
+        /// Aggregation rule.
         public var rule: String
+        /// Attack name; `none` for a clean run.
         public var attack: String
+        /// Byzantine fraction α.
         public var byzantineFraction: Double
         /// Mean distance at each n, by increasing n.
         public var points: [ChartPoint]

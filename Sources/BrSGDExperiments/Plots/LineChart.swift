@@ -1,6 +1,8 @@
 /// A point of a chart series.
 public struct ChartPoint: Codable, Sendable, Equatable, Hashable {
+    /// Horizontal coordinate, in data units.
     public var x: Double
+    /// Vertical coordinate, in data units.
     public var y: Double
 
     /// Creates a point.
