@@ -169,7 +169,7 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         let inspector = try SVGInspector.parse(plot.svg())
         #expect(inspector.all("polyline", class: "series").count == 3)
         #expect(inspector.all("polyline", class: "reference").count == 1)
-        #expect(inspector.texts.contains("slope −1/2 (theory)"))
+        #expect(inspector.texts.contains("slope −1/2 (theory: Õ(1/√n))"))
         #expect(inspector.texts.contains("Samples per worker n"))
         #expect(inspector.texts.contains("100") && inspector.texts.contains("1000"))  // log decades
         try expectInsideViewBox(inspector)
