@@ -169,7 +169,7 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         let inspector = try SVGInspector.parse(plot.svg())
         #expect(inspector.all("polyline", class: "series").count == 3)
         #expect(inspector.all("polyline", class: "reference").count == 1)
-        #expect(inspector.texts.contains("slope −1/2 (theory)"))
+        #expect(inspector.texts.contains("slope −1/2 (theory: Õ(1/√n))"))
         #expect(inspector.texts.contains("Samples per worker n"))
         #expect(inspector.texts.contains("100") && inspector.texts.contains("1000"))  // log decades
         try expectInsideViewBox(inspector)
@@ -202,5 +202,34 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         try report.csv().write(to: directory.appendingPathComponent("table1.csv"), atomically: true, encoding: .utf8)
         try SummaryTable.finalAccuracy(of: Array(records.prefix(6))).markdown.write(to: directory.appendingPathComponent("summary.md"), atomically: true, encoding: .utf8)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).count >= 6)
+    }
+}
+
+@Suite struct PlotEdgeCaseTests {
+    @Test func degenerateInputsStillGiveWellFormedSVG() throws {
+        let empty = try SVGInspector.parse(Figure3Plot(records: []).svg())
+        #expect(empty.all("polyline", class: "series").isEmpty)
+
+        let cleanOnly = Figure3Plot(records: [Fixtures.record(Fixtures.config(byzantine: 0), finalAccuracy: 0.8)])
+        #expect(cleanOnly.attacks == ["none"])
+        #expect(try SVGInspector.parse(cleanOnly.svg()).all("polyline", class: "series").count == 1)
+
+        var flat = LineChart(title: "", xAxis: .init(label: "n", scale: .logarithmic), yAxis: .init(label: "y", scale: .logarithmic))
+        flat.series = [.init(label: "one point", points: [ChartPoint(x: 5, y: 5)]),
+                       .init(label: "non-positive", points: [ChartPoint(x: 0, y: -1), ChartPoint(x: 3, y: 4), ChartPoint(x: 6, y: 4)])]
+        let inspector = try SVGInspector.parse(flat.svg(width: 300, height: 200))
+        #expect(inspector.all("polyline", class: "series").count == 2)
+        // x spans 3…6 (no decade inside): every integer tick is labelled.
+        #expect(["3", "4", "5", "6"].allSatisfy(inspector.texts.contains))
+        let (width, height) = try #require(inspector.viewBox)
+        #expect(inspector.coordinates.allSatisfy { $0.0 >= 0 && $0.0 <= width && $0.1 >= 0 && $0.1 <= height })
+    }
+
+    @Test func seriesBeyondThePaletteGetDashes() {
+        #expect(Palette.dash(0) == nil)
+        #expect(Palette.dash(6) == nil)
+        #expect(Palette.dash(7) == "6 3")
+        #expect(Palette.color(7) == Palette.color(0))
+        #expect(!Palette.colors.contains("#F0E442"))
     }
 }

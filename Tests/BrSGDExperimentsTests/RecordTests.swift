@@ -90,3 +90,33 @@ import Testing
         #expect(selection.selectionRate == 0.25)
     }
 }
+
+@Suite struct RecordEdgeCaseTests {
+    @Test func divergedRunWithNonFiniteLossesIsWrittenAndReadBack() throws {
+        var record = Fixtures.record(Fixtures.config(rule: "mean"), finalAccuracy: 0.1)
+        record.epochs[0].testLoss = .nan
+        record.epochs[1].trainLoss = .infinity
+        record.epochs[2].testLoss = -.infinity
+        let data = try record.jsonData()
+        #expect(String(decoding: data, as: UTF8.self).contains(#""test_loss" : "NaN""#))
+        let decoded = try RunRecord.decode(from: data)
+        #expect(decoded.epochs[0].testLoss.isNaN)
+        #expect(decoded.epochs[1].trainLoss == .infinity)
+        #expect(decoded.epochs[2].testLoss == -.infinity)
+        #expect(decoded.epochs[3...] == record.epochs[3...])
+    }
+
+    @Test func largeSeedsSurviveJSON() throws {
+        let record = Fixtures.record(Fixtures.config(seed: .max), finalAccuracy: 0.5)
+        #expect(try RunRecord.decode(from: record.jsonData()).config.seed == .max)
+    }
+
+    @Test func timestampIsISO8601InUTC() {
+        #expect(RunRecord.timestamp(Date(timeIntervalSince1970: 1_795_000_000)) == "2026-11-18T11:06:40Z")
+    }
+
+    @Test func finalAccuracyDefaultsToTheLastEpoch() {
+        let record = Fixtures.record(Fixtures.config(), finalAccuracy: 0.8)
+        #expect(record.finalTestAccuracy == record.epochs.last?.testAccuracy)
+    }
+}

@@ -136,10 +136,12 @@ public struct Figure3Plot: Sendable, Equatable {
     }
 
     private func panelChart(title: String, xRange: ClosedRange<Double>, isLeft: Bool, isBottom: Bool) -> LineChart {
-        LineChart(
+        var chart = LineChart(
             title: title,
             xAxis: .init(label: isBottom ? "Epoch" : "", range: xRange),
             yAxis: .init(label: isLeft ? "Test accuracy (%)" : "", range: 0...100))
+        chart.reservesAxisLabelSpace = true
+        return chart
     }
 
     private func fractionLabel(_ fraction: Double) -> String { "α = \(Format.percent(fraction))" }
@@ -179,22 +181,27 @@ public struct Figure3Plot: Sendable, Equatable {
         let panelHeight = panelHeight ?? (layout == .grid ? 190 : 240)
         let grid = panels
         let columnCount = max(1, grid.map(\.count).max() ?? 1)
-        let width = max(Double(columnCount) * panelWidth + 20, SVGWriter.textWidth(title, size: 15) + 40, 480)
+        let width = max(Double(columnCount) * panelWidth + 30, SVGWriter.textWidth(title, size: 15) + 40, 480)
         let entries = legend
         let entryWidth = 30 + (entries.map { SVGWriter.textWidth($0.label, size: 11) }.max() ?? 60) + 16
         let legendColumns = max(1, min(entries.count, Int((width - 40) / entryWidth)))
         let legendRows = (entries.count + legendColumns - 1) / legendColumns
         let top = 34 + Double(legendRows) * 18 + 8
-        let height = top + Double(grid.count) * panelHeight + 10
+        // A row whose panels carry the x-axis title is taller by the title's height, so
+        // every panel keeps the same plot area (and the same ticks).
+        let rowHeights = grid.map { row in panelHeight + (row.contains { !$0.xAxis.label.isEmpty } ? 18 : 0) }
+        let height = top + rowHeights.reduce(0, +) + 10
         var writer = SVGWriter(width: width, height: height)
         writer.text(title, x: width / 2, y: 22, size: 15, anchor: .middle, weight: "bold")
         let legendWidth = Double(legendColumns) * entryWidth
         LineChart.drawLegend(entries, into: &writer, x: (width - legendWidth) / 2, y: 46, columns: legendColumns, columnWidth: entryWidth)
+        var y = top
         for (row, charts) in grid.enumerated() {
             for (column, chart) in charts.enumerated() {
-                let frame = Rect(x: 10 + Double(column) * panelWidth, y: top + Double(row) * panelHeight, width: panelWidth, height: panelHeight)
+                let frame = Rect(x: 10 + Double(column) * panelWidth, y: y, width: panelWidth, height: rowHeights[row])
                 chart.draw(into: &writer, frame: frame)
             }
+            y += rowHeights[row]
         }
         return writer.document(title: title)
     }

@@ -48,7 +48,7 @@ extension LineChart {
     func draw(into writer: inout SVGWriter, frame: Rect) {
         let left = 54.0, right = 12.0
         let bottom = xAxis.label.isEmpty ? 26.0 : 44.0
-        let leftPad = yAxis.label.isEmpty ? left - 16 : left
+        let leftPad = yAxis.label.isEmpty && !reservesAxisLabelSpace ? left - 16 : left
         let plot = Rect(x: frame.x + leftPad, y: frame.y + titleHeight, width: max(10, frame.width - leftPad - right),
                         height: max(10, frame.height - titleHeight - bottom))
         let xRange = Self.range(for: xAxis, values: allPoints.map(\.x))
@@ -61,8 +61,8 @@ extension LineChart {
         }
         writer.rect(plot, fill: "#FFFFFF", stroke: "#BBBBBB")
 
-        let xTicks = xAxis.scale == .logarithmic ? AxisTicks.logarithmic(xRange) : AxisTicks.linear(xRange, target: max(2, Int(plot.width / 55)))
-        let yTicks = yAxis.scale == .logarithmic ? AxisTicks.logarithmic(yRange) : AxisTicks.linear(yRange, target: max(2, Int(plot.height / 32)))
+        let xTicks = xAxis.scale == .logarithmic ? AxisTicks.logarithmic(xRange) : AxisTicks.linear(xRange, target: max(2, Int(plot.width / 45)))
+        let yTicks = yAxis.scale == .logarithmic ? AxisTicks.logarithmic(yRange) : AxisTicks.linear(yRange, target: max(2, Int(plot.height / 26)))
         for tick in xTicks {
             let x = mapX(tick.value)
             writer.line(x1: x, y1: plot.y, x2: x, y2: plot.maxY, stroke: tick.label == nil ? "#F2F2F2" : "#E3E3E3")

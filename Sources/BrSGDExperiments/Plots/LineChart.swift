@@ -1,6 +1,8 @@
 /// A point of a chart series.
 public struct ChartPoint: Codable, Sendable, Equatable, Hashable {
+    /// Horizontal coordinate, in data units.
     public var x: Double
+    /// Vertical coordinate, in data units.
     public var y: Double
 
     /// Creates a point.
@@ -84,6 +86,9 @@ public struct LineChart: Sendable, Equatable {
     /// Lines drawn behind the data and listed in the legend (for example a theory slope),
     /// as `<polyline class="reference">`.
     public var references: [Series]
+    /// Whether to keep room for the y-axis title even when it is empty, so that panels of a
+    /// grid share one plot width (and so the same ticks).
+    var reservesAxisLabelSpace = false
 
     /// Creates a chart.
     public init(title: String, xAxis: Axis, yAxis: Axis, series: [Series] = [], references: [Series] = []) {

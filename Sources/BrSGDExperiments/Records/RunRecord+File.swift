@@ -10,10 +10,32 @@ import Darwin
 
 extension RunRecord {
     /// The record as pretty-printed JSON with sorted keys, so files diff cleanly.
+    ///
+    /// A diverged run has NaN or infinite losses, which JSON cannot hold as numbers; they
+    /// are written as the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (as Python's
+    /// `json` module reads them with `parse_constant`) and read back by ``read(from:)``.
     public func jsonData() throws -> Data {
+        try Self.encoder.encode(self)
+    }
+
+    /// The encoder of record files: pretty, sorted keys, non-finite numbers as strings.
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }
+
+    /// The decoder of record files, accepting what ``encoder`` writes.
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return decoder
+    }
+
+    /// Decodes a record from JSON bytes as written by ``jsonData()``.
+    public static func decode(from data: Data) throws -> RunRecord {
+        try decoder.decode(RunRecord.self, from: data)
     }
 
     /// Writes the record as JSON to `url`, atomically: the bytes go to a temporary file in
@@ -54,7 +76,7 @@ extension RunRecord {
             throw ExperimentFileError(.readFailed, url: url, reason: "\(error.localizedDescription)")
         }
         do {
-            return try JSONDecoder().decode(RunRecord.self, from: data)
+            return try decoder.decode(RunRecord.self, from: data)
         } catch let error as DecodingError {
             throw ExperimentFileError(.decodingFailed, url: url, reason: Self.describe(error))
         } catch {

@@ -69,9 +69,7 @@ extension Table1Report {
     /// The report as pretty-printed JSON with sorted keys (cells carry their mean, std and
     /// difference from the paper).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
+        try RunRecord.encoder.encode(self)
     }
 
     /// A Markdown list of the cells where our mean differs from the paper by more than

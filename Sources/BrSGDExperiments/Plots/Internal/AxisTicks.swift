@@ -25,7 +25,9 @@ enum AxisTicks {
     }
 
     /// Log ticks: labelled decades, with 2 and 5 labelled too when the range spans less than
-    /// two decades, and unlabelled minor ticks at 2…9 × 10^k.
+    /// two decades, and unlabelled minor ticks at 2…9 × 10^k. A range so narrow that this
+    /// labels fewer than two ticks labels every 1…9 × 10^k in it, and failing that uses
+    /// linear ticks.
     static func logarithmic(_ range: ClosedRange<Double>) -> [Tick] {
         guard range.lowerBound > 0 else { return linear(range) }
         let low = Int(log10(range.lowerBound).rounded(.down))
@@ -41,6 +43,10 @@ enum AxisTicks {
                 ticks.append(Tick(value: value, label: labelled ? logLabel(value, exponent: k) : nil))
             }
         }
+        if ticks.filter({ $0.label != nil }).count < 2 {
+            ticks = ticks.map { Tick(value: $0.value, label: logLabel($0.value, exponent: Int(log10($0.value * (1 + 1e-9)).rounded(.down)))) }
+        }
+        if ticks.count < 2 { return linear(range, target: 3) }
         return ticks
     }
 
