@@ -14,6 +14,6 @@ struct BrSGDCommand: AsyncParsableCommand {
             training on course. See the README for the paper and the results.
             """,
         version: "0.1.0",
-        subcommands: [TrainCommand.self, AggregateCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, TrainCommand.self, ReproduceCommand.self, AggregateCommand.self, BenchCommand.self]
     )
 }
