@@ -64,9 +64,13 @@ public final class ExperimentRunner {
             smoothing: p["nu"], iterations: p["iterations"].map { Int($0) }, radius: p["tau"],
             nearestNeighborMixing: (p["nnm"] ?? 0) != 0)
         do {
-            return try configuration.makeRule()
+            let rule = try configuration.makeRule()
+            // Rules that need enough rows (Krum: m − f − 2 ≥ 1, …) fail here, before any
+            // data is loaded, rather than in the first round: try them on m zero rows.
+            _ = try rule.aggregate(GradientMatrix(rowCount: config.workers, columnCount: 1))
+            return rule
         } catch {
-            throw ExperimentError(error.message)
+            throw ExperimentError("\(error.message) (with m = \(config.workers) workers)")
         }
     }
 

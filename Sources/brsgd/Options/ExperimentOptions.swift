@@ -119,6 +119,7 @@ struct ExperimentOptions: ParsableArguments {
         _ = try ruleOptions.makeRule(byzantineCount: config.ruleParameters["f"].map { Int($0) } ?? byzantineCount)
         do {
             _ = try ExperimentRunner.model(config.model)
+            _ = try ExperimentRunner.rule(for: config)
             _ = try ExperimentRunner.attack(for: config)
         } catch let error as ExperimentError {
             throw ValidationError(error.message)
