@@ -31,6 +31,13 @@ public struct AcceptedRows: Sendable {
         self.init(matrix: matrix, rowIndices: accepted, labels: accepted, rejectedRows: rejected)
     }
 
+    /// Every row, before any has been checked: for rules that detect non-finite values in
+    /// their own first pass and start over with ``init(_:)`` when they find one.
+    init(assumingFinite matrix: GradientMatrix) {
+        let all = Array(0 ..< matrix.rowCount)
+        self.init(matrix: matrix, rowIndices: all, labels: all, rejectedRows: [])
+    }
+
     /// Rows chosen by the caller, which vouches that they are finite.
     /// - Precondition: `rowIndices` and `labels` have the same count; indices are in range.
     public init(matrix: GradientMatrix, rowIndices: [Int], labels: [Int], rejectedRows: [Int]) {

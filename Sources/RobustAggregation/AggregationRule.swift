@@ -22,6 +22,10 @@ public protocol AggregationRule: Sendable {
     /// `aggregate(_: GradientMatrix)`, and wrappers such as ``NearestNeighborMixing`` call
     /// it with rows they have transformed.
     func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult
+
+    /// Drops non-finite rows, then aggregates the rest. The default scans every row first;
+    /// a rule may instead detect non-finite rows during its own first pass (see ``Mean``).
+    func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult
 }
 
 extension AggregationRule {

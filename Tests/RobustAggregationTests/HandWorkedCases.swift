@@ -164,3 +164,27 @@ import Testing
         #expect(abs(result.gradient[0] - 1.0 / 3.0) < 1e-6)
     }
 }
+
+/// Mean and BrSGD find non-finite rows in their first pass (a non-finite column sum) and
+/// only then scan; a huge but finite column whose sum overflows takes the same slow path
+/// and must still give the scanned result, with no row rejected.
+@Suite struct OptimisticFinitenessTests {
+    @Test func overflowingSumsTakeTheScannedPathAndAgreeWithIt() throws {
+        let g = GradientMatrix(rows: [[3e38, 1], [3e38, 2], [1, 3], [2e38, 4]])
+        for rule in [Mean(), BrSGD()] as [any AggregationRule] {
+            let fast = try rule.aggregate(g), scanned = try rule.aggregate(AcceptedRows(g))
+            #expect(fast == scanned, "\(rule.name)")
+            #expect(fast.diagnostics.rejectedRows.isEmpty, "\(rule.name)")
+        }
+    }
+
+    @Test func aNaNAnywhereIsRejectedByTheFastRules() throws {
+        var g = GradientMatrix(rows: (0 ..< 6).map { i in (0 ..< 3000).map { Float(($0 * 7 + i * 13) % 11) } })
+        g[4, 2999] = .nan   // in the last column block
+        for rule in [Mean(), BrSGD()] as [any AggregationRule] {
+            let fast = try rule.aggregate(g), scanned = try rule.aggregate(AcceptedRows(g))
+            #expect(fast == scanned, "\(rule.name)")
+            #expect(fast.diagnostics.rejectedRows == [4], "\(rule.name)")
+        }
+    }
+}

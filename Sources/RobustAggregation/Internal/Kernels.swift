@@ -33,6 +33,14 @@ enum Kernels {
         }
     }
 
+    /// True when every value is finite (one vectorised pass).
+    static func allFinite(_ values: [Float]) -> Bool {
+        values.withUnsafeBufferPointer { v in
+            guard let base = v.baseAddress else { return true }
+            return isFinite(base, count: v.count)
+        }
+    }
+
     /// out[c] = Σ_r rows[r][start + c] for c in 0..<count, summing rows in order.
     static func sumRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, start: Int, count: Int,
                         into out: UnsafeMutablePointer<Float>) {

@@ -66,29 +66,54 @@ public struct BrSGD: AggregationRule {
         return min(m, max(1, k))
     }
 
+    /// Scans for non-finite rows inside the first pass: a NaN or ±Inf entry makes its
+    /// column mean non-finite, and only then are the rows scanned and the rule started
+    /// over without the bad ones. One pass over memory fewer than scanning first.
+    public func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult {
+        let optimistic = AcceptedRows(assumingFinite: gradients)
+        if optimistic.count > 0, let result = try aggregate(optimistic, requiringFiniteMeans: true) {
+            return result
+        }
+        return try aggregate(AcceptedRows(gradients))
+    }
+
     public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
+        // Rows given here are finite; `requiringFiniteMeans: false` never returns nil.
+        guard let result = try aggregate(rows, requiringFiniteMeans: false) else {
+            preconditionFailure("unreachable: no finiteness requirement")
+        }
+        return result
+    }
+
+    /// Algorithm 2 over `rows`; nil when `requiringFiniteMeans` and some column mean is not
+    /// finite (a row holds NaN or ±Inf, or a huge sum overflowed).
+    private func aggregate(_ rows: AcceptedRows, requiringFiniteMeans: Bool) throws(AggregationError) -> AggregationResult? {
         try rows.requireAny(rule: name)
         let m = rows.count, d = rows.columnCount
         let blocks = ColumnBlocks(columnCount: d)
         var median = [Float](repeating: 0, count: d)
         var scoreParts = [Int](repeating: 0, count: blocks.count * m)
         var distanceParts = [Double](repeating: 0, count: blocks.count * m)
+        var finiteBlocks = [Bool](repeating: true, count: blocks.count)
         rows.withRowPointers { pointers in
             median.withUnsafeMutableBufferPointer { median in
                 scoreParts.withUnsafeMutableBufferPointer { scoreParts in
                     distanceParts.withUnsafeMutableBufferPointer { distanceParts in
-                        guard let med = median.baseAddress, let scores = scoreParts.baseAddress,
-                              let distances = distanceParts.baseAddress else { return }
-                        let stats = ColumnOrderStatistics(.median, rowCount: m)
-                        Parallel.forEach(blocks.count, work: m * d) { b in
-                            BrSGDBlockKernel.run(
-                                pointers, columns: blocks.range(b), median: med, statistics: stats,
-                                scores: scores + b * m, distances: distances + b * m)
+                        finiteBlocks.withUnsafeMutableBufferPointer { finiteBlocks in
+                            guard let med = median.baseAddress, let scores = scoreParts.baseAddress,
+                                  let distances = distanceParts.baseAddress else { return }
+                            let stats = ColumnOrderStatistics(.median, rowCount: m)
+                            Parallel.forEach(blocks.count, work: m * d) { b in
+                                finiteBlocks[b] = BrSGDBlockKernel.run(
+                                    pointers, columns: blocks.range(b), median: med, statistics: stats,
+                                    scores: scores + b * m, distances: distances + b * m)
+                            }
                         }
                     }
                 }
             }
         }
+        if requiringFiniteMeans && finiteBlocks.contains(false) { return nil }
         var scores = [Int](repeating: 0, count: m)
         var distances = [Double](repeating: 0, count: m)
         for b in 0 ..< blocks.count {
@@ -137,11 +162,12 @@ func medianOfDoubles(_ values: [Double]) -> Double {
 
 /// Steps 1–3 of Algorithm 2 for one block of columns, reading the block from memory once.
 enum BrSGDBlockKernel {
+    /// - Returns: whether every column mean of the block is finite.
     static func run(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
                     median: UnsafeMutablePointer<Float>, statistics: ColumnOrderStatistics,
-                    scores: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>) {
+                    scores: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>) -> Bool {
         let m = rows.count, start = columns.lowerBound, width = columns.count
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { meanBuffer in
+        let meansAreFinite = withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { meanBuffer in
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: width) { signBuffer in
                 let mean = meanBuffer.baseAddress.unsafelyUnwrapped   // width ≥ 1
                 let sign = signBuffer.baseAddress.unsafelyUnwrapped
@@ -149,6 +175,7 @@ enum BrSGDBlockKernel {
                 Kernels.sumRows(rows, start: start, count: width, into: mean)
                 let divisor = Float(m)
                 for c in 0 ..< width { mean[c] /= divisor }
+                guard Kernels.isFinite(mean, count: width) else { return false }
                 // 2. count_c, then the column's sign: −1 where the ≥-mean side is the minority.
                 for c in 0 ..< width { sign[c] = 0 }
                 for r in 0 ..< m {
@@ -159,8 +186,10 @@ enum BrSGDBlockKernel {
                 for r in 0 ..< m {
                     scores[r] = signedMajorityCount(rows[r] + start, mean: mean, sign: sign, count: width)
                 }
+                return true
             }
         }
+        guard meansAreFinite else { return false }
         // 3. The median of the block, then each row's L1 distance to it.
         statistics.withScratch { scratch in
             statistics.compute(rows, start: start, count: width, into: median + start, scratch: scratch)
@@ -168,6 +197,7 @@ enum BrSGDBlockKernel {
         for r in 0 ..< m {
             distances[r] = Kernels.l1Distance(rows[r] + start, median + start, count: width)
         }
+        return true
     }
 
     /// Σ_c (row[c] ≥ mean[c] ? sign[c] : 0), branch-free over 16 lanes.
