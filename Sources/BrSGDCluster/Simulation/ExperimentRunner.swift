@@ -115,7 +115,7 @@ public final class ExperimentRunner {
 
     /// Runs `config` and returns its record, plus the final model.
     public func run(_ config: ExperimentConfig, progress: (SimulationProgress) -> Void = { _ in },
-                    epochEnded: (EpochSummary) -> Void = { _ in }) throws -> (record: RunRecord, model: [Float]) {
+                    epochEnded: (EpochRecord) -> Void = { _ in }) throws -> (record: RunRecord, model: [Float]) {
         let simulation = try simulation(for: config)
         let (train, test) = try data(config.dataset)
         let started = Date()
@@ -129,10 +129,7 @@ public final class ExperimentRunner {
                               finished: Date) -> RunRecord {
         RunRecord(
             config: config,
-            epochs: result.epochs.map {
-                EpochRecord(epoch: $0.epoch, testAccuracy: $0.testAccuracy, testLoss: $0.testLoss,
-                            trainLoss: $0.trainLoss, seconds: $0.seconds, rounds: $0.rounds)
-            },
+            epochs: result.epochs,
             finalTestAccuracy: result.epochs.last?.testAccuracy ?? 0,
             totalSeconds: result.totalSeconds,
             aggregationTiming: TimingSummary(milliseconds: result.aggregationSeconds.map { $0 * 1000 }, keepingAll: true),

@@ -1,3 +1,4 @@
+import BrSGDExperiments
 import ByzantineAttacks
 import Datasets
 import Dispatch
@@ -20,7 +21,7 @@ public enum Simulation {
     ///   attack's ``AttackError`` when it cannot run with this m and f.
     public static func run(_ config: SimulationConfiguration, train: LabeledDataset, test: LabeledDataset,
                            progress: (SimulationProgress) -> Void = { _ in },
-                           epochEnded: (EpochSummary) -> Void = { _ in }) throws -> SimulationResult {
+                           epochEnded: (EpochRecord) -> Void = { _ in }) throws -> SimulationResult {
         let start = DispatchTime.now().uptimeNanoseconds
         let m = config.workerCount, d = config.model.parameterCount
         let byzantine = config.byzantineWorkers, isByzantine = Set(byzantine)
@@ -116,7 +117,7 @@ public enum Simulation {
                     trainLoss: lossCount > 0 ? lossSum / Double(lossCount) : .nan))
             }
             let evaluation = evaluator.evaluate(master.parameters)
-            result.epochs.append(EpochSummary(
+            result.epochs.append(EpochRecord(
                 epoch: epoch, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
                 trainLoss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9, rounds: roundsPerEpoch))

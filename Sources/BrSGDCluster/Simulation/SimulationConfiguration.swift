@@ -1,3 +1,4 @@
+import BrSGDExperiments
 import ByzantineAttacks
 import NeuralEngine
 import RobustAggregation
@@ -66,19 +67,9 @@ public struct SimulationProgress: Sendable {
     public var trainLoss: Double
 }
 
-/// One epoch's measurements.
-public struct EpochSummary: Sendable, Equatable {
-    public var epoch: Int
-    public var testAccuracy: Double
-    public var testLoss: Double
-    public var trainLoss: Double
-    public var seconds: Double
-    public var rounds: Int
-}
-
 /// Everything a run measured.
 public struct SimulationResult: Sendable {
-    public var epochs: [EpochSummary]
+    public var epochs: [EpochRecord]
     /// Wall time of each round's aggregation, in seconds.
     public var aggregationSeconds: [Double]
     /// For each Byzantine worker, in how many rounds the rule selected it.
