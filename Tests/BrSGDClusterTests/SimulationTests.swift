@@ -49,7 +49,11 @@ import RobustAggregation
             let mean = try Simulation.run(config(rule: Mean(), attack: attack, byzantine: 2), train: Self.train, test: Self.test)
             let brsgd = try Simulation.run(config(rule: BrSGD(), attack: attack, byzantine: 2), train: Self.train, test: Self.test)
             #expect(brsgd.epochs.last!.testAccuracy > Self.goodAccuracy, "\(attack.name), best \(Self.bestAccuracy)")
-            #expect(mean.epochs.last!.testAccuracy < 0.7, "\(attack.name)")
+            // The mean's model is thrown far off: its test loss explodes (huge logits) and it
+            // classifies worse than BrSGD's.
+            let meanLast = try #require(mean.epochs.last), brsgdLast = try #require(brsgd.epochs.last)
+            #expect(meanLast.testLoss > 10 * brsgdLast.testLoss || meanLast.testLoss.isNaN, "\(attack.name)")
+            #expect(meanLast.testAccuracy < brsgdLast.testAccuracy, "\(attack.name)")
             #expect(brsgd.byzantineSelections.values.allSatisfy { $0 == 0 }, "\(attack.name)")
         }
     }
