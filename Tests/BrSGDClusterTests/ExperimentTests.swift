@@ -7,11 +7,11 @@ import RobustAggregation
 @testable import BrSGDCluster
 
 @Suite struct Table1GridTests {
-    @Test func thePapersGridHas49Runs() {
+    @Test func thePapersGridHas50Runs() {
         let configs = Table1Grid(epochs: 10, batchSize: 8).configurations
-        // 1 clean BrSGD run + 4 attacks × 4 rules × 3 fractions.
-        #expect(configs.count == 49)
-        #expect(configs.filter { $0.byzantineCount == 0 }.map(\.rule) == ["brsgd"])
+        // Clean BrSGD and mean runs + 4 attacks × 4 rules × 3 fractions.
+        #expect(configs.count == 50)
+        #expect(configs.filter { $0.byzantineCount == 0 }.map(\.rule) == ["brsgd", "mean"])
         #expect(Set(configs.map(\.byzantineCount)) == [0, 2, 5, 10])
         #expect(Set(configs.map(\.attack)) == ["none", "gaussian", "model-negation", "gradient-scale", "label-flip"])
         #expect(configs.allSatisfy { $0.workers == 20 && $0.learningRate == 0.03 && $0.model == "lenet" })
@@ -24,7 +24,7 @@ import RobustAggregation
         grid.rules.append("trimmed-mean")
         grid.attacks.append("alie")
         grid.seeds = [1, 2, 3]
-        #expect(grid.configurations.count == 3 * (1 + 5 * 5 * 3))
+        #expect(grid.configurations.count == 3 * (2 + 5 * 5 * 3))
     }
 }
 

@@ -39,13 +39,16 @@ import Testing
         }
     }
 
-    @Test func table1DryRunListsThePapersGrid() throws {
+    @Test func table1DryRunListsTheGrid() throws {
         let run = try CommandRunner.run(["reproduce", "table1", "--dry-run"])
         #expect(run.status == 0, "\(run.stderr)")
         let ids = run.stdout.split(separator: "\n")
-        #expect(ids.count == 49)
-        #expect(run.stderr.contains("49 runs"))
+        #expect(ids.count == 50)
+        #expect(run.stderr.contains("50 runs"))
         let more = try CommandRunner.run(["reproduce", "table1", "--dry-run", "--seeds", "2", "--add-attacks", "alie,ipm"])
-        #expect(more.stdout.split(separator: "\n").count == 2 * (1 + 6 * 4 * 3))
+        #expect(more.stdout.split(separator: "\n").count == 2 * (2 + 6 * 4 * 3))
+        let modern = try CommandRunner.run(["reproduce", "table1", "--dry-run", "--attacks", "alie,ipm", "--fractions", "0.25",
+                                            "--add-rules", "trimmed-mean"])
+        #expect(modern.stdout.split(separator: "\n").count == 2 + 2 * 5)
     }
 }

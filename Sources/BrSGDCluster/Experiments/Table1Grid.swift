@@ -5,15 +5,16 @@ import BrSGDExperiments
 ///
 /// The paper's grid: BrSGD at α = 0, 10, 25, 50%; Median, Mean and Krum at 10, 25, 50%;
 /// attacks gaussian, model-negation, gradient-scale and label-flip. The α = 0 run has no
-/// attack, so it is one run per seed shared by every attack row (13 columns × 4 attacks
-/// = 37 runs per seed).
+/// attack, so it is one run per seed shared by every attack row; we add a clean run of the
+/// mean (plain SGD) as the baseline: 2 + 4 attacks × 4 rules × 3 fractions = 50 runs per seed.
 public struct Table1Grid: Sendable {
     public var workers = 20
     public var fractions: [Double] = [0.1, 0.25, 0.5]
     public var rules: [String] = ["brsgd", "median", "mean", "krum"]
     public var attacks: [String] = ["gaussian", "model-negation", "gradient-scale", "label-flip"]
-    /// Rules that also get a clean (α = 0) run; the paper shows it for BrSGD only.
-    public var cleanRules: [String] = ["brsgd"]
+    /// Rules that also get a clean (α = 0) run: BrSGD, as in the paper, and the mean, which
+    /// is plain synchronous SGD — the baseline the others are measured against.
+    public var cleanRules: [String] = ["brsgd", "mean"]
     public var seeds: [UInt64] = [1]
     public var epochs: Int
     public var batchSize: Int
