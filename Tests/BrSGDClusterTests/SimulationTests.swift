@@ -36,6 +36,21 @@ import RobustAggregation
         #expect(a.epochs.map(\.testAccuracy) == b.epochs.map(\.testAccuracy))
     }
 
+    /// One worker with a batch of 40 is cut into two shards, run on two threads when
+    /// there are two: the same bytes as one thread running both shards.
+    @Test func aSingleWorkerUsesSpareCoresWithTheSameBytes() throws {
+        func run(threads: Int) throws -> SimulationResult {
+            try Simulation.run(SimulationConfiguration(
+                model: .mlp(inputSize: 8, hidden: [16], outputCount: 3), workerCount: 1, byzantineCount: 0, attack: nil,
+                rule: Mean(), epochs: 1, batchSize: 40, learningRate: 0.5, seed: 5, threads: threads),
+                train: Self.train, test: Self.test)
+        }
+        #expect(GradientComputer.shardCount(batchSize: 40) == 2)
+        let one = try run(threads: 1), two = try run(threads: 2)
+        #expect(one.finalParameters == two.finalParameters)
+        #expect(one.rounds == 30)
+    }
+
     @Test func honestTrainingLearns() throws {
         let result = try Simulation.run(config(rule: Mean(), attack: nil, byzantine: 0), train: Self.train, test: Self.test)
         #expect(result.epochs.count == 3)

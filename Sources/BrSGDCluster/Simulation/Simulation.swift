@@ -64,7 +64,7 @@ public enum Simulation {
                 master.writeRows(of: computing) { storage in
                     computeGradients(into: storage, parameters: parameters, workers: computing, batches: batches,
                                      computers: computers, train: train, byzantine: isByzantine, relabel: relabel,
-                                     losses: &losses)
+                                     spareThreads: config.threads > lanes, losses: &losses)
                 }
                 for (k, worker) in computing.enumerated() where !isByzantine.contains(worker) {
                     lossSum += Double(losses[worker]); lossCount += 1
@@ -134,7 +134,7 @@ extension Simulation {
     static func computeGradients(
         into storage: UnsafeMutableBufferPointer<Float>, parameters: [Float], workers: [Int],
         batches: [ArraySlice<Int>], computers: [GradientComputer], train: LabeledDataset,
-        byzantine: Set<Int>, relabel: LabelTransform?, losses: inout [Float]
+        byzantine: Set<Int>, relabel: LabelTransform?, spareThreads: Bool, losses: inout [Float]
     ) {
         let lanes = computers.count
         let d = storage.count / max(1, losses.count)
@@ -146,7 +146,7 @@ extension Simulation {
                         let row = UnsafeMutableBufferPointer(rebasing: storage[worker * d ..< (worker + 1) * d])
                         losses[worker] = computers[lane].gradient(
                             parameters: w, dataset: train, batch: batches[k],
-                            relabel: byzantine.contains(worker) ? relabel : nil, into: row)
+                            relabel: byzantine.contains(worker) ? relabel : nil, concurrently: spareThreads, into: row)
                     }
                 }
             }
