@@ -6,8 +6,9 @@ import Synchronization
 ///
 /// Give each concurrent worker its own workspace. A workspace may be split into
 /// `shardCount` shards: a batch is then cut into that many fixed, contiguous pieces whose
-/// gradients are summed in shard order, so the result depends on `shardCount` only, never
-/// on how many threads run the shards (`Model.lossAndGradient` runs them one after
+/// gradients are summed in shard order; each shard computes its piece in micro-batches of
+/// `microBatchSize` rows, added in order. The result depends on these two numbers only,
+/// never on how many threads run the shards (`Model.lossAndGradient` runs them one after
 /// another, `Model.parallelLossAndGradient` concurrently, with the same bytes).
 ///
 /// Each shard's buffers sit behind their own mutex, so the class is `Sendable` without
@@ -22,16 +23,39 @@ public final class Workspace: Sendable {
 
     let shards: [Shard]
 
-    /// A workspace for batches of up to `maxBatchSize` samples, cut into `shardCount` shards.
-    /// - Precondition: `maxBatchSize >= 1`, `shardCount >= 1`.
-    /// - Complexity: allocates O(maxBatchSize · (activations + im2col columns) + d) floats.
-    public init(model: Model, maxBatchSize: Int, shardCount: Int = 1) {
-        precondition(maxBatchSize >= 1 && shardCount >= 1, "batch size and shard count must be positive")
+    /// Rows a shard computes at once: its batch is processed in micro-batches of this size
+    /// (gradients added in order), so activations and im2col columns stay in cache.
+    public let microBatchSize: Int
+
+    /// A workspace for batches of up to `maxBatchSize` samples, cut into `shardCount`
+    /// shards, each computed in micro-batches of at most `microBatchSize` rows.
+    ///
+    /// The bytes of a result depend on `shardCount` and `microBatchSize` (which fix the
+    /// summation order), never on threads or scheduling.
+    /// `microBatchSize` defaults to `defaultMicroBatchSize(for: model)`.
+    /// - Precondition: all three are positive.
+    /// - Complexity: allocates O(min(maxBatchSize, microBatchSize) · (activations + im2col
+    ///   columns) + d) floats per shard.
+    public init(model: Model, maxBatchSize: Int, shardCount: Int = 1, microBatchSize: Int? = nil) {
+        let microBatchSize = microBatchSize ?? Workspace.defaultMicroBatchSize(for: model)
+        precondition(maxBatchSize >= 1 && shardCount >= 1 && microBatchSize >= 1,
+                     "batch size, shard count and micro-batch size must be positive")
         self.model = model
         self.maxBatchSize = maxBatchSize
         self.shardCount = shardCount
+        self.microBatchSize = microBatchSize
         let perShard = (maxBatchSize + shardCount - 1) / shardCount
-        self.shards = (0..<shardCount).map { _ in Shard(model: model, maxBatchSize: perShard) }
+        self.shards = (0..<shardCount).map { _ in
+            Shard(model: model, maxBatchSize: perShard, microBatchSize: microBatchSize)
+        }
+    }
+
+    /// The micro-batch size that trained fastest here (2-core Zen 4, 1 MiB L2 per core):
+    /// 4 rows for convolutional models, whose im2col columns (19.6k floats per LeNet
+    /// image) then stay in cache, about 1.3× faster than 32; dense-only models gain
+    /// nothing from splitting (their GEMMs want many rows), so they take the whole shard.
+    public static func defaultMicroBatchSize(for model: Model) -> Int {
+        model.layers.contains { if case .conv2D = $0 { true } else { false } } ? 4 : Int.max
     }
 
     /// The contiguous rows of a `batchSize` batch that shard `index` computes: the first
@@ -48,9 +72,9 @@ final class Shard: Sendable {
     let maxBatchSize: Int
     let buffers: Mutex<ShardBuffers>
 
-    init(model: Model, maxBatchSize: Int) {
+    init(model: Model, maxBatchSize: Int, microBatchSize: Int) {
         self.maxBatchSize = maxBatchSize
-        self.buffers = Mutex(ShardBuffers(model: model, maxBatchSize: maxBatchSize))
+        self.buffers = Mutex(ShardBuffers(model: model, maxBatchSize: maxBatchSize, microBatchSize: microBatchSize))
     }
 
     deinit {
@@ -82,8 +106,12 @@ struct ShardBuffers {
     private let storage: UnsafeMutablePointer<Float>
     private let indexStorage: UnsafeMutablePointer<Int32>
 
-    init(model: Model, maxBatchSize: Int) {
-        let batch = maxBatchSize
+    /// The rows computed at once; a shard's batch is processed in micro-batches of this size.
+    let microBatchSize: Int
+
+    init(model: Model, maxBatchSize: Int, microBatchSize: Int) {
+        let batch = min(maxBatchSize, microBatchSize)
+        self.microBatchSize = batch
         var sizes: [Int] = []
         sizes.append(model.transposesInput ? batch * model.inputSize : 0)
         var largestActivation = model.inputSize

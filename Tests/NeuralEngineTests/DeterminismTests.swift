@@ -60,20 +60,21 @@ struct DeterminismTests {
         #expect(one.gradient.map(\.bitPattern) == two.gradient.map(\.bitPattern))
     }
 
-    @Test(arguments: [1, 2, 3, 5])
-    func shardingAgreesWithOneShardUpToRounding(shardCount: Int) {
+    @Test(arguments: [(1, 1), (2, 1), (2, 2), (3, 4), (5, 2), (1, 4)])
+    func shardsAndMicroBatchesAgreeWithOnePassUpToRounding(shardCount: Int, microBatchSize: Int) {
         let (inputs, classLabels) = batch(6)
         let parameters = model.initialParameters(seed: 3)
         let whole = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: 6,
-                                    workspace: Workspace(model: model, maxBatchSize: 6))
+                                    workspace: Workspace(model: model, maxBatchSize: 6, microBatchSize: 6))
         // A batch smaller than the shard count leaves some shards empty.
         for size in [6, 2] {
             let sharded = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
                                           batchSize: size,
-                                          workspace: Workspace(model: model, maxBatchSize: 6, shardCount: shardCount))
+                                          workspace: Workspace(model: model, maxBatchSize: 6, shardCount: shardCount,
+                                                               microBatchSize: microBatchSize))
             let reference = size == 6 ? whole : lossAndGradient(
                 model, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: size,
-                workspace: Workspace(model: model, maxBatchSize: 6))
+                workspace: Workspace(model: model, maxBatchSize: 6, microBatchSize: 6))
             #expect(abs(sharded.loss - reference.loss) <= 1e-5 * abs(reference.loss))
             let scale = reference.gradient.map(abs).max()!
             #expect(maxRelativeError(sharded.gradient, reference.gradient, floor: 1e-4 * scale) < 1e-3)
@@ -83,7 +84,8 @@ struct DeterminismTests {
     @Test func gradientIsOverwrittenNotAccumulated() {
         let (inputs, classLabels) = batch(4)
         let parameters = model.initialParameters(seed: 4)
-        let workspace = Workspace(model: model, maxBatchSize: 4, shardCount: 2)
+        // Two shards of two micro-batches each: the first micro-batch overwrites, the next adds.
+        let workspace = Workspace(model: model, maxBatchSize: 4, shardCount: 2, microBatchSize: 1)
         var gradient = [Float](repeating: 1e6, count: model.parameterCount)
         let fresh = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
                                     batchSize: 4, workspace: workspace).gradient

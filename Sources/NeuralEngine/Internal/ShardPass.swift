@@ -14,13 +14,36 @@ struct ShardInput {
 }
 
 extension Model {
-    /// Forward, loss and (when `input.gradient` is set) backward for one shard: writes the
-    /// summed loss and the number of correct predictions into `buffers`, and the gradient
-    /// `scale · Σ_b ∇ℓ_b`, overwriting, into `input.gradient`.
+    /// Forward, loss and (when `input.gradient` is set) backward for one shard, in
+    /// micro-batches of at most `buffers.microBatchSize` rows so that the activations and
+    /// im2col columns stay in cache: writes the summed loss and the number of correct
+    /// predictions into `buffers`, and the gradient `scale · Σ_b ∇ℓ_b`, overwriting, into
+    /// `input.gradient` (micro-batches are added in order).
     /// - Complexity: O(B · cost of the layers).
     func pass(_ input: ShardInput, buffers: inout ShardBuffers) {
+        precondition(input.batchSize >= 1, "empty shard")
+        var loss = 0.0
+        var correct = 0
+        var start = 0
+        while start < input.batchSize {
+            let size = min(buffers.microBatchSize, input.batchSize - start)
+            var chunk = input
+            chunk.inputs = input.inputs + start * inputSize
+            chunk.labels = input.labels.map { $0 + start }
+            chunk.values = input.values.map { $0 + start * outputCount }
+            chunk.batchSize = size
+            passMicroBatch(chunk, accumulates: start > 0, buffers: &buffers)
+            loss += buffers.loss
+            correct += buffers.correct
+            start += size
+        }
+        buffers.loss = loss
+        buffers.correct = correct
+    }
+
+    /// `pass` for one micro-batch; adds to `input.gradient` when `accumulates`.
+    func passMicroBatch(_ input: ShardInput, accumulates: Bool, buffers: inout ShardBuffers) {
         let batch = input.batchSize
-        precondition(batch >= 1, "empty shard")
         var x = input.inputs
         if let transposed = buffers.transposedInput {
             swapLeadingAxes(input.inputs, transposed, a: batch, b: inputShape.channels, inner: inputShape.planeSize)
@@ -86,12 +109,12 @@ extension Model {
             let weightGradient = parameterGradient + parameterOffsets[index]
             switch layers[index] {
             case .conv2D(let conv):
-                conv.backward(parameters: weights, inputShape: shape, batchSize: batch,
+                conv.backward(parameters: weights, inputShape: shape, batchSize: batch, accumulates: accumulates,
                               columns: buffers.columns[index]!, outputGradient: dy,
                               parameterGradient: weightGradient,
                               inputGradient: propagates ? dx : nil, columnGradient: buffers.columnGradient)
             case .dense(let dense):
-                dense.backward(parameters: weights, input: layerInput, batchSize: batch,
+                dense.backward(parameters: weights, input: layerInput, batchSize: batch, accumulates: accumulates,
                                outputGradient: dy, parameterGradient: weightGradient,
                                inputGradient: propagates ? dx : nil)
             case .maxPool2D(let pool):

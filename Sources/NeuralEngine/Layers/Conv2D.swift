@@ -77,10 +77,11 @@ public struct Conv2D: Sendable, Hashable {
              parameters, lda: g.columnRows, columns, ldb: n, beta: 1, output, ldc: n)
     }
 
-    /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting) and, when
-    /// `inputGradient` is given, `∂X` using `columnGradient` as scratch.
+    /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting, or adding when
+    /// `accumulates`) and, when `inputGradient` is given, `∂X` using `columnGradient`
+    /// as scratch.
     func backward(
-        parameters: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
+        parameters: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int, accumulates: Bool,
         columns: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         parameterGradient: UnsafeMutablePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>?, columnGradient: UnsafeMutablePointer<Float>?
@@ -88,10 +89,11 @@ public struct Conv2D: Sendable, Hashable {
         let g = geometry(inputShape, batchSize: batchSize)
         let n = g.columnWidth
         gemm(.none, .transposed, m: outputChannels, n: g.columnRows, k: n,
-             outputGradient, lda: n, columns, ldb: n, beta: 0, parameterGradient, ldc: g.columnRows)
+             outputGradient, lda: n, columns, ldb: n, beta: accumulates ? 1 : 0, parameterGradient, ldc: g.columnRows)
         let biasGradient = parameterGradient + weightCount
         for o in 0..<outputChannels {
-            biasGradient[o] = sum(outputGradient + o * n, count: n)
+            let total = sum(outputGradient + o * n, count: n)
+            biasGradient[o] = accumulates ? biasGradient[o] + total : total
         }
         if let inputGradient, let columnGradient {
             gemm(.transposed, .none, m: g.columnRows, n: n, k: outputChannels,
