@@ -13,6 +13,17 @@ import Synchronization
 ///
 /// Each shard's buffers sit behind their own mutex, so the class is `Sendable` without
 /// any unchecked claim: a second concurrent caller waits rather than races.
+///
+/// For m simulated workers on a few cores, give each worker a one-shard workspace, run
+/// them one per core, and keep BLAS on one thread so the cores are not oversubscribed:
+///
+/// ```swift
+/// BLAS.setThreadCount(1)
+/// let workspaces = (0..<m).map { _ in Workspace(model: model, maxBatchSize: 32) }
+/// // worker i, in its own task: writes row i of the m × d gradient matrix
+/// model.lossAndGradient(parameters: θ, inputs: x_i, labels: y_i, batchSize: 32,
+///                       gradient: row_i, workspace: workspaces[i])
+/// ```
 public final class Workspace: Sendable {
     /// The model the buffers are sized for.
     public let model: Model
@@ -88,8 +99,9 @@ struct ShardBuffers {
     let transposedInput: UnsafeMutablePointer<Float>?
     /// Each layer's output for the whole shard batch.
     let activations: [UnsafeMutablePointer<Float>]
-    /// Each convolution's im2col columns (kept from forward for backward).
-    let columns: [UnsafeMutablePointer<Float>?]
+    /// Each convolution's im2col columns, kept from forward for backward (an empty
+    /// region for other layers).
+    let columns: [UnsafeMutablePointer<Float>]
     /// Two activation-gradient buffers used in turn by backward.
     let gradientA: UnsafeMutablePointer<Float>
     let gradientB: UnsafeMutablePointer<Float>
@@ -97,8 +109,8 @@ struct ShardBuffers {
     let columnGradient: UnsafeMutablePointer<Float>?
     /// This shard's parameter gradient (shard 0 writes straight into the caller's).
     let gradient: UnsafeMutablePointer<Float>
-    /// Each max-pooling layer's argmax offsets (`nil` for other layers).
-    let poolIndices: [UnsafeMutablePointer<Int32>?]
+    /// Each max-pooling layer's argmax offsets (an empty region for other layers).
+    let poolIndices: [UnsafeMutablePointer<Int32>]
     /// This shard's summed loss and correct predictions from the last call.
     var loss: Double = 0
     var correct: Int = 0
@@ -147,11 +159,7 @@ struct ShardBuffers {
         let transposed = carve()
         transposedInput = model.transposesInput ? transposed : nil
         activations = model.layers.map { _ in carve() }
-        columns = model.layers.map { layer in
-            let region = carve()
-            if case .conv2D = layer { return region }
-            return nil
-        }
+        columns = model.layers.map { _ in carve() }
         gradientA = carve()
         gradientB = carve()
         let columnRegion = carve()
@@ -168,7 +176,7 @@ struct ShardBuffers {
         var indexCursor = indexStorage
         poolIndices = indexCounts.map { count in
             defer { indexCursor += count }
-            return count > 0 ? indexCursor : nil
+            return indexCursor
         }
     }
 

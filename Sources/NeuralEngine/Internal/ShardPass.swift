@@ -59,10 +59,10 @@ extension Model {
             switch layer {
             case .conv2D(let conv):
                 conv.forward(parameters: weights, input: x, inputShape: shape, batchSize: batch,
-                             columns: buffers.columns[index]!, output: y)
+                             columns: buffers.columns[index], output: y)
             case .maxPool2D(let pool):
                 pool.forward(input: x, inputShape: shape, batchSize: batch, output: y,
-                             argmax: buffers.poolIndices[index]!)
+                             argmax: buffers.poolIndices[index])
             case .dense(let dense):
                 dense.forward(parameters: weights, input: x, batchSize: batch, output: y)
             case .relu:
@@ -110,7 +110,7 @@ extension Model {
             switch layers[index] {
             case .conv2D(let conv):
                 conv.backward(parameters: weights, inputShape: shape, batchSize: batch, accumulates: accumulates,
-                              columns: buffers.columns[index]!, outputGradient: dy,
+                              columns: buffers.columns[index], outputGradient: dy,
                               parameterGradient: weightGradient,
                               inputGradient: propagates ? dx : nil, columnGradient: buffers.columnGradient)
             case .dense(let dense):
@@ -118,7 +118,7 @@ extension Model {
                                outputGradient: dy, parameterGradient: weightGradient,
                                inputGradient: propagates ? dx : nil)
             case .maxPool2D(let pool):
-                pool.backward(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index]!,
+                pool.backward(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index],
                               outputGradient: dy, inputGradient: dx)
             case .relu:
                 ReLU().backward(output: buffers.activations[index], outputGradient: dy,
