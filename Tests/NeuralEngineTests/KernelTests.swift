@@ -124,3 +124,23 @@ struct KernelTests {
         #expect(abs(gradient[3] - (-0.5)) < 1e-6 && gradient[5] == 0.5)
     }
 }
+
+@Suite("Row kernels")
+struct RowKernelTests {
+    @Test(arguments: Array(0...27))
+    func copyAddAndZeroRowsTouchExactlyTheirRange(count: Int) {
+        var generator = SeededGenerator(seed: UInt64(count))
+        let src = normals(count + 2, using: &generator)
+        var copied = [Float](repeating: 7, count: count + 2)
+        var added = [Float](repeating: 1, count: count + 2)
+        var zeroed = [Float](repeating: 5, count: count + 2)
+        src.withUnsafeBufferPointer { s in
+            copied.withUnsafeMutableBufferPointer { copyRow(s.baseAddress! + 1, $0.baseAddress! + 1, count: count) }
+            added.withUnsafeMutableBufferPointer { addRow(s.baseAddress! + 1, $0.baseAddress! + 1, count: count) }
+            zeroed.withUnsafeMutableBufferPointer { zeroRow($0.baseAddress! + 1, count: count) }
+        }
+        #expect(copied == [7] + src[1..<(count + 1)] + [7])
+        #expect(added == [1] + src[1..<(count + 1)].map { $0 + 1 } + [1])
+        #expect(zeroed == [5] + [Float](repeating: 0, count: count) + [5])
+    }
+}
