@@ -27,7 +27,7 @@ struct KernelTests {
         #expect(maxRelativeError(actual, expected, floor: 1e-3) < 1e-5)
     }
 
-    /// Naive im2col straight from the definition.
+    /// Naive im2col straight from the definition, on a `[C][H][W][B]` batch.
     func referenceIm2col(_ x: [Float], _ g: ConvolutionGeometry) -> [Float] {
         var columns = [Float](repeating: 0, count: g.columnRows * g.columnWidth)
         let k = g.kernelSize
@@ -39,9 +39,10 @@ struct KernelTests {
                             for j in 0..<g.outputWidth {
                                 let h = i * g.stride - g.padding + u, w = j * g.stride - g.padding + v
                                 let inside = h >= 0 && h < g.height && w >= 0 && w < g.width
-                                let value = inside ? x[((c * g.batchSize + b) * g.height + h) * g.width + w] : 0
+                                // input [C][H][W][B], columns [(c, u, v)][(i, j, b)]
+                                let value = inside ? x[((c * g.height + h) * g.width + w) * g.batchSize + b] : 0
                                 let row = (c * k + u) * k + v
-                                let column = (b * g.outputHeight + i) * g.outputWidth + j
+                                let column = (i * g.outputWidth + j) * g.batchSize + b
                                 columns[row * g.columnWidth + column] = value
                             }
                         }
@@ -80,8 +81,9 @@ struct KernelTests {
         #expect(abs(left - right) <= 1e-4 * max(1, abs(left)))
     }
 
-    @Test func swapLeadingAxesTransposes() {
-        let a = 3, b = 4, inner = 2
+    @Test(arguments: [1, 2, 5])
+    func swapLeadingAxesTransposes(inner: Int) {
+        let a = 3, b = 4
         let src = (0..<(a * b * inner)).map(Float.init)
         var dst = [Float](repeating: .nan, count: src.count)
         src.withUnsafeBufferPointer { s in

@@ -8,6 +8,12 @@ func swapLeadingAxes(
     _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
     a: Int, b: Int, inner: Int
 ) {
+    if inner == 1 {
+        for i in 0..<a {
+            for j in 0..<b { dst[j &* a &+ i] = src[i &* b &+ j] }
+        }
+        return
+    }
     for i in 0..<a {
         for j in 0..<b {
             let s = src + (i * b + j) * inner

@@ -46,7 +46,8 @@ extension Model {
         let batch = input.batchSize
         var x = input.inputs
         if let transposed = buffers.transposedInput {
-            swapLeadingAxes(input.inputs, transposed, a: batch, b: inputShape.channels, inner: inputShape.planeSize)
+            // [B][C·H·W] → [C·H·W][B]
+            swapLeadingAxes(input.inputs, transposed, a: batch, b: inputSize, inner: 1)
             x = UnsafePointer(transposed)
         }
         let modelInput = x
@@ -71,7 +72,8 @@ extension Model {
                 Tanh().forward(input: x, output: y, count: batch * shape.count)
             case .flatten:
                 if layerInputLayouts[index] == .channelMajor {
-                    swapLeadingAxes(x, y, a: shape.channels, b: batch, inner: shape.planeSize)
+                    // [C·H·W][B] → [B][C·H·W], PyTorch's (c, h, w) order per sample
+                    swapLeadingAxes(x, y, a: shape.count, b: batch, inner: 1)
                 } else {
                     y.update(from: x, count: batch * shape.count)
                 }
@@ -128,7 +130,7 @@ extension Model {
                                 inputGradient: dx, count: batch * shape.count)
             case .flatten:
                 if layerInputLayouts[index] == .channelMajor {
-                    swapLeadingAxes(dy, dx, a: batch, b: shape.channels, inner: shape.planeSize)
+                    swapLeadingAxes(dy, dx, a: batch, b: shape.count, inner: 1)
                 } else {
                     dx.update(from: dy, count: batch * shape.count)
                 }

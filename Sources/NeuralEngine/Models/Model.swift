@@ -34,7 +34,7 @@ public struct Model: Sendable, Hashable {
 
     /// The memory layout of each layer's input batch.
     let layerInputLayouts: [ActivationLayout]
-    /// Whether a multi-channel input is transposed to channel-major before the first layer.
+    /// Whether the input is transposed to channel-major before the first (spatial) layer.
     let transposesInput: Bool
     /// The first layer with parameters: backward stops there.
     let firstTrainableLayer: Int
@@ -82,7 +82,7 @@ public struct Model: Sendable, Hashable {
         self.layerOutputShapes = outputShapes
         self.layerInputLayouts = inputLayouts
         self.parameterCount = offset
-        self.transposesInput = layers[0].isSpatial && inputShape.channels > 1
+        self.transposesInput = layers[0].isSpatial
         self.firstTrainableLayer = layers.firstIndex { $0.parameterCount > 0 } ?? layers.count
     }
 
