@@ -99,7 +99,27 @@ public struct MaxPool2D: Sendable, Hashable {
                     let topRight = topLeft &+ batch
                     let bottomLeft = topLeft &+ w &* batch, bottomRight = bottomLeft &+ batch
                     let o = (i &* wo &+ j) &* batch
-                    for b in 0..<batch {
+                    var b = 0
+                    // Four samples at a time: the batch is innermost, so each corner's values are contiguous.
+                    while b &+ 4 <= batch {
+                        let lanes = SIMD4<Int32>(0, 1, 2, 3) &+ Int32(truncatingIfNeeded: b)
+                        let v0 = load4(x + (topLeft &+ b)), v1 = load4(x + (topRight &+ b))
+                        let v2 = load4(x + (bottomLeft &+ b)), v3 = load4(x + (bottomRight &+ b))
+                        let rightWins = v1 .> v0, lowerRightWins = v3 .> v2
+                        let upper = v0.replacing(with: v1, where: rightWins)
+                        let lower = v2.replacing(with: v3, where: lowerRightWins)
+                        let upperAt = SIMD4(repeating: Int32(truncatingIfNeeded: topLeft))
+                            .replacing(with: Int32(truncatingIfNeeded: topRight), where: rightWins)
+                        let lowerAt = SIMD4(repeating: Int32(truncatingIfNeeded: bottomLeft))
+                            .replacing(with: Int32(truncatingIfNeeded: bottomRight), where: lowerRightWins)
+                        let lowerWins = lower .> upper
+                        UnsafeMutableRawPointer(y + (o &+ b)).storeBytes(
+                            of: upper.replacing(with: lower, where: lowerWins), as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(index + (o &+ b)).storeBytes(
+                            of: upperAt.replacing(with: lowerAt, where: lowerWins) &+ lanes, as: SIMD4<Int32>.self)
+                        b &+= 4
+                    }
+                    while b < batch {
                         let v0 = x[topLeft &+ b], v1 = x[topRight &+ b]
                         let v2 = x[bottomLeft &+ b], v3 = x[bottomRight &+ b]
                         // Ties keep the earlier position (row-major), as PyTorch does.
@@ -108,9 +128,16 @@ public struct MaxPool2D: Sendable, Hashable {
                         let best = lower > upper ? lower : upper, bestAt = lower > upper ? lowerAt : upperAt
                         y[o &+ b] = best
                         index[o &+ b] = Int32(truncatingIfNeeded: bestAt &+ b)
+                        b &+= 1
                     }
                 }
             }
         }
     }
+}
+
+/// Four floats from `p`, which need not be aligned.
+@inline(__always)
+private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
 }
