@@ -80,11 +80,9 @@ public final class Workspace: Sendable {
 
 /// One shard's buffers, behind a mutex.
 final class Shard: Sendable {
-    let maxBatchSize: Int
     let buffers: Mutex<ShardBuffers>
 
     init(model: Model, maxBatchSize: Int, microBatchSize: Int) {
-        self.maxBatchSize = maxBatchSize
         self.buffers = Mutex(ShardBuffers(model: model, maxBatchSize: maxBatchSize, microBatchSize: microBatchSize))
     }
 
@@ -93,11 +91,12 @@ final class Shard: Sendable {
     }
 }
 
-/// Raw scratch memory for one shard: one allocation, carved into named regions.
+/// Raw scratch memory for one shard, sized for one micro-batch: one allocation of floats
+/// (and one of argmax indices), carved into named regions.
 struct ShardBuffers {
-    /// The model input transposed to channel-major (multi-channel convolutional models).
+    /// The model input transposed to channel-major, `[C·H·W][B]` (convolutional models).
     let transposedInput: UnsafeMutablePointer<Float>?
-    /// Each layer's output for the whole shard batch.
+    /// Each layer's output for one micro-batch.
     let activations: [UnsafeMutablePointer<Float>]
     /// Each convolution's im2col columns, kept from forward for backward (an empty
     /// region for other layers).
@@ -168,7 +167,11 @@ struct ShardBuffers {
 
         var indexCounts: [Int] = []
         for (index, layer) in model.layers.enumerated() {
-            if case .maxPool2D = layer { indexCounts.append(batch * model.layerOutputShapes[index].count) } else { indexCounts.append(0) }
+            if case .maxPool2D = layer {
+                indexCounts.append(batch * model.layerOutputShapes[index].count)
+            } else {
+                indexCounts.append(0)
+            }
         }
         let indexTotal = max(indexCounts.reduce(0, +), 1)
         indexStorage = .allocate(capacity: indexTotal)
