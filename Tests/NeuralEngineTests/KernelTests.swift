@@ -105,6 +105,31 @@ struct KernelTests {
         #expect(abs(Double(actual) - expected) <= 1e-5 * max(1, abs(expected)))
     }
 
+    @Test func squaredErrorAndCountCorrectMatchDefinitions() {
+        let outputs: [Float] = [1, 2, 2, 0.5, 3, 3]
+        let targets: [Float] = [0, 2, 4, 0.5, 1, 1]
+        var gradient = [Float](repeating: .nan, count: 6)
+        let total = outputs.withUnsafeBufferPointer { y in
+            targets.withUnsafeBufferPointer { t in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    squaredError(outputs: y.baseAddress!, targets: t.baseAddress!, count: 6, scale: 0.5,
+                                 gradient: g.baseAddress!)
+                }
+            }
+        }
+        #expect(total == 0.5 * (1 + 0 + 4 + 0 + 4 + 4))
+        #expect(gradient == [0.5, 0, -1, 0, 1, 1])
+
+        // Rows of three logits; ties go to the first largest, as argmax does.
+        let labels: [Int32] = [1, 0]
+        let correct = outputs.withUnsafeBufferPointer { z in
+            labels.withUnsafeBufferPointer { y in
+                countCorrect(logits: z.baseAddress!, labels: y.baseAddress!, batchSize: 2, classCount: 3)
+            }
+        }
+        #expect(correct == 1)  // row 0: argmax 1 (tie with 2) = label; row 1: argmax 1 ≠ 0
+    }
+
     @Test func softmaxCrossEntropyMatchesDefinition() {
         let logits: [Float] = [1, 2, 3, -1, 0, 1000]
         let labels: [Int32] = [2, 0]
