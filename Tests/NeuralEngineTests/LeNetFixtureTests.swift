@@ -58,6 +58,6 @@ struct LeNetFixtureTests {
             difference += Double(gradient[i] - expected[i]) * Double(gradient[i] - expected[i])
             norm += Double(expected[i]) * Double(expected[i])
         }
-        #expect((difference / norm).squareRoot() < 1e-4)
+        #expect((difference / norm).squareRoot() < 1e-5)  // measured 2.4e-7
     }
 }
