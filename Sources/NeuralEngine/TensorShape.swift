@@ -35,10 +35,11 @@ public struct TensorShape: Sendable, Hashable, CustomStringConvertible {
 /// How a batch of activations is laid out in memory.
 ///
 /// Inputs, dense layers and losses use `.batchMajor`, `[batch][features]`, one sample
-/// per row. Convolution and pooling use `.channelMajor`, `[channels][batch][height][width]`,
-/// so that one GEMM convolves the whole batch: `output[Cout × (B·Ho·Wo)] =
-/// W[Cout × (Cin·k·k)] · columns[(Cin·k·k) × (B·Ho·Wo)]` lands in that layout directly.
-/// With one channel the two layouts are the same bytes.
+/// per row. Convolution and pooling use `.channelMajor`, `[channels][height][width][batch]`,
+/// so that one GEMM convolves the whole batch: `output[Cout × (Ho·Wo·B)] =
+/// W[Cout × (Cin·k·k)] · columns[(Cin·k·k) × (Ho·Wo·B)]` lands in that layout directly,
+/// and im2col copies runs of `Wo · B` floats. With one sample the two layouts are the
+/// same bytes.
 enum ActivationLayout: Sendable, Hashable {
     case batchMajor
     case channelMajor

@@ -27,7 +27,7 @@ struct DeterminismTests {
         let workspace = Workspace(model: model, maxBatchSize: 8, shardCount: 2)
         let sequential = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
                                          batchSize: 7, workspace: workspace)
-        for _ in 0..<3 {
+        for _ in 0..<20 {
             let (loss, gradient) = await withHeapCopy(parameters) { p in
                 await withHeapCopy(inputs) { x in
                     await withHeapCopy(classLabels) { y in
@@ -60,20 +60,21 @@ struct DeterminismTests {
         #expect(one.gradient.map(\.bitPattern) == two.gradient.map(\.bitPattern))
     }
 
-    @Test(arguments: [1, 2, 3, 5])
-    func shardingAgreesWithOneShardUpToRounding(shardCount: Int) {
+    @Test(arguments: [(1, 1), (2, 1), (2, 2), (3, 4), (5, 2), (1, 4)])
+    func shardsAndMicroBatchesAgreeWithOnePassUpToRounding(shardCount: Int, microBatchSize: Int) {
         let (inputs, classLabels) = batch(6)
         let parameters = model.initialParameters(seed: 3)
         let whole = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: 6,
-                                    workspace: Workspace(model: model, maxBatchSize: 6))
+                                    workspace: Workspace(model: model, maxBatchSize: 6, microBatchSize: 6))
         // A batch smaller than the shard count leaves some shards empty.
         for size in [6, 2] {
             let sharded = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
                                           batchSize: size,
-                                          workspace: Workspace(model: model, maxBatchSize: 6, shardCount: shardCount))
+                                          workspace: Workspace(model: model, maxBatchSize: 6, shardCount: shardCount,
+                                                               microBatchSize: microBatchSize))
             let reference = size == 6 ? whole : lossAndGradient(
                 model, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: size,
-                workspace: Workspace(model: model, maxBatchSize: 6))
+                workspace: Workspace(model: model, maxBatchSize: 6, microBatchSize: 6))
             #expect(abs(sharded.loss - reference.loss) <= 1e-5 * abs(reference.loss))
             let scale = reference.gradient.map(abs).max()!
             #expect(maxRelativeError(sharded.gradient, reference.gradient, floor: 1e-4 * scale) < 1e-3)
@@ -83,7 +84,8 @@ struct DeterminismTests {
     @Test func gradientIsOverwrittenNotAccumulated() {
         let (inputs, classLabels) = batch(4)
         let parameters = model.initialParameters(seed: 4)
-        let workspace = Workspace(model: model, maxBatchSize: 4, shardCount: 2)
+        // Two shards of two micro-batches each: the first micro-batch overwrites, the next adds.
+        let workspace = Workspace(model: model, maxBatchSize: 4, shardCount: 2, microBatchSize: 1)
         var gradient = [Float](repeating: 1e6, count: model.parameterCount)
         let fresh = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
                                     batchSize: 4, workspace: workspace).gradient
@@ -120,5 +122,73 @@ struct DeterminismTests {
         #expect(whole.accuracy == chunked.accuracy && whole.count == 10)
         let accuracy = try! #require(whole.accuracy)
         #expect((accuracy * 10).rounded() == accuracy * 10)
+    }
+}
+
+/// Several workers, each with its own workspace, computing concurrently as the
+/// simulation does: the same bytes as one after another.
+@Suite("Concurrent workers")
+struct ConcurrentWorkerTests {
+    /// A worker's heap buffers, handed to its task.
+    ///
+    /// `@unchecked Sendable` is safe: each task reads the shared parameters and its own
+    /// inputs and writes only its own gradient row; the task group is awaited before the
+    /// buffers are read or freed.
+    struct Job: @unchecked Sendable {
+        var parameters: UnsafeBufferPointer<Float>
+        var inputs: UnsafeBufferPointer<Float>
+        var labels: UnsafeBufferPointer<Int32>
+        var gradient: UnsafeMutableBufferPointer<Float>
+    }
+
+    @Test func workersWithOwnWorkspacesGiveTheSameBytesConcurrently() async {
+        let model = Model.lenet5()
+        let workers = 4, batch = 3
+        var generator = SeededGenerator(seed: 12)
+        let parameters = model.initialParameters(seed: 6)
+        let inputs = normals(workers * batch * model.inputSize, using: &generator)
+        let classLabels = labels(workers * batch, classes: 10, using: &generator)
+        let saved = BLAS.threadCount
+        BLAS.setThreadCount(1)
+        defer { BLAS.setThreadCount(saved) }
+
+        var expected: [[Float]] = []
+        for w in 0..<workers {
+            let x = Array(inputs[(w * batch * model.inputSize)..<((w + 1) * batch * model.inputSize)])
+            let y = Array(classLabels[(w * batch)..<((w + 1) * batch)])
+            expected.append(lossAndGradient(model, parameters: parameters, inputs: x, labels: y, batchSize: batch,
+                                            workspace: Workspace(model: model, maxBatchSize: batch)).gradient)
+        }
+
+        let workspaces = (0..<workers).map { _ in Workspace(model: model, maxBatchSize: batch) }
+        let matrix = await withHeapCopy(parameters) { p in
+            await withHeapCopy(inputs) { x in
+                await withHeapCopy(classLabels) { y in
+                    await withHeapCopy([Float](repeating: .nan, count: workers * model.parameterCount)) { g in
+                        let d = model.parameterCount, n = batch * model.inputSize
+                        await withTaskGroup(of: Void.self) { group in
+                            for w in 0..<workers {
+                                let job = Job(
+                                    parameters: UnsafeBufferPointer(p),
+                                    inputs: UnsafeBufferPointer(rebasing: x[(w * n)..<((w + 1) * n)]),
+                                    labels: UnsafeBufferPointer(rebasing: y[(w * batch)..<((w + 1) * batch)]),
+                                    gradient: UnsafeMutableBufferPointer(rebasing: g[(w * d)..<((w + 1) * d)]))
+                                let workspace = workspaces[w]
+                                group.addTask {
+                                    _ = model.lossAndGradient(parameters: job.parameters, inputs: job.inputs,
+                                                              labels: job.labels, batchSize: batch,
+                                                              gradient: job.gradient, workspace: workspace)
+                                }
+                            }
+                        }
+                        return Array(g)
+                    }
+                }
+            }
+        }
+        for w in 0..<workers {
+            let row = Array(matrix[(w * model.parameterCount)..<((w + 1) * model.parameterCount)])
+            #expect(row.map(\.bitPattern) == expected[w].map(\.bitPattern))
+        }
     }
 }

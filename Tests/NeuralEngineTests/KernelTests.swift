@@ -27,7 +27,7 @@ struct KernelTests {
         #expect(maxRelativeError(actual, expected, floor: 1e-3) < 1e-5)
     }
 
-    /// Naive im2col straight from the definition.
+    /// Naive im2col straight from the definition, on a `[C][H][W][B]` batch.
     func referenceIm2col(_ x: [Float], _ g: ConvolutionGeometry) -> [Float] {
         var columns = [Float](repeating: 0, count: g.columnRows * g.columnWidth)
         let k = g.kernelSize
@@ -39,9 +39,10 @@ struct KernelTests {
                             for j in 0..<g.outputWidth {
                                 let h = i * g.stride - g.padding + u, w = j * g.stride - g.padding + v
                                 let inside = h >= 0 && h < g.height && w >= 0 && w < g.width
-                                let value = inside ? x[((c * g.batchSize + b) * g.height + h) * g.width + w] : 0
+                                // input [C][H][W][B], columns [(c, u, v)][(i, j, b)]
+                                let value = inside ? x[((c * g.height + h) * g.width + w) * g.batchSize + b] : 0
                                 let row = (c * k + u) * k + v
-                                let column = (b * g.outputHeight + i) * g.outputWidth + j
+                                let column = (i * g.outputWidth + j) * g.batchSize + b
                                 columns[row * g.columnWidth + column] = value
                             }
                         }
@@ -80,8 +81,9 @@ struct KernelTests {
         #expect(abs(left - right) <= 1e-4 * max(1, abs(left)))
     }
 
-    @Test func swapLeadingAxesTransposes() {
-        let a = 3, b = 4, inner = 2
+    @Test(arguments: [1, 2, 5])
+    func swapLeadingAxesTransposes(inner: Int) {
+        let a = 3, b = 4
         let src = (0..<(a * b * inner)).map(Float.init)
         var dst = [Float](repeating: .nan, count: src.count)
         src.withUnsafeBufferPointer { s in
@@ -103,6 +105,31 @@ struct KernelTests {
         #expect(abs(Double(actual) - expected) <= 1e-5 * max(1, abs(expected)))
     }
 
+    @Test func squaredErrorAndCountCorrectMatchDefinitions() {
+        let outputs: [Float] = [1, 2, 2, 0.5, 3, 3]
+        let targets: [Float] = [0, 2, 4, 0.5, 1, 1]
+        var gradient = [Float](repeating: .nan, count: 6)
+        let total = outputs.withUnsafeBufferPointer { y in
+            targets.withUnsafeBufferPointer { t in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    squaredError(outputs: y.baseAddress!, targets: t.baseAddress!, count: 6, scale: 0.5,
+                                 gradient: g.baseAddress!)
+                }
+            }
+        }
+        #expect(total == 0.5 * (1 + 0 + 4 + 0 + 4 + 4))
+        #expect(gradient == [0.5, 0, -1, 0, 1, 1])
+
+        // Rows of three logits; ties go to the first largest, as argmax does.
+        let labels: [Int32] = [1, 0]
+        let correct = outputs.withUnsafeBufferPointer { z in
+            labels.withUnsafeBufferPointer { y in
+                countCorrect(logits: z.baseAddress!, labels: y.baseAddress!, batchSize: 2, classCount: 3)
+            }
+        }
+        #expect(correct == 1)  // row 0: argmax 1 (tie with 2) = label; row 1: argmax 1 ≠ 0
+    }
+
     @Test func softmaxCrossEntropyMatchesDefinition() {
         let logits: [Float] = [1, 2, 3, -1, 0, 1000]
         let labels: [Int32] = [2, 0]
@@ -122,5 +149,25 @@ struct KernelTests {
         #expect(abs(Double(gradient[0]) - 0.5 * softmax[0]) < 1e-6)
         #expect(abs(Double(gradient[2]) - 0.5 * (softmax[2] - 1)) < 1e-6)
         #expect(abs(gradient[3] - (-0.5)) < 1e-6 && gradient[5] == 0.5)
+    }
+}
+
+@Suite("Row kernels")
+struct RowKernelTests {
+    @Test(arguments: Array(0...27))
+    func copyAddAndZeroRowsTouchExactlyTheirRange(count: Int) {
+        var generator = SeededGenerator(seed: UInt64(count))
+        let src = normals(count + 2, using: &generator)
+        var copied = [Float](repeating: 7, count: count + 2)
+        var added = [Float](repeating: 1, count: count + 2)
+        var zeroed = [Float](repeating: 5, count: count + 2)
+        src.withUnsafeBufferPointer { s in
+            copied.withUnsafeMutableBufferPointer { copyRow(s.baseAddress! + 1, $0.baseAddress! + 1, count: count) }
+            added.withUnsafeMutableBufferPointer { addRow(s.baseAddress! + 1, $0.baseAddress! + 1, count: count) }
+            zeroed.withUnsafeMutableBufferPointer { zeroRow($0.baseAddress! + 1, count: count) }
+        }
+        #expect(copied == [7] + src[1..<(count + 1)] + [7])
+        #expect(added == [1] + src[1..<(count + 1)].map { $0 + 1 } + [1])
+        #expect(zeroed == [5] + [Float](repeating: 0, count: count) + [5])
     }
 }

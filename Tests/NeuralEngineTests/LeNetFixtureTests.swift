@@ -39,12 +39,13 @@ struct LeNetFixtureTests {
         #expect(blocks.map(\.shape) == meta.parameterBlocks.map(\.shape))
     }
 
-    @Test(arguments: [1, 2])
-    func lossAndGradientMatchPyTorch(shardCount: Int) throws {
+    @Test(arguments: [(1, nil), (2, nil), (1, 1), (2, 3), (1, 64)] as [(Int, Int?)])
+    func lossAndGradientMatchPyTorch(shardCount: Int, microBatchSize: Int?) throws {
         let (meta, parameters, inputs, expected) = try load()
         let model = Model.lenet5()
         #expect(model.parameterCount == meta.parameterCount)
-        let workspace = Workspace(model: model, maxBatchSize: meta.batchSize, shardCount: shardCount)
+        let workspace = Workspace(model: model, maxBatchSize: meta.batchSize, shardCount: shardCount,
+                                  microBatchSize: microBatchSize)
         let (loss, gradient) = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: meta.labels,
                                                batchSize: meta.batchSize, workspace: workspace)
         #expect(abs(Double(loss) - meta.loss) <= 1e-5 * abs(meta.loss))
@@ -57,6 +58,6 @@ struct LeNetFixtureTests {
             difference += Double(gradient[i] - expected[i]) * Double(gradient[i] - expected[i])
             norm += Double(expected[i]) * Double(expected[i])
         }
-        #expect((difference / norm).squareRoot() < 1e-4)
+        #expect((difference / norm).squareRoot() < 1e-5)  // measured 2.4e-7
     }
 }

@@ -6,23 +6,29 @@ import Testing
 /// Max pooling and the activations against naive references, ties included.
 @Suite("Pooling and activations")
 struct PoolingAndActivationTests {
-    /// Naive pooling: the first maximum of each window (row-major) wins.
-    func referencePool(_ x: [Float], _ pool: MaxPool2D, _ shape: TensorShape, planes: Int)
+    /// Naive pooling of a `[C][H][W][B]` batch: the first maximum of each window
+    /// (row-major) wins.
+    func referencePool(_ x: [Float], _ pool: MaxPool2D, _ shape: TensorShape, batch: Int)
         -> (y: [Float], dx: (_ dy: [Float]) -> [Float]) {
         let out = pool.outputShape(for: shape)
-        var y = [Float](), winners = [Int]()
-        for p in 0..<planes {
+        func at(_ c: Int, _ h: Int, _ w: Int, _ b: Int) -> Int { ((c * shape.height + h) * shape.width + w) * batch + b }
+        var y = [Float](repeating: .nan, count: shape.channels * out.planeSize * batch)
+        var winners = [Int](repeating: -1, count: y.count)
+        for c in 0..<shape.channels {
             for i in 0..<out.height {
                 for j in 0..<out.width {
-                    var best = p * shape.planeSize + i * pool.stride * shape.width + j * pool.stride
-                    for u in 0..<pool.kernelSize {
-                        for v in 0..<pool.kernelSize {
-                            let at = p * shape.planeSize + (i * pool.stride + u) * shape.width + j * pool.stride + v
-                            if x[at] > x[best] { best = at }
+                    for b in 0..<batch {
+                        var best = at(c, i * pool.stride, j * pool.stride, b)
+                        for u in 0..<pool.kernelSize {
+                            for v in 0..<pool.kernelSize {
+                                let candidate = at(c, i * pool.stride + u, j * pool.stride + v, b)
+                                if x[candidate] > x[best] { best = candidate }
+                            }
                         }
+                        let o = ((c * out.height + i) * out.width + j) * batch + b
+                        y[o] = x[best]
+                        winners[o] = best
                     }
-                    y.append(x[best])
-                    winners.append(best)
                 }
             }
         }
@@ -38,14 +44,14 @@ struct PoolingAndActivationTests {
         var generator = SeededGenerator(seed: 4)
         let pool = MaxPool2D(kernelSize: kernel, stride: stride)
         let shape = TensorShape(channels: 2, height: height, width: width)
-        let batch = 3, planes = 2 * batch
+        let batch = 5  // one four-sample vector and a scalar tail in the 2 × 2 path
         // Small integers, so windows often hold equal maxima.
-        let x = (0..<(planes * shape.planeSize)).map { _ in Float(generator.nextIndex(below: 4)) }
+        let x = (0..<(shape.count * batch)).map { _ in Float(generator.nextIndex(below: 4)) }
         let out = pool.outputShape(for: shape)
-        let dy = normals(planes * out.planeSize, using: &generator)
-        let reference = referencePool(x, pool, shape, planes: planes)
+        let dy = normals(out.count * batch, using: &generator)
+        let reference = referencePool(x, pool, shape, batch: batch)
 
-        var y = [Float](repeating: .nan, count: planes * out.planeSize)
+        var y = [Float](repeating: .nan, count: out.count * batch)
         var argmax = [Int32](repeating: -1, count: y.count)
         var dx = [Float](repeating: .nan, count: x.count)
         x.withUnsafeBufferPointer { x in

@@ -1,5 +1,6 @@
-// im2col and col2im for a channel-major batch, `[C][B][H][W]`, so that one GEMM
-// convolves every image of the batch (Chellapilla, Puri & Simard 2006).
+// im2col and col2im for a channel-major batch with the batch innermost, `[C][H][W][B]`,
+// so that one GEMM convolves every image of the batch (Chellapilla, Puri & Simard 2006)
+// and each copied run is `Wo · B` floats long rather than `Wo`.
 
 /// The geometry of one convolution over a batch.
 struct ConvolutionGeometry {
@@ -15,8 +16,8 @@ struct ConvolutionGeometry {
     var outputWidth: Int { (width + 2 * padding - kernelSize) / stride + 1 }
     /// Rows of the column matrix: `C · k · k`, ordered (c, ki, kj) like PyTorch's weights.
     var columnRows: Int { channels * kernelSize * kernelSize }
-    /// Columns of the column matrix: `B · Ho · Wo`, ordered (b, oh, ow).
-    var columnWidth: Int { batchSize * outputHeight * outputWidth }
+    /// Columns of the column matrix: `Ho · Wo · B`, ordered (oh, ow, b).
+    var columnWidth: Int { outputHeight * outputWidth * batchSize }
 
     /// The output columns `ow` whose input column `ow·s − p + kj` lies inside `0..<width`.
     @inline(__always)
@@ -30,38 +31,40 @@ struct ConvolutionGeometry {
     }
 }
 
-/// Unfolds `input` (`[C][B][H][W]`) into `columns` (`[C·k·k][B·Ho·Wo]`), zero outside.
+/// Unfolds `input` (`[C][H][W][B]`) into `columns` (`[C·k·k][Ho·Wo·B]`), zero outside.
 ///
-/// `columns[(c·k + ki)·k + kj][(b·Ho + oh)·Wo + ow] = input[c][b][oh·s − p + ki][ow·s − p + kj]`.
-/// - Complexity: O(C · k² · B · Ho · Wo).
+/// `columns[(c·k + ki)·k + kj][(oh·Wo + ow)·B + b] = input[c][oh·s − p + ki][ow·s − p + kj][b]`.
+/// - Complexity: O(C · k² · Ho · Wo · B).
 func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-    let k = g.kernelSize, ho = g.outputHeight, wo = g.outputWidth
-    let plane = g.height * g.width
+    let k = g.kernelSize, ho = g.outputHeight, wo = g.outputWidth, batch = g.batchSize
+    let channelSize = g.height * g.width * batch
     let rowLength = g.columnWidth
+    let outputRow = wo * batch
     for c in 0..<g.channels {
+        let image = input + c * channelSize
         for ki in 0..<k {
             for kj in 0..<k {
                 let row = columns + ((c * k + ki) * k + kj) * rowLength
                 let valid = g.validOutputColumns(kj: kj)
-                for b in 0..<g.batchSize {
-                    let image = input + (c * g.batchSize + b) * plane
-                    for oh in 0..<ho {
-                        let dst = row + (b * ho + oh) * wo
-                        let ih = oh * g.stride - g.padding + ki
-                        guard ih >= 0 && ih < g.height, !valid.isEmpty else {
-                            zeroRow(dst, count: wo)
-                            continue
-                        }
-                        zeroRow(dst, count: valid.lowerBound)
-                        // Index arithmetic, not pointer arithmetic: `offset` may be negative.
-                        let offset = ih * g.width - g.padding + kj
-                        if g.stride == 1 {
-                            copyRow(image + (offset + valid.lowerBound), dst + valid.lowerBound, count: valid.count)
-                        } else {
-                            for ow in valid { dst[ow] = image[offset + ow * g.stride] }
-                        }
-                        zeroRow(dst + valid.upperBound, count: wo - valid.upperBound)
+                for oh in 0..<ho {
+                    let dst = row + oh * outputRow
+                    let ih = oh * g.stride - g.padding + ki
+                    guard ih >= 0 && ih < g.height, !valid.isEmpty else {
+                        zeroRow(dst, count: outputRow)
+                        continue
                     }
+                    zeroRow(dst, count: valid.lowerBound * batch)
+                    // Index arithmetic, not pointer arithmetic: the first pixel may lie left of the image.
+                    let pixel = ih * g.width - g.padding + kj
+                    if g.stride == 1 {
+                        copyRow(image + (pixel + valid.lowerBound) * batch, dst + valid.lowerBound * batch,
+                                count: valid.count * batch)
+                    } else {
+                        for ow in valid {
+                            copyRow(image + (pixel + ow * g.stride) * batch, dst + ow * batch, count: batch)
+                        }
+                    }
+                    zeroRow(dst + valid.upperBound * batch, count: (wo - valid.upperBound) * batch)
                 }
             }
         }
@@ -70,29 +73,31 @@ func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float
 
 /// Folds `columns` back onto `input` (the adjoint of `im2col`): every column entry is
 /// added to the input pixel it was copied from. `input` is overwritten.
-/// - Complexity: O(C · k² · B · Ho · Wo).
+/// - Complexity: O(C · k² · Ho · Wo · B).
 func col2im(_ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-    let k = g.kernelSize, ho = g.outputHeight, wo = g.outputWidth
-    let plane = g.height * g.width
+    let k = g.kernelSize, ho = g.outputHeight, batch = g.batchSize
+    let channelSize = g.height * g.width * batch
     let rowLength = g.columnWidth
-    input.update(repeating: 0, count: g.channels * g.batchSize * plane)
+    let outputRow = g.outputWidth * batch
+    input.update(repeating: 0, count: g.channels * channelSize)
     for c in 0..<g.channels {
+        let image = input + c * channelSize
         for ki in 0..<k {
             for kj in 0..<k {
                 let row = columns + ((c * k + ki) * k + kj) * rowLength
                 let valid = g.validOutputColumns(kj: kj)
                 if valid.isEmpty { continue }
-                for b in 0..<g.batchSize {
-                    let image = input + (c * g.batchSize + b) * plane
-                    for oh in 0..<ho {
-                        let ih = oh * g.stride - g.padding + ki
-                        guard ih >= 0 && ih < g.height else { continue }
-                        let src = row + (b * ho + oh) * wo
-                        let offset = ih * g.width - g.padding + kj
-                        if g.stride == 1 {
-                            addRow(src + valid.lowerBound, image + (offset + valid.lowerBound), count: valid.count)
-                        } else {
-                            for ow in valid { image[offset + ow * g.stride] += src[ow] }
+                for oh in 0..<ho {
+                    let ih = oh * g.stride - g.padding + ki
+                    guard ih >= 0 && ih < g.height else { continue }
+                    let src = row + oh * outputRow
+                    let pixel = ih * g.width - g.padding + kj
+                    if g.stride == 1 {
+                        addRow(src + valid.lowerBound * batch, image + (pixel + valid.lowerBound) * batch,
+                               count: valid.count * batch)
+                    } else {
+                        for ow in valid {
+                            addRow(src + ow * batch, image + (pixel + ow * g.stride) * batch, count: batch)
                         }
                     }
                 }

@@ -8,6 +8,12 @@ func swapLeadingAxes(
     _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
     a: Int, b: Int, inner: Int
 ) {
+    if inner == 1 {
+        for i in 0..<a {
+            for j in 0..<b { dst[j &* a &+ i] = src[i &* b &+ j] }
+        }
+        return
+    }
     for i in 0..<a {
         for j in 0..<b {
             let s = src + (i * b + j) * inner
@@ -45,28 +51,32 @@ func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
 
 /// `dst[i] = src[i]` for `i < count`, eight lanes at a time: short rows (10–28 floats in
 /// im2col) are too short for `memcpy`'s call to pay off and the scalar loop does not
-/// vectorise.
+/// vectorise. The last vector overlaps the previous one instead of a scalar tail.
+/// - Precondition: the ranges do not overlap.
 /// - Complexity: O(count).
 @inline(__always)
 func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-    var i = 0
-    while i &+ 8 <= count {
-        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
-        i &+= 8
-    }
-    if i &+ 4 <= count {
-        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self)
-        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD4<Float>.self)
-        i &+= 4
-    }
-    while i < count {
-        dst[i] = src[i]
-        i &+= 1
+    if count >= 8 {
+        var i = 0
+        while i &+ 8 < count {
+            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        let last = count &- 8
+        let v = UnsafeRawPointer(src + last).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + last).storeBytes(of: v, as: SIMD8<Float>.self)
+    } else if count >= 4 {
+        let first = UnsafeRawPointer(src).loadUnaligned(as: SIMD4<Float>.self)
+        let last = UnsafeRawPointer(src + (count &- 4)).loadUnaligned(as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(dst).storeBytes(of: first, as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(dst + (count &- 4)).storeBytes(of: last, as: SIMD4<Float>.self)
+    } else {
+        for i in 0..<count { dst[i] = src[i] }
     }
 }
 
-/// `dst[i] += src[i]` for `i < count`, eight lanes at a time (see `copyRow`).
+/// `dst[i] += src[i]` for `i < count`, in vectors of eight, four and two lanes.
 /// - Complexity: O(count).
 @inline(__always)
 func addRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
@@ -77,10 +87,19 @@ func addRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, cou
         UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
         i &+= 8
     }
-    while i < count {
-        dst[i] += src[i]
-        i &+= 1
+    if i &+ 4 <= count {
+        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self)
+            + UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD4<Float>.self)
+        i &+= 4
     }
+    if i &+ 2 <= count {
+        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD2<Float>.self)
+            + UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD2<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD2<Float>.self)
+        i &+= 2
+    }
+    if i < count { dst[i] += src[i] }
 }
 
 /// `dst[i] = 0` for `i < count`.

@@ -14,16 +14,40 @@ struct ShardInput {
 }
 
 extension Model {
-    /// Forward, loss and (when `input.gradient` is set) backward for one shard: writes the
-    /// summed loss and the number of correct predictions into `buffers`, and the gradient
-    /// `scale · Σ_b ∇ℓ_b`, overwriting, into `input.gradient`.
+    /// Forward, loss and (when `input.gradient` is set) backward for one shard, in
+    /// micro-batches of at most `buffers.microBatchSize` rows so that the activations and
+    /// im2col columns stay in cache: writes the summed loss and the number of correct
+    /// predictions into `buffers`, and the gradient `scale · Σ_b ∇ℓ_b`, overwriting, into
+    /// `input.gradient` (micro-batches are added in order).
     /// - Complexity: O(B · cost of the layers).
     func pass(_ input: ShardInput, buffers: inout ShardBuffers) {
+        precondition(input.batchSize >= 1, "empty shard")
+        var loss = 0.0
+        var correct = 0
+        var start = 0
+        while start < input.batchSize {
+            let size = min(buffers.microBatchSize, input.batchSize - start)
+            var chunk = input
+            chunk.inputs = input.inputs + start * inputSize
+            chunk.labels = input.labels.map { $0 + start }
+            chunk.values = input.values.map { $0 + start * outputCount }
+            chunk.batchSize = size
+            passMicroBatch(chunk, accumulates: start > 0, buffers: &buffers)
+            loss += buffers.loss
+            correct += buffers.correct
+            start += size
+        }
+        buffers.loss = loss
+        buffers.correct = correct
+    }
+
+    /// `pass` for one micro-batch; adds to `input.gradient` when `accumulates`.
+    func passMicroBatch(_ input: ShardInput, accumulates: Bool, buffers: inout ShardBuffers) {
         let batch = input.batchSize
-        precondition(batch >= 1, "empty shard")
         var x = input.inputs
         if let transposed = buffers.transposedInput {
-            swapLeadingAxes(input.inputs, transposed, a: batch, b: inputShape.channels, inner: inputShape.planeSize)
+            // [B][C·H·W] → [C·H·W][B]
+            swapLeadingAxes(input.inputs, transposed, a: batch, b: inputSize, inner: 1)
             x = UnsafePointer(transposed)
         }
         let modelInput = x
@@ -36,10 +60,10 @@ extension Model {
             switch layer {
             case .conv2D(let conv):
                 conv.forward(parameters: weights, input: x, inputShape: shape, batchSize: batch,
-                             columns: buffers.columns[index]!, output: y)
+                             columns: buffers.columns[index], output: y)
             case .maxPool2D(let pool):
                 pool.forward(input: x, inputShape: shape, batchSize: batch, output: y,
-                             argmax: buffers.poolIndices[index]!)
+                             argmax: buffers.poolIndices[index])
             case .dense(let dense):
                 dense.forward(parameters: weights, input: x, batchSize: batch, output: y)
             case .relu:
@@ -48,7 +72,8 @@ extension Model {
                 Tanh().forward(input: x, output: y, count: batch * shape.count)
             case .flatten:
                 if layerInputLayouts[index] == .channelMajor {
-                    swapLeadingAxes(x, y, a: shape.channels, b: batch, inner: shape.planeSize)
+                    // [C·H·W][B] → [B][C·H·W], PyTorch's (c, h, w) order per sample
+                    swapLeadingAxes(x, y, a: shape.count, b: batch, inner: 1)
                 } else {
                     y.update(from: x, count: batch * shape.count)
                 }
@@ -86,16 +111,16 @@ extension Model {
             let weightGradient = parameterGradient + parameterOffsets[index]
             switch layers[index] {
             case .conv2D(let conv):
-                conv.backward(parameters: weights, inputShape: shape, batchSize: batch,
-                              columns: buffers.columns[index]!, outputGradient: dy,
+                conv.backward(parameters: weights, inputShape: shape, batchSize: batch, accumulates: accumulates,
+                              columns: buffers.columns[index], outputGradient: dy,
                               parameterGradient: weightGradient,
                               inputGradient: propagates ? dx : nil, columnGradient: buffers.columnGradient)
             case .dense(let dense):
-                dense.backward(parameters: weights, input: layerInput, batchSize: batch,
+                dense.backward(parameters: weights, input: layerInput, batchSize: batch, accumulates: accumulates,
                                outputGradient: dy, parameterGradient: weightGradient,
                                inputGradient: propagates ? dx : nil)
             case .maxPool2D(let pool):
-                pool.backward(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index]!,
+                pool.backward(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index],
                               outputGradient: dy, inputGradient: dx)
             case .relu:
                 ReLU().backward(output: buffers.activations[index], outputGradient: dy,
@@ -105,7 +130,7 @@ extension Model {
                                 inputGradient: dx, count: batch * shape.count)
             case .flatten:
                 if layerInputLayouts[index] == .channelMajor {
-                    swapLeadingAxes(dy, dx, a: batch, b: shape.channels, inner: shape.planeSize)
+                    swapLeadingAxes(dy, dx, a: batch, b: shape.count, inner: 1)
                 } else {
                     dx.update(from: dy, count: batch * shape.count)
                 }

@@ -59,8 +59,9 @@ struct Tanh: Sendable, Hashable {
 }
 
 /// Flattens each sample's `C × H × W` maps into one vector of `C·H·W` features in
-/// PyTorch's order (c, h, w), turning a channel-major batch into a batch-major one.
-/// - Complexity: O(B · C · H · W) forward and backward (a transpose of the two leading axes).
+/// PyTorch's order (c, h, w), turning a channel-major batch (`[C·H·W][B]`) into a
+/// batch-major one (`[B][C·H·W]`).
+/// - Complexity: O(B · C · H · W) forward and backward (a transpose).
 struct Flatten: Sendable, Hashable {
     init() {}
 

@@ -1,11 +1,11 @@
 /// A 2-D convolution (cross-correlation, as in PyTorch's `nn.Conv2d`) with bias, computed
 /// by im2col and one GEMM over the whole batch (Chellapilla, Puri & Simard 2006).
 ///
-/// `y[o][b][i][j] = bias[o] + Σ_{c,u,v} W[o][c][u][v] · x[c][b][i·s − p + u][j·s − p + v]`,
+/// `y[o][i][j][b] = bias[o] + Σ_{c,u,v} W[o][c][u][v] · x[c][i·s − p + u][j·s − p + v][b]`,
 /// with x zero outside the image.
 ///
 /// Parameters, in the model's flat buffer: the weight `[out][in][k][k]` (PyTorch's order),
-/// then the bias `[out]`. Activations are channel-major, `[C][B][H][W]`.
+/// then the bias `[out]`. Activations are channel-major, `[C][H][W][B]`.
 /// Backward: `∂W = ∂Y · columnsᵀ`, `∂bias[o] = Σ ∂Y[o][·]`, `∂X = col2im(Wᵀ · ∂Y)`.
 /// - Complexity: forward and backward O(B · Ho · Wo · out · in · k²) each.
 public struct Conv2D: Sendable, Hashable {
@@ -55,13 +55,13 @@ public struct Conv2D: Sendable, Hashable {
             kernelSize: kernelSize, padding: padding, stride: stride)
     }
 
-    /// Floats of im2col scratch for a batch: `(in · k²) · (B · Ho · Wo)`.
+    /// Floats of im2col scratch for a batch: `(in · k²) · (Ho · Wo · B)`.
     func columnCount(_ input: TensorShape, batchSize: Int) -> Int {
         let g = geometry(input, batchSize: batchSize)
         return g.columnRows * g.columnWidth
     }
 
-    /// `output[out][B·Ho·Wo] = W · im2col(input) + bias`; keeps the columns for backward.
+    /// `output[out][Ho·Wo·B] = W · im2col(input) + bias`; keeps the columns for backward.
     func forward(
         parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, inputShape: TensorShape,
         batchSize: Int, columns: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
@@ -77,10 +77,11 @@ public struct Conv2D: Sendable, Hashable {
              parameters, lda: g.columnRows, columns, ldb: n, beta: 1, output, ldc: n)
     }
 
-    /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting) and, when
-    /// `inputGradient` is given, `∂X` using `columnGradient` as scratch.
+    /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting, or adding when
+    /// `accumulates`) and, when `inputGradient` is given, `∂X` using `columnGradient`
+    /// as scratch.
     func backward(
-        parameters: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
+        parameters: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int, accumulates: Bool,
         columns: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         parameterGradient: UnsafeMutablePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>?, columnGradient: UnsafeMutablePointer<Float>?
@@ -88,10 +89,11 @@ public struct Conv2D: Sendable, Hashable {
         let g = geometry(inputShape, batchSize: batchSize)
         let n = g.columnWidth
         gemm(.none, .transposed, m: outputChannels, n: g.columnRows, k: n,
-             outputGradient, lda: n, columns, ldb: n, beta: 0, parameterGradient, ldc: g.columnRows)
+             outputGradient, lda: n, columns, ldb: n, beta: accumulates ? 1 : 0, parameterGradient, ldc: g.columnRows)
         let biasGradient = parameterGradient + weightCount
         for o in 0..<outputChannels {
-            biasGradient[o] = sum(outputGradient + o * n, count: n)
+            let total = sum(outputGradient + o * n, count: n)
+            biasGradient[o] = accumulates ? biasGradient[o] + total : total
         }
         if let inputGradient, let columnGradient {
             gemm(.transposed, .none, m: g.columnRows, n: n, k: outputChannels,

@@ -47,17 +47,17 @@ public struct Dense: Sendable, Hashable {
              input, lda: inputSize, parameters, ldb: inputSize, beta: 1, output, ldc: outputSize)
     }
 
-    /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting) and, when
-    /// `inputGradient` is given, `∂X`.
+    /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting, or adding when
+    /// `accumulates`) and, when `inputGradient` is given, `∂X`.
     func backward(
-        parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, batchSize: Int,
+        parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, batchSize: Int, accumulates: Bool,
         outputGradient: UnsafePointer<Float>, parameterGradient: UnsafeMutablePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>?
     ) {
         gemm(.transposed, .none, m: outputSize, n: inputSize, k: batchSize,
-             outputGradient, lda: outputSize, input, ldb: inputSize, beta: 0, parameterGradient, ldc: inputSize)
+             outputGradient, lda: outputSize, input, ldb: inputSize, beta: accumulates ? 1 : 0, parameterGradient, ldc: inputSize)
         let biasGradient = parameterGradient + weightCount
-        biasGradient.update(repeating: 0, count: outputSize)
+        if !accumulates { biasGradient.update(repeating: 0, count: outputSize) }
         for b in 0..<batchSize {
             addInPlace(biasGradient, outputGradient + b * outputSize, count: outputSize)
         }

@@ -37,7 +37,7 @@ public enum Layer: Sendable, Hashable {
         }
     }
 
-    /// Whether the layer works on channel-major (`[C][B][H][W]`) batches.
+    /// Whether the layer works on channel-major (`[C][H][W][B]`) batches.
     var isSpatial: Bool {
         switch self {
         case .conv2D, .maxPool2D: true

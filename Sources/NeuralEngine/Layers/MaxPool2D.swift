@@ -28,34 +28,37 @@ public struct MaxPool2D: Sendable, Hashable {
             width: (input.width - kernelSize) / stride + 1)
     }
 
-    /// Pools each of the `C · B` planes of a channel-major batch, recording in `argmax`
-    /// each output's first maximal input (row-major order) as an offset in its plane.
+    /// Pools a channel-major batch (`[C][H][W][B]`), recording in `argmax` each output's
+    /// first maximal input (row-major window order) as an offset within its channel.
     func forward(
         input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
         output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
     ) {
         let out = outputShape(for: inputShape)
-        let planes = inputShape.channels * batchSize
         if kernelSize == 2 && stride == 2 {
-            forward2x2(input: input, inputShape: inputShape, planes: planes, output: output, argmax: argmax)
+            forward2x2(input: input, inputShape: inputShape, batchSize: batchSize, output: output, argmax: argmax)
             return
         }
-        let w = inputShape.width
-        for p in 0..<planes {
-            let x = input + p * inputShape.planeSize
-            let y = output + p * out.planeSize
-            let index = argmax + p * out.planeSize
+        let w = inputShape.width, batch = batchSize
+        let inChannel = inputShape.planeSize * batch, outChannel = out.planeSize * batch
+        for c in 0..<inputShape.channels {
+            let x = input + c * inChannel
+            let y = output + c * outChannel
+            let index = argmax + c * outChannel
             for i in 0..<out.height {
                 for j in 0..<out.width {
-                    var best = i * stride * w + j * stride
-                    for u in 0..<kernelSize {
-                        for v in 0..<kernelSize {
-                            let offset = (i * stride + u) * w + j * stride + v
-                            if x[offset] > x[best] { best = offset }
+                    for b in 0..<batch {
+                        var best = (i * stride * w + j * stride) * batch + b
+                        for u in 0..<kernelSize {
+                            for v in 0..<kernelSize {
+                                let offset = ((i * stride + u) * w + j * stride + v) * batch + b
+                                if x[offset] > x[best] { best = offset }
+                            }
                         }
+                        let o = (i * out.width + j) * batch + b
+                        y[o] = x[best]
+                        index[o] = Int32(best)
                     }
-                    y[i * out.width + j] = x[best]
-                    index[i * out.width + j] = Int32(best)
                 }
             }
         }
@@ -67,40 +70,74 @@ public struct MaxPool2D: Sendable, Hashable {
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>,
         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
     ) {
-        let outCount = outputShape(for: inputShape).planeSize
-        let planes = inputShape.channels * batchSize
-        inputGradient.update(repeating: 0, count: planes * inputShape.planeSize)
-        for p in 0..<planes {
-            let dx = inputGradient + p &* inputShape.planeSize
-            let dy = outputGradient + p &* outCount
-            let index = argmax + p &* outCount
-            for o in 0..<outCount { dx[Int(index[o])] += dy[o] }
+        let inChannel = inputShape.planeSize * batchSize
+        let outChannel = outputShape(for: inputShape).planeSize * batchSize
+        inputGradient.update(repeating: 0, count: inputShape.channels * inChannel)
+        for c in 0..<inputShape.channels {
+            let dx = inputGradient + c &* inChannel
+            let dy = outputGradient + c &* outChannel
+            let index = argmax + c &* outChannel
+            for o in 0..<outChannel { dx[Int(index[o])] += dy[o] }
         }
     }
 
-    /// The 2 × 2, stride 2 case (LeNet's): non-overlapping windows, unrolled and branch-free.
+    /// The 2 × 2, stride 2 case (LeNet's): non-overlapping windows, branch-free selects.
     private func forward2x2(
-        input: UnsafePointer<Float>, inputShape: TensorShape, planes: Int,
+        input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
         output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
     ) {
+        let batch = batchSize
         let w = inputShape.width, ho = inputShape.height / 2, wo = w / 2
-        for p in 0..<planes {
-            let x = input + p &* inputShape.planeSize
-            let y = output + p &* (ho &* wo)
-            let index = argmax + p &* (ho &* wo)
+        let inChannel = inputShape.planeSize &* batch, outChannel = ho &* wo &* batch
+        for c in 0..<inputShape.channels {
+            let x = input + c &* inChannel
+            let y = output + c &* outChannel
+            let index = argmax + c &* outChannel
             for i in 0..<ho {
-                let top = 2 &* i &* w, bottom = top &+ w
                 for j in 0..<wo {
-                    let c = 2 &* j
-                    let v0 = x[top &+ c], v1 = x[top &+ c &+ 1], v2 = x[bottom &+ c], v3 = x[bottom &+ c &+ 1]
-                    // Ties keep the earlier position (row-major), as PyTorch does.
-                    let upper = v1 > v0 ? v1 : v0, upperAt = v1 > v0 ? top &+ c &+ 1 : top &+ c
-                    let lower = v3 > v2 ? v3 : v2, lowerAt = v3 > v2 ? bottom &+ c &+ 1 : bottom &+ c
-                    let best = lower > upper ? lower : upper, bestAt = lower > upper ? lowerAt : upperAt
-                    y[i &* wo &+ j] = best
-                    index[i &* wo &+ j] = Int32(truncatingIfNeeded: bestAt)
+                    let topLeft = (2 &* i &* w &+ 2 &* j) &* batch
+                    let topRight = topLeft &+ batch
+                    let bottomLeft = topLeft &+ w &* batch, bottomRight = bottomLeft &+ batch
+                    let o = (i &* wo &+ j) &* batch
+                    var b = 0
+                    // Four samples at a time: the batch is innermost, so each corner's values are contiguous.
+                    while b &+ 4 <= batch {
+                        let lanes = SIMD4<Int32>(0, 1, 2, 3) &+ Int32(truncatingIfNeeded: b)
+                        let v0 = load4(x + (topLeft &+ b)), v1 = load4(x + (topRight &+ b))
+                        let v2 = load4(x + (bottomLeft &+ b)), v3 = load4(x + (bottomRight &+ b))
+                        let rightWins = v1 .> v0, lowerRightWins = v3 .> v2
+                        let upper = v0.replacing(with: v1, where: rightWins)
+                        let lower = v2.replacing(with: v3, where: lowerRightWins)
+                        let upperAt = SIMD4(repeating: Int32(truncatingIfNeeded: topLeft))
+                            .replacing(with: Int32(truncatingIfNeeded: topRight), where: rightWins)
+                        let lowerAt = SIMD4(repeating: Int32(truncatingIfNeeded: bottomLeft))
+                            .replacing(with: Int32(truncatingIfNeeded: bottomRight), where: lowerRightWins)
+                        let lowerWins = lower .> upper
+                        UnsafeMutableRawPointer(y + (o &+ b)).storeBytes(
+                            of: upper.replacing(with: lower, where: lowerWins), as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(index + (o &+ b)).storeBytes(
+                            of: upperAt.replacing(with: lowerAt, where: lowerWins) &+ lanes, as: SIMD4<Int32>.self)
+                        b &+= 4
+                    }
+                    while b < batch {
+                        let v0 = x[topLeft &+ b], v1 = x[topRight &+ b]
+                        let v2 = x[bottomLeft &+ b], v3 = x[bottomRight &+ b]
+                        // Ties keep the earlier position (row-major), as PyTorch does.
+                        let upper = v1 > v0 ? v1 : v0, upperAt = v1 > v0 ? topRight : topLeft
+                        let lower = v3 > v2 ? v3 : v2, lowerAt = v3 > v2 ? bottomRight : bottomLeft
+                        let best = lower > upper ? lower : upper, bestAt = lower > upper ? lowerAt : upperAt
+                        y[o &+ b] = best
+                        index[o &+ b] = Int32(truncatingIfNeeded: bestAt &+ b)
+                        b &+= 1
+                    }
                 }
             }
         }
     }
+}
+
+/// Four floats from `p`, which need not be aligned.
+@inline(__always)
+private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
 }

@@ -128,8 +128,12 @@ struct BatchPointers: @unchecked Sendable {
             precondition(gradient.count == model.parameterCount,
                          "gradient holds \(gradient.count) values, the model has \(model.parameterCount)")
         }
-        self.parameters = parameters.baseAddress!
-        self.inputs = inputs.baseAddress!
+        // Both are non-empty here: d ≥ 1 (a model has parameters) and batchSize · inputSize ≥ 1.
+        guard let parameterBase = parameters.baseAddress, let inputBase = inputs.baseAddress else {
+            preconditionFailure("empty parameter or input buffer")
+        }
+        self.parameters = parameterBase
+        self.inputs = inputBase
         switch targets {
         case .labels(let labels):
             precondition(model.loss.takesLabels, "this model's loss needs real-valued targets")

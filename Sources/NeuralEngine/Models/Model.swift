@@ -34,7 +34,7 @@ public struct Model: Sendable, Hashable {
 
     /// The memory layout of each layer's input batch.
     let layerInputLayouts: [ActivationLayout]
-    /// Whether a multi-channel input is transposed to channel-major before the first layer.
+    /// Whether the input is transposed to channel-major before the first (spatial) layer.
     let transposesInput: Bool
     /// The first layer with parameters: backward stops there.
     let firstTrainableLayer: Int
@@ -43,7 +43,8 @@ public struct Model: Sendable, Hashable {
     ///
     /// Convolution and pooling work on channel-major batches and dense layers on
     /// batch-major ones; put a `.flatten` between them.
-    /// - Precondition: the layer shapes chain; `.flatten` separates spatial and dense
+    /// - Precondition: at least one layer has parameters; the layer shapes chain;
+    ///   `.flatten` separates spatial and dense
     ///   layers; the last layer is batch-major; a `.softmaxCrossEntropy` model has at
     ///   least two outputs.
     public init(inputShape: TensorShape, layers: [Layer], loss: Loss) {
@@ -71,6 +72,7 @@ public struct Model: Sendable, Hashable {
             if case .flatten = layer { layout = .batchMajor }
         }
         precondition(layout == .batchMajor, "a model must end with a flat output (add .flatten)")
+        precondition(offset > 0, "a model needs at least one layer with parameters")
         precondition(loss != .softmaxCrossEntropy || shape.count >= 2, "classification needs at least two classes")
         self.inputShape = inputShape
         self.layers = layers
@@ -80,7 +82,7 @@ public struct Model: Sendable, Hashable {
         self.layerOutputShapes = outputShapes
         self.layerInputLayouts = inputLayouts
         self.parameterCount = offset
-        self.transposesInput = layers[0].isSpatial && inputShape.channels > 1
+        self.transposesInput = layers[0].isSpatial
         self.firstTrainableLayer = layers.firstIndex { $0.parameterCount > 0 } ?? layers.count
     }
 

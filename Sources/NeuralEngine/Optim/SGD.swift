@@ -41,7 +41,8 @@ public struct SGD: Sendable {
         if velocity.isEmpty { velocity = [Float](repeating: 0, count: count) }
         precondition(velocity.count == count, "the parameter count changed between steps")
         velocity.withUnsafeMutableBufferPointer { v in
-            momentumStep(p, g, v.baseAddress!, count: count, learningRate: eta, momentum: mu, weightDecay: lambda)
+            guard let v = v.baseAddress else { return }
+            momentumStep(p, g, v, count: count, learningRate: eta, momentum: mu, weightDecay: lambda)
         }
     }
 

@@ -22,11 +22,15 @@ public final class Trainer {
 
     /// A trainer starting from `parameters`.
     /// - Precondition: `parameters.count == model.parameterCount`.
-    public init(model: Model, parameters: [Float], optimizer: SGD, maxBatchSize: Int, shardCount: Int = 1) {
+    public init(
+        model: Model, parameters: [Float], optimizer: SGD, maxBatchSize: Int, shardCount: Int = 1,
+        microBatchSize: Int? = nil
+    ) {
         precondition(parameters.count == model.parameterCount, "parameter count does not match the model")
         self.model = model
         self.optimizer = optimizer
-        self.workspace = Workspace(model: model, maxBatchSize: maxBatchSize, shardCount: shardCount)
+        self.workspace = Workspace(model: model, maxBatchSize: maxBatchSize, shardCount: shardCount,
+                                   microBatchSize: microBatchSize)
         parameterBuffer = .allocate(capacity: model.parameterCount)
         _ = parameterBuffer.initialize(from: parameters)
         gradientBuffer = .allocate(capacity: model.parameterCount)
@@ -34,9 +38,12 @@ public final class Trainer {
     }
 
     /// A trainer starting from `model.initialParameters(seed: seed)`.
-    public convenience init(model: Model, seed: UInt64, optimizer: SGD, maxBatchSize: Int, shardCount: Int = 1) {
+    public convenience init(
+        model: Model, seed: UInt64, optimizer: SGD, maxBatchSize: Int, shardCount: Int = 1,
+        microBatchSize: Int? = nil
+    ) {
         self.init(model: model, parameters: model.initialParameters(seed: seed), optimizer: optimizer,
-                  maxBatchSize: maxBatchSize, shardCount: shardCount)
+                  maxBatchSize: maxBatchSize, shardCount: shardCount, microBatchSize: microBatchSize)
     }
 
     deinit {

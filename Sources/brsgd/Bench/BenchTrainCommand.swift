@@ -30,7 +30,7 @@ struct BenchTrainCommand: AsyncParsableCommand {
         case text, json
     }
 
-    @Option(help: "The model to train: \(ModelChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The model to train (mlp is 784–200–100–10 with ReLU; the others take 784 inputs too).")
     var model: ModelChoice = .lenet
 
     @Option(help: "Samples per batch.")
@@ -45,6 +45,9 @@ struct BenchTrainCommand: AsyncParsableCommand {
     @Option(help: "How to use the threads: shards (split each batch) or blas (threaded GEMM).")
     var parallelism: Parallelism = .shards
 
+    @Option(help: "Rows computed at once inside each shard (default: the engine's choice for the model).")
+    var microBatchSize: Int?
+
     @Option(help: "The learning rate of the SGD step.")
     var learningRate: Float = 0.03
 
@@ -58,6 +61,7 @@ struct BenchTrainCommand: AsyncParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1.") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive.") }
+        guard (microBatchSize ?? 1) >= 1 else { throw ValidationError("--micro-batch-size must be at least 1.") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive.") }
     }
 
@@ -75,7 +79,7 @@ struct BenchTrainCommand: AsyncParsableCommand {
         let shardCount = parallelism == .shards ? threads : 1
         BLAS.setThreadCount(parallelism == .shards ? 1 : threads)
         let trainer = Trainer(model: network, seed: seed, optimizer: SGD(learningRate: learningRate),
-                              maxBatchSize: batchSize, shardCount: shardCount)
+                              maxBatchSize: batchSize, shardCount: shardCount, microBatchSize: microBatchSize)
 
         // A pool of random batches, reused in turn.
         let poolSize = 8
@@ -107,6 +111,7 @@ struct BenchTrainCommand: AsyncParsableCommand {
             steps += 1
         }
         let start = clock.now
+        let cpuStart = processCPUSeconds()
         let deadline = start.advanced(by: .milliseconds(Int64(seconds * 1000)))
         var measured = 0
         var loss: Float = 0
@@ -115,18 +120,22 @@ struct BenchTrainCommand: AsyncParsableCommand {
             measured += 1
         }
         let elapsed = (clock.now - start) / .seconds(1)
+        let cpuSeconds = processCPUSeconds() - cpuStart
         let samplesPerSecond = Double(measured * batchSize) / elapsed
+        let samplesPerCPUSecond = Double(measured * batchSize) / cpuSeconds
 
         switch format {
         case .text:
             let rate = String(format: "%.0f", samplesPerSecond)
             print("\(model.rawValue) batch \(batchSize), \(threads) thread(s) (\(parallelism.rawValue)): "
                   + "\(rate) samples/s (\(measured) steps in \(String(format: "%.2f", elapsed)) s, "
-                  + "last loss \(String(format: "%.4f", loss)), \(network.parameterCount) parameters)")
+                  + "\(String(format: "%.0f", samplesPerCPUSecond)) samples per CPU-second, "
+                  + "last loss \(String(format: "%.4f", loss)))")
         case .json:
             let record = BenchTrainRecord(
                 model: model.rawValue, batchSize: batchSize, threads: threads, parallelism: parallelism.rawValue,
-                steps: measured, seconds: elapsed, samplesPerSecond: samplesPerSecond,
+                microBatchSize: trainer.workspace.microBatchSize, steps: measured, seconds: elapsed, cpuSeconds: cpuSeconds,
+                samplesPerSecond: samplesPerSecond, samplesPerCPUSecond: samplesPerCPUSecond,
                 parameterCount: network.parameterCount, lastLoss: loss)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -141,9 +150,20 @@ struct BenchTrainRecord: Codable {
     var batchSize: Int
     var threads: Int
     var parallelism: String
+    var microBatchSize: Int
     var steps: Int
     var seconds: Double
+    var cpuSeconds: Double
     var samplesPerSecond: Double
+    var samplesPerCPUSecond: Double
     var parameterCount: Int
     var lastLoss: Float
+}
+
+/// CPU time used by every thread of this process so far, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
