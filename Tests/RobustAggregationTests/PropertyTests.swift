@@ -15,7 +15,7 @@ import SeededRandom
     static func inputs() -> [GradientMatrix] {
         (0 ..< 8).map { s in
             var rng = SeededGenerator(seed: 900 + UInt64(s))
-            let m = [7, 8, 11, 20][s % 4], d = [3, 40, 2100, 65][s % 4]
+            let m = [7, 8, 11, 20][s % 4], d = [3, 40, 8200, 65][s % 4]
             var g = GradientMatrix(rowCount: m, columnCount: d)
             for i in 0 ..< m { for c in 0 ..< d { g[i, c] = Float(rng.nextNormal()) } }
             return g

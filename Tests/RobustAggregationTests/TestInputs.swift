@@ -11,10 +11,10 @@ struct TestInput: CustomStringConvertible {
 }
 
 enum TestInputs {
-    /// Shapes crossing the 16-lane and 2,048-column block boundaries, odd and even m.
+    /// Shapes crossing the 16-lane and 8,192-column block boundaries, odd and even m.
     static let shapes: [(m: Int, d: Int)] = [
         (1, 1), (1, 5), (2, 1), (3, 7), (4, 16), (5, 17), (6, 33), (7, 2), (8, 100),
-        (9, 2049), (10, 50), (20, 61), (20, 2100), (21, 300), (50, 40), (64, 20),
+        (9, 2049), (10, 50), (20, 61), (20, 2100), (5, 8195), (7, 8193), (21, 300), (50, 40), (64, 20),
     ]
 
     static func random(m: Int, d: Int, seed: UInt64) -> TestInput {

@@ -75,7 +75,7 @@ enum Kernels {
     }
 
     /// Σ_c |a[c] − b[c]| over `count` floats, in Float within 16 lanes, lanes summed in Double.
-    /// Meant for one column block (≤ 2048 floats), so each lane adds at most 128 terms.
+    /// Meant for one column block (≤ 8192 floats), so each lane adds at most 512 terms.
     static func l1Distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
         var acc = SIMD16<Float>()
         var c = 0
@@ -93,7 +93,7 @@ enum Kernels {
     }
 
     /// Σ_c a[c]·b[c] over `count` floats, in Float within 16 lanes, lanes summed in Double.
-    /// Meant for one column block (≤ 2048 floats).
+    /// Meant for one column block (≤ 8192 floats).
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
         var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
         var c = 0
@@ -127,7 +127,7 @@ enum Kernels {
 
 extension Kernels {
     /// Σ_c (a[c] − b[c])² over `count` floats, in Float within 16 lanes, lanes summed in
-    /// Double. Meant for one column block (≤ 2048 floats).
+    /// Double. Meant for one column block (≤ 8192 floats).
     static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
         var acc = SIMD16<Float>()
         var c = 0

@@ -29,7 +29,7 @@ enum Parallel {
 /// summed per block, then over blocks in order, so results do not depend on the number
 /// of threads.
 struct ColumnBlocks {
-    static let width = 2048
+    static let width = 8192
     let columnCount: Int
     var count: Int { (columnCount + Self.width - 1) / Self.width }
     func range(_ block: Int) -> Range<Int> {

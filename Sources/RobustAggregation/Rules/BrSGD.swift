@@ -21,7 +21,7 @@
 /// we then return the median rather than an undefined mean.
 ///
 /// - Complexity: O(m'd). Everything but the final mean happens in one pass over memory:
-///   per block of 2,048 columns (which stays in cache) the column means, the score
+///   per block of 8,192 columns (which stays in the L2 cache) the column means, the score
 ///   counts, the median (a branch-free selection network for m' ≤ 48, quickselect above:
 ///   never a full sort) and the L1 distances; then one more pass averages the selected
 ///   rows. Parallel over column blocks; the result does not depend on the thread count.
@@ -182,7 +182,7 @@ enum BrSGDBlockKernel {
                     let row = rows[r] + start
                     for c in 0 ..< width { sign[c] &+= row[c] >= mean[c] ? 1 : 0 }
                 }
-                for c in 0 ..< width { sign[c] = 2 * sign[c] < Int32(m) ? -1 : 1 }
+                majoritySigns(sign, count: width, rowCount: m)
                 for r in 0 ..< m {
                     scores[r] = signedMajorityCount(rows[r] + start, mean: mean, sign: sign, count: width)
                 }
@@ -198,6 +198,24 @@ enum BrSGDBlockKernel {
             distances[r] = Kernels.l1Distance(rows[r] + start, median + start, count: width)
         }
         return true
+    }
+
+    /// counts[c] ← −1 where fewer than half the m rows are ≥ the mean (2·count < m), else +1;
+    /// branch-free over 16 lanes.
+    @inline(__always)
+    static func majoritySigns(_ counts: UnsafeMutablePointer<Int32>, count: Int, rowCount m: Int) {
+        let raw = UnsafeMutableRawPointer(counts)
+        let half = SIMD16<Int32>(repeating: Int32(m)), minus = SIMD16<Int32>(repeating: -1), plus = SIMD16<Int32>(repeating: 1)
+        var c = 0
+        while c + 16 <= count {
+            let n = raw.loadUnaligned(fromByteOffset: c * 4, as: SIMD16<Int32>.self)
+            raw.storeBytes(of: plus.replacing(with: minus, where: n &* 2 .< half), toByteOffset: c * 4, as: SIMD16<Int32>.self)
+            c += 16
+        }
+        while c < count {
+            counts[c] = 2 * counts[c] < Int32(m) ? -1 : 1
+            c += 1
+        }
     }
 
     /// Σ_c (row[c] ≥ mean[c] ? sign[c] : 0), branch-free over 16 lanes.
