@@ -67,13 +67,22 @@ public struct SimulationProgress: Sendable {
 }
 
 /// One epoch's measurements.
-public struct EpochSummary: Sendable, Equatable {
+public struct EpochSummary: Sendable, Equatable, Codable {
     public var epoch: Int
     public var testAccuracy: Double
     public var testLoss: Double
     public var trainLoss: Double
     public var seconds: Double
     public var rounds: Int
+
+    public init(epoch: Int, testAccuracy: Double, testLoss: Double, trainLoss: Double, seconds: Double, rounds: Int) {
+        self.epoch = epoch
+        self.testAccuracy = testAccuracy
+        self.testLoss = testLoss
+        self.trainLoss = trainLoss
+        self.seconds = seconds
+        self.rounds = rounds
+    }
 }
 
 /// Everything a run measured.
@@ -90,4 +99,17 @@ public struct SimulationResult: Sendable {
     public var rejectedRows: Int
     public var finalParameters: [Float]
     public var totalSeconds: Double
+
+    /// The record of a run (the networked master builds one as the simulation does).
+    public init(epochs: [EpochSummary], aggregationSeconds: [Double], byzantineSelections: [Int: Int], rounds: Int,
+                skippedRounds: Int, rejectedRows: Int, finalParameters: [Float], totalSeconds: Double) {
+        self.epochs = epochs
+        self.aggregationSeconds = aggregationSeconds
+        self.byzantineSelections = byzantineSelections
+        self.rounds = rounds
+        self.skippedRounds = skippedRounds
+        self.rejectedRows = rejectedRows
+        self.finalParameters = finalParameters
+        self.totalSeconds = totalSeconds
+    }
 }
