@@ -41,7 +41,9 @@ actor TrainingMaster {
     private var roundParameters = Data()
     private var roundComplete = OneShotSignal()
     private var roundOpened = OneShotSignal()
-    private var everyoneJoined = OneShotSignal()
+    /// Fired when all m workers are ready: joined, data loaded, asking for a round.
+    private var everyoneReady = OneShotSignal()
+    private var ready: Set<Int> = []
     private var isFinished = false
     /// Workers told that training is over.
     private var released: Set<Int> = []
@@ -134,16 +136,16 @@ actor TrainingMaster {
         let clock = ContinuousClock()
         let start = clock.now
         logger.info("waiting for workers", metadata: ["expected": "\(workerCount)"])
-        let everyone = everyoneJoined
+        let everyone = everyoneReady
         if let timeout = options.startTimeout {
             guard await everyone.wait(timeout: timeout) else {
-                throw NetworkMasterError("only \(sessions.count) of \(workerCount) workers joined within \(timeout)")
+                throw NetworkMasterError("only \(ready.count) of \(workerCount) workers were ready within \(timeout)")
             }
         } else {
             await everyone.wait()
         }
         try Task.checkCancellation()
-        logger.info("all workers joined; training", metadata: [
+        logger.info("all workers ready; training", metadata: [
             "rounds": "\(totalRounds)", "rounds_per_epoch": "\(roundsPerEpoch)", "from_round": "\(machine.round)",
         ])
         var epochStart = clock.now
@@ -277,7 +279,6 @@ actor TrainingMaster {
         logger.info(rejoined ? "worker rejoined" : "worker joined", metadata: [
             "worker": "\(worker)", "joined": "\(sessions.count)/\(workerCount)",
         ])
-        if sessions.count == workerCount { everyoneJoined.fire() }
         var response = Brsgd_V1_JoinResponse()
         response.session = token
         response.configJson = configJSON
@@ -295,6 +296,8 @@ actor TrainingMaster {
     /// The round for `worker` to compute now, or a signal to wait on for the next one.
     func poll(worker: Int, session: Data) throws(RPCError) -> Poll {
         try authenticate(worker: worker, session: session)
+        // A worker asks for its first round once its data is loaded: round 0 waits for all.
+        if ready.insert(worker).inserted && ready.count == workerCount { everyoneReady.fire() }
         if isFinished {
             released.insert(worker)
             return .finished

@@ -16,7 +16,10 @@ struct BadInputTests {
         let (replies, result) = try await run.withMaster(metrics: metrics) { client in
             let s0 = try await client.join(0).session
             let s1 = try await client.join(1).session
-            let round0 = try await client.fetch(0, session: s0)
+            // Round 0 opens once both workers ask for a round.
+            async let first0 = client.fetch(0, session: s0)
+            async let first1 = client.fetch(1, session: s1)
+            let (round0, _) = try await (first0, first1)
             #expect(round0.status == .open && round0.round == 0)
             let w0 = try #require(TensorBytes.unpack(round0.parameters))
             var codes: [String: String] = [:]
@@ -59,7 +62,7 @@ struct BadInputTests {
             let expected = try expectedStep(w0, rows: [g0, g1], learningRate: run.learningRate)
             #expect(w1.map(\.bitPattern) == expected.map(\.bitPattern), "only the two good gradients moved the model")
 
-            _ = try await client.fetch(1, session: s1)
+            #expect(try await client.fetch(1, session: s1).round == 1)
             #expect(try await client.submit(0, session: s0, round: 1, g0).accepted)
             #expect(try await client.submit(1, session: s1, round: 1, g1).accepted)
             #expect(try await client.fetch(0, session: s0).status == .finished)

@@ -15,7 +15,10 @@ struct FaultTests {
         let (steps, result) = try await run.withMaster(options: options) { client in
             let s0 = try await client.join(0).session
             let s1 = try await client.join(1).session
-            let w0 = try #require(TensorBytes.unpack(try await client.fetch(0, session: s0).parameters))
+            async let first0 = client.fetch(0, session: s0)
+            async let first1 = client.fetch(1, session: s1)
+            let (round0, _) = try await (first0, first1)
+            let w0 = try #require(TensorBytes.unpack(round0.parameters))
             let g = (0 ..< d).map { Float($0) / 8 }
             #expect(try await client.submit(0, session: s0, round: 0, g).accepted)
             // Worker 1 says nothing in round 0; round 1 opens after the deadline.
