@@ -88,6 +88,10 @@ public enum NetworkWorker {
         var session: Data?
         var totalRounds = UInt64.max
         var lastRound: UInt64?
+        // The earliest round to ask for in this session (a restarted master may replay rounds,
+        // so it starts again at 0 with every join), and a round already fetched ahead.
+        var nextRound: UInt64 = 0
+        var prefetched: Brsgd_V1_RoundAssignment?
         var lastContact = ContinuousClock.now
         var callOptions = CallOptions.defaults
         callOptions.waitForReady = true
@@ -118,6 +122,8 @@ public enum NetworkWorker {
                     }
                     session = response.session
                     totalRounds = response.totalRounds
+                    nextRound = 0
+                    prefetched = nil
                     summary.joins += 1
                 }
                 guard let engine, let currentSession = session else { continue }
@@ -128,7 +134,14 @@ public enum NetworkWorker {
                     + options.pollWait.components.attoseconds / 1_000_000_000_000_000)
                 var pollOptions = callOptions
                 pollOptions.timeout = options.pollWait + .seconds(10)
-                let assignment = try await training.fetchRound(request, options: pollOptions)
+                let assignment: Brsgd_V1_RoundAssignment
+                if let prefetched {
+                    assignment = prefetched
+                } else {
+                    request.nextRound = nextRound
+                    assignment = try await training.fetchRound(request, options: pollOptions)
+                }
+                prefetched = nil
                 lastContact = .now
                 switch assignment.status {
                 case .finished:
@@ -150,10 +163,17 @@ public enum NetworkWorker {
                     submission.loss = loss
                     var submitOptions = callOptions
                     submitOptions.timeout = .seconds(30)
-                    let reply = try await training.submitGradient(submission, options: submitOptions)
+                    // Upload round t and ask for round t + 1 at once: the next model can come
+                    // back one round trip sooner than if the two calls followed each other.
+                    request.nextRound = assignment.round + 1
+                    let nextRequest = request
+                    async let sent = training.submitGradient(submission, options: submitOptions)
+                    async let next = training.fetchRound(nextRequest, options: pollOptions)
+                    let reply = try await sent
                     lastContact = .now
                     summary.submitted += 1
                     lastRound = assignment.round
+                    nextRound = assignment.round + 1
                     if !reply.accepted {
                         summary.refusals[reply.code, default: 0] += 1
                         logger.warning("gradient refused", metadata: [
@@ -161,6 +181,7 @@ public enum NetworkWorker {
                         ])
                         if reply.code == SubmissionRejection.Code.unauthenticated.name { session = nil }
                     }
+                    prefetched = try await next
                 }
             } catch let error as RPCError {
                 switch error.code {

@@ -293,8 +293,9 @@ actor TrainingMaster {
         case wait(OneShotSignal)
     }
 
-    /// The round for `worker` to compute now, or a signal to wait on for the next one.
-    func poll(worker: Int, session: Data) throws(RPCError) -> Poll {
+    /// The round for `worker` to compute now (open, not yet submitted to, and not before
+    /// `nextRound`), or a signal to wait on for the next one.
+    func poll(worker: Int, session: Data, nextRound: UInt64 = 0) throws(RPCError) -> Poll {
         try authenticate(worker: worker, session: session)
         // A worker asks for its first round once its data is loaded: round 0 waits for all.
         if ready.insert(worker).inserted && ready.count == workerCount { everyoneReady.fire() }
@@ -302,7 +303,7 @@ actor TrainingMaster {
             released.insert(worker)
             return .finished
         }
-        if let round = openRound, attempted[worker] != round {
+        if let round = openRound, attempted[worker] != round, UInt64(round) >= nextRound {
             return .open(round: round, parameters: roundParameters)
         }
         sessions[worker]?.waiting += 1

@@ -17,7 +17,7 @@ struct TrainingService: Brsgd_V1_Training.SimpleServiceProtocol {
         let deadline = ContinuousClock.now + min(.milliseconds(Int(request.waitMilliseconds)), Self.maxWait)
         var assignment = Brsgd_V1_RoundAssignment()
         while true {
-            switch try await master.poll(worker: worker, session: request.session) {
+            switch try await master.poll(worker: worker, session: request.session, nextRound: request.nextRound) {
             case .finished:
                 assignment.status = .finished
                 return assignment

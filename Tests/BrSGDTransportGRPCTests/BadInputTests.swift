@@ -116,6 +116,8 @@ struct BadInputTests {
         let (late, _) = try await run.withMaster { client in
             let s = try await client.join(0).session
             let w0 = try #require(TensorBytes.unpack(try await client.fetch(0, session: s).parameters))
+            // A worker asking ahead for round 1 is not given round 0 again.
+            #expect(try await client.fetch(0, session: s, waitMilliseconds: 50, nextRound: 1).status == .wait)
             let g = [Float](repeating: 0.5, count: d)
             #expect(try await client.submit(0, session: s, round: 0, g).accepted)
             let round1 = try await client.fetch(0, session: s)

@@ -126,8 +126,10 @@ struct TestClient: Sendable {
         return try await training.join(request, options: Self.options)
     }
 
-    func fetch(_ worker: Int, session: Data, waitMilliseconds: UInt32 = 5000) async throws -> Brsgd_V1_RoundAssignment {
+    func fetch(_ worker: Int, session: Data, waitMilliseconds: UInt32 = 5000, nextRound: UInt64 = 0) async throws
+        -> Brsgd_V1_RoundAssignment {
         var request = Brsgd_V1_RoundRequest()
+        request.nextRound = nextRound
         request.workerID = UInt32(worker)
         request.session = session
         request.waitMilliseconds = waitMilliseconds

@@ -123,8 +123,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns the open round if this worker has not yet submitted to it; otherwise waits (at
-        /// > most `wait_milliseconds`) for the next round to open.
+        /// > Returns the open round if this worker has not yet submitted to it and it is not before
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Brsgd_V1_RoundRequest` messages.
@@ -188,8 +188,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns the open round if this worker has not yet submitted to it; otherwise waits (at
-        /// > most `wait_milliseconds`) for the next round to open.
+        /// > Returns the open round if this worker has not yet submitted to it and it is not before
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_RoundRequest` message.
@@ -251,8 +251,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns the open round if this worker has not yet submitted to it; otherwise waits (at
-        /// > most `wait_milliseconds`) for the next round to open.
+        /// > Returns the open round if this worker has not yet submitted to it and it is not before
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
         ///
         /// - Parameters:
         ///   - request: A `Brsgd_V1_RoundRequest` message.
@@ -443,8 +443,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns the open round if this worker has not yet submitted to it; otherwise waits (at
-        /// > most `wait_milliseconds`) for the next round to open.
+        /// > Returns the open round if this worker has not yet submitted to it and it is not before
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_RoundRequest` message.
@@ -542,8 +542,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns the open round if this worker has not yet submitted to it; otherwise waits (at
-        /// > most `wait_milliseconds`) for the next round to open.
+        /// > Returns the open round if this worker has not yet submitted to it and it is not before
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_RoundRequest` message.
@@ -646,8 +646,8 @@ extension Brsgd_V1_Training.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns the open round if this worker has not yet submitted to it; otherwise waits (at
-    /// > most `wait_milliseconds`) for the next round to open.
+    /// > Returns the open round if this worker has not yet submitted to it and it is not before
+    /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Brsgd_V1_RoundRequest` message.
@@ -743,8 +743,8 @@ extension Brsgd_V1_Training.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns the open round if this worker has not yet submitted to it; otherwise waits (at
-    /// > most `wait_milliseconds`) for the next round to open.
+    /// > Returns the open round if this worker has not yet submitted to it and it is not before
+    /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
     ///
     /// - Parameters:
     ///   - message: request message to send.

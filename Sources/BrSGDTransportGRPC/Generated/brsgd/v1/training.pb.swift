@@ -89,6 +89,10 @@ nonisolated struct Brsgd_V1_RoundRequest: Sendable {
   /// How long the master may hold the call when no round is open for this worker yet.
   var waitMilliseconds: UInt32 = 0
 
+  /// The earliest round the worker wants (0: any). A worker that has computed round t asks
+  /// for t + 1 while its gradient for t is still being uploaded, saving a round trip.
+  var nextRound: UInt64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -286,7 +290,7 @@ nonisolated extension Brsgd_V1_JoinResponse: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Brsgd_V1_RoundRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".RoundRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_id\0\u{1}session\0\u{3}wait_milliseconds\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_id\0\u{1}session\0\u{3}wait_milliseconds\0\u{3}next_round\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -297,6 +301,7 @@ nonisolated extension Brsgd_V1_RoundRequest: SwiftProtobuf.Message, SwiftProtobu
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.workerID) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.session) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.waitMilliseconds) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.nextRound) }()
       default: break
       }
     }
@@ -312,6 +317,9 @@ nonisolated extension Brsgd_V1_RoundRequest: SwiftProtobuf.Message, SwiftProtobu
     if self.waitMilliseconds != 0 {
       try visitor.visitSingularUInt32Field(value: self.waitMilliseconds, fieldNumber: 3)
     }
+    if self.nextRound != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nextRound, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -319,6 +327,7 @@ nonisolated extension Brsgd_V1_RoundRequest: SwiftProtobuf.Message, SwiftProtobu
     if lhs.workerID != rhs.workerID {return false}
     if lhs.session != rhs.session {return false}
     if lhs.waitMilliseconds != rhs.waitMilliseconds {return false}
+    if lhs.nextRound != rhs.nextRound {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
