@@ -49,6 +49,20 @@ import Testing
         #expect(run.stderr.contains(expected), "\(arguments): \(run.stderr)")
     }
 
+    @Test func helpTeaches() throws {
+        for (command, needles) in [
+            (["master", "--help"], ["--listen", "--round-timeout", "--token-file", "--checkpoint-every", "--resume",
+                                    "--metrics-port", "--workers", "--rule", "--save-model", "Examples"]),
+            (["worker", "--help"], ["--master", "--worker-id", "--token-file", "--attack", "reconnects"]),
+            (["cluster", "--help"], ["--workers", "--port", "loopback", "Example"]),
+            (["--help"], ["master", "worker", "cluster"]),
+        ] {
+            let run = try CommandRunner.run(command)
+            #expect(run.status == 0)
+            for needle in needles { #expect(run.stdout.contains(needle), "\(command) help lacks \(needle)") }
+        }
+    }
+
     @Test func aWorkerGivesUpOnAMasterThatNeverAnswers() throws {
         let port = 43000 + Int.random(in: 0 ..< 2000)
         let worker = try CommandRunner.run(["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "0",
