@@ -54,7 +54,7 @@ setup() {  # $1 = 1: shape the links
         if [ $HAVE_NETEM = 1 ]; then
           ip netns exec "$ns" tc qdisc add dev "$dev" root netem delay $((RTT_MS / 2))ms rate ${RATE_MBIT}mbit limit 100000
         else
-          ip netns exec "$ns" tc qdisc add dev "$dev" root tbf rate ${RATE_MBIT}mbit burst 64kb latency 500ms
+          ip netns exec "$ns" tc qdisc add dev "$dev" root tbf rate ${RATE_MBIT}mbit burst 10kb latency 500ms
         fi
       done
     fi
