@@ -44,7 +44,13 @@ public enum NetworkMaster {
         }
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: options.host, port: options.port),
-            transportSecurity: .plaintext,
+            transportSecurity: options.tls.map { tls in
+                .mTLS(certificateChain: [.file(path: tls.certificate, format: .pem)],
+                      privateKey: .file(path: tls.privateKey, format: .pem)) { config in
+                    config.trustRoots = .certificates([.file(path: tls.trustRoots, format: .pem)])
+                    config.clientCertificateVerification = .noHostnameVerification
+                }
+            } ?? .plaintext,
             config: .defaults { config in
                 config.rpc.maxRequestPayloadSize = maxRequestBytes(parameterCount: simulation.model.parameterCount)
                 // TOOLCHAIN.md: a target window of 8 MiB or more breaks streams; 4 MiB is fast.

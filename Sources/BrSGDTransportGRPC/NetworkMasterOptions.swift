@@ -30,6 +30,10 @@ public struct NetworkMasterOptions: Sendable {
     /// Threads evaluating the test set.
     public var evaluationThreads: Int = 1
 
+    /// Mutual TLS: the master's certificate and key, and the CA that signs the workers'
+    /// certificates (nil: plaintext HTTP/2).
+    public var tls: MutualTLS?
+
     /// Fault injection for tests: after this many rounds the master stops dead (throws
     /// ``SimulatedCrash`` before that round's checkpoint), as if killed.
     var crashAfterRounds: Int?
@@ -37,6 +41,21 @@ public struct NetworkMasterOptions: Sendable {
     public init() {}
 
     var lease: Duration { sessionLease ?? roundTimeout }
+}
+
+/// PEM files for mutual TLS: this side's certificate chain and private key, and the CA
+/// certificates the other side's certificate must chain to. Host names are not checked (masters
+/// are often addressed by IP); the chain to the CA is.
+public struct MutualTLS: Sendable {
+    public var certificate: String
+    public var privateKey: String
+    public var trustRoots: String
+
+    public init(certificate: String, privateKey: String, trustRoots: String) {
+        self.certificate = certificate
+        self.privateKey = privateKey
+        self.trustRoots = trustRoots
+    }
 }
 
 /// What a networked training run produced.

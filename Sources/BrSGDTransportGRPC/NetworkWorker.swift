@@ -22,6 +22,9 @@ public struct NetworkWorkerOptions: Sendable {
     /// no other worker's gradient can run over the network.
     public var attack: String?
     public var attackParameters: [String: Double] = [:]
+    /// Mutual TLS: the worker's certificate and key, and the CA of the master's certificate
+    /// (nil: plaintext HTTP/2).
+    public var tls: MutualTLS?
     /// How long one FetchRound call may wait for a round before asking again.
     public var pollWait: Duration = .seconds(5)
     /// Give up when the master has been unreachable this long.
@@ -64,8 +67,18 @@ public enum NetworkWorker {
         loadTraining: @escaping @Sendable (_ dataset: String) throws -> LabeledDataset
     ) async throws -> NetworkWorkerSummary {
         let transport = try HTTP2ClientTransport.Posix(
-            target: .dns(host: options.host, port: options.port),
-            transportSecurity: .plaintext,
+            // An IPv4 literal goes as such: named as DNS, it would be sent as the TLS server
+            // name (SNI), which may not be an IP address, and every TLS handshake would fail.
+            target: isIPv4Literal(options.host)
+                ? .ipv4(address: options.host, port: options.port) as any ResolvableTarget
+                : .dns(host: options.host, port: options.port),
+            transportSecurity: options.tls.map { tls in
+                .mTLS(certificateChain: [.file(path: tls.certificate, format: .pem)],
+                      privateKey: .file(path: tls.privateKey, format: .pem)) { config in
+                    config.trustRoots = .certificates([.file(path: tls.trustRoots, format: .pem)])
+                    config.serverCertificateVerification = .noHostnameVerification
+                }
+            } ?? .plaintext,
             config: .defaults { config in
                 config.backoff = .init(initial: .milliseconds(100), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
                 config.http2.targetWindowSize = 4 << 20
@@ -295,4 +308,10 @@ final class WorkerEngine {
         }
         return (TensorBytes.pack(crafted), loss)
     }
+}
+
+/// True for a dotted-quad IPv4 address such as 10.0.0.1.
+func isIPv4Literal(_ host: String) -> Bool {
+    let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+    return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
 }

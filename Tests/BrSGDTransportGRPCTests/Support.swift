@@ -48,7 +48,7 @@ struct TinyRun {
     /// cancelled once `body` returns (its result is then nil).
     func withMaster<R: Sendable>(
         options: NetworkMasterOptions = NetworkMasterOptions(), metrics: MasterMetrics = MasterMetrics(),
-        stopMaster: Bool = false,
+        stopMaster: Bool = false, clientTLS: MutualTLS? = nil,
         _ body: @escaping @Sendable (TestClient) async throws -> R
     ) async throws -> (R, NetworkRunResult?) {
         var options = options
@@ -67,7 +67,7 @@ struct TinyRun {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw TestFailure("the master did not listen") }
             group.addTask {
-                .body(try await TestClient.with(port: port) { try await body($0) })
+                .body(try await TestClient.with(port: port, tls: clientTLS) { try await body($0) })
             }
             var bodyResult: R?
             var masterResult: NetworkRunResult?
@@ -103,9 +103,17 @@ struct TestClient: Sendable {
     let client: GRPCClient<HTTP2ClientTransport.Posix>
     var training: Brsgd_V1_Training.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
 
-    static func with<R: Sendable>(port: Int, _ body: (TestClient) async throws -> R) async throws -> R {
+    static func with<R: Sendable>(port: Int, tls: MutualTLS? = nil, _ body: (TestClient) async throws -> R)
+        async throws -> R {
+        let security: HTTP2ClientTransport.Posix.TransportSecurity = tls.map { tls in
+            .mTLS(certificateChain: [.file(path: tls.certificate, format: .pem)],
+                  privateKey: .file(path: tls.privateKey, format: .pem)) { config in
+                config.trustRoots = .certificates([.file(path: tls.trustRoots, format: .pem)])
+                config.serverCertificateVerification = .noHostnameVerification
+            }
+        } ?? .plaintext
         let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port),
-                                                       transportSecurity: .plaintext)
+                                                       transportSecurity: security)
         return try await withGRPCClient(transport: transport) { client in
             try await body(TestClient(client: client))
         }

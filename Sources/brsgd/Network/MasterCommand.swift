@@ -28,6 +28,7 @@ struct MasterCommand: AsyncParsableCommand {
 
     @OptionGroup var experiment: ExperimentOptions
     @OptionGroup(title: "Serving") var serving: MasterServingOptions
+    @OptionGroup(title: "Mutual TLS") var tls: TLSOptions
 
     @Option(name: .long, help: "host:port to listen on (port 0: any free port, printed).")
     var listen = "127.0.0.1:50051"
@@ -47,7 +48,7 @@ struct MasterCommand: AsyncParsableCommand {
         bootstrapLogging(level: serving.logLevel)
         let (host, port) = try parseAddress(listen, option: "--listen")
         try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
-                            saveModel: saveModel, onListening: { port in
+                            saveModel: saveModel, tls: tls.mutualTLS, onListening: { port in
                                 Terminal.note("brsgd master listening on \(host):\(port)")
                             })
     }
@@ -55,7 +56,7 @@ struct MasterCommand: AsyncParsableCommand {
 
 /// Loads the data, serves the run, writes the record and the model. Shared by `master` and `cluster`.
 func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, host: String, port: Int,
-               output: String?, saveModel: String?, metrics: MasterMetrics = MasterMetrics(),
+               output: String?, saveModel: String?, tls: MutualTLS? = nil, metrics: MasterMetrics = MasterMetrics(),
                onListening: @escaping @Sendable (Int) -> Void) async throws {
     let config = try experiment.experimentConfig()
     BLAS.setThreadCount(1)
@@ -70,7 +71,8 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
     }
     var logger = Logger(label: "brsgd.master")
     logger.logLevel = serving.logLevel
-    let options = try serving.masterOptions(host: host, port: port, threads: experiment.threads)
+    var options = try serving.masterOptions(host: host, port: port, threads: experiment.threads)
+    options.tls = tls
     let started = Date()
     var endpoint: MetricsEndpoint?
     if let metricsPort = serving.metricsPort {

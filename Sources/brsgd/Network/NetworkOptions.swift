@@ -97,3 +97,30 @@ extension ExperimentOptions {
         }
     }
 }
+
+/// Mutual TLS on the master or a worker: all three files, or none.
+struct TLSOptions: ParsableArguments {
+    @Option(name: .long, help: "Mutual TLS: this side's certificate chain (PEM).")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "Mutual TLS: this side's private key (PEM).")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "Mutual TLS: the CA certificate(s) the other side's certificate must chain to (PEM).")
+    var tlsCa: String?
+
+    func validate() throws {
+        let given = [tlsCert, tlsKey, tlsCa].compactMap { $0 }
+        guard given.isEmpty || given.count == 3 else {
+            throw ValidationError("mutual TLS needs --tls-cert, --tls-key and --tls-ca together")
+        }
+        for path in given where !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("cannot read \(path)")
+        }
+    }
+
+    var mutualTLS: MutualTLS? {
+        guard let tlsCert, let tlsKey, let tlsCa else { return nil }
+        return MutualTLS(certificate: tlsCert, privateKey: tlsKey, trustRoots: tlsCa)
+    }
+}

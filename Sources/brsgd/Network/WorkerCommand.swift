@@ -48,6 +48,8 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: "Searched in order: this directory, $\(DatasetLocator.environmentVariable), /usr/share/datasets/<dataset>, ~/.cache/brsgd/<dataset>."))
     var dataDir: String?
 
+    @OptionGroup(title: "Mutual TLS") var tls: TLSOptions
+
     @Option(name: .long, help: "Give up when the master has been unreachable for this many seconds.")
     var giveUpAfter = 120.0
 
@@ -74,6 +76,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let (host, port) = try parseAddress(master, option: "--master")
         var options = NetworkWorkerOptions(host: host, port: port, workerID: workerId)
         options.token = try tokenFile.map(readToken)
+        options.tls = tls.mutualTLS
         options.attack = attack
         var parameters: [String: Double] = [:]
         if let sigma { parameters["sigma"] = sigma }
