@@ -5,6 +5,7 @@
 //   brsgd (executable) ─┬─ NeuralEngine ── CBLAS (OpenBLAS / Accelerate)
 //                       ├─ Datasets ────── CZlib
 //                       ├─ TensorIO        (.npy / JSON matrices)
+//                       ├─ BrSGDTransportGRPC ── BrSGDCluster (the only target that needs gRPC)
 //                       └─ RobustAggregation (no dependencies at all)
 import PackageDescription
 
@@ -18,6 +19,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The networked master and workers only (target BrSGDTransportGRPC).
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Aggregation rules. Depends on nothing, so anyone can drop it into a server or app.
@@ -52,6 +60,24 @@ let package = Package(
             dependencies: ["RobustAggregation", "ByzantineAttacks", "NeuralEngine", "Datasets", "SeededRandom",
                            "BrSGDExperiments"]
         ),
+        // The round protocol over gRPC (HTTP/2, protobuf): networked master and worker. Generated
+        // code is committed (Scripts/generate-protos.sh); only `brsgd` and its tests depend on it.
+        .target(
+            name: "BrSGDTransportGRPC",
+            dependencies: [
+                "BrSGDCluster", "BrSGDExperiments", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                // The Prometheus endpoint (HTTP/1.1); gRPC already builds SwiftNIO.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["Generated/README.md"]
+        ),
         .executableTarget(
             name: "brsgd",
             dependencies: [
@@ -63,7 +89,9 @@ let package = Package(
                 "ByzantineAttacks",
                 "BrSGDCluster",
                 "BrSGDExperiments",
+                "BrSGDTransportGRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
@@ -84,6 +112,14 @@ let package = Package(
         ),
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
         .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),
+        .testTarget(
+            name: "BrSGDTransportGRPCTests",
+            dependencies: ["BrSGDTransportGRPC", "BrSGDCluster", "BrSGDExperiments", "NeuralEngine", "Datasets",
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                           .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
     ],

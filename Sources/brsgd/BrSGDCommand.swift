@@ -14,6 +14,7 @@ struct BrSGDCommand: AsyncParsableCommand {
             training on course. See the README for the paper and the results.
             """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, TrainCommand.self, ReproduceCommand.self, AggregateCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, TrainCommand.self, ReproduceCommand.self, AggregateCommand.self, BenchCommand.self,
+                      MasterCommand.self, WorkerCommand.self, ClusterCommand.self]
     )
 }

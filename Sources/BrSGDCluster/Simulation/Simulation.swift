@@ -155,8 +155,9 @@ extension Simulation {
 }
 
 /// Test-set evaluation in fixed chunks of 1,000 examples, computed concurrently and
-/// combined in order: the same numbers whatever the thread count.
-struct Evaluator {
+/// combined in order: the same numbers whatever the thread count. The simulation and the
+/// networked master evaluate through it, so their run records agree.
+public struct Evaluator {
     static let chunkSize = 1000
     let model: Model
     let inputs: [Float]
@@ -164,7 +165,9 @@ struct Evaluator {
     let lanes: Int
     let workspaces: [Workspace]
 
-    init(model: Model, test: LabeledDataset, limit: Int?, seed: UInt64, lanes: Int) {
+    /// Evaluates on all of `test`, or on a seeded subset of `limit` examples
+    /// (``RandomStreams/evaluation(_:)``), with `lanes` threads.
+    public init(model: Model, test: LabeledDataset, limit: Int?, seed: UInt64, lanes: Int) {
         self.model = model
         if let limit, limit < test.count {
             var generator = RandomStreams.evaluation(seed)
@@ -182,7 +185,7 @@ struct Evaluator {
     }
 
     /// Mean loss and accuracy of `parameters` on the test examples.
-    func evaluate(_ parameters: [Float]) -> (loss: Double, accuracy: Double) {
+    public func evaluate(_ parameters: [Float]) -> (loss: Double, accuracy: Double) {
         let n = labels.count, width = model.inputSize
         let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
         var parts = [(loss: Double, correct: Int)](repeating: (0, 0), count: chunks)

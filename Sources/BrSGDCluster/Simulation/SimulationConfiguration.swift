@@ -81,4 +81,17 @@ public struct SimulationResult: Sendable {
     public var rejectedRows: Int
     public var finalParameters: [Float]
     public var totalSeconds: Double
+
+    /// The record of a run (the networked master builds one as the simulation does).
+    public init(epochs: [EpochRecord], aggregationSeconds: [Double], byzantineSelections: [Int: Int], rounds: Int,
+                skippedRounds: Int, rejectedRows: Int, finalParameters: [Float], totalSeconds: Double) {
+        self.epochs = epochs
+        self.aggregationSeconds = aggregationSeconds
+        self.byzantineSelections = byzantineSelections
+        self.rounds = rounds
+        self.skippedRounds = skippedRounds
+        self.rejectedRows = rejectedRows
+        self.finalParameters = finalParameters
+        self.totalSeconds = totalSeconds
+    }
 }

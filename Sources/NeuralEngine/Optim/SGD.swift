@@ -26,6 +26,14 @@ public struct SGD: Sendable {
         self.weightDecay = weightDecay
     }
 
+    /// An optimiser resumed from a checkpoint: the hyperparameters and the momentum buffer
+    /// `velocity` as ``velocity`` held it (empty before the first step, or with μ = 0).
+    /// - Precondition: as ``init(learningRate:momentum:weightDecay:)``.
+    public init(learningRate: Float, momentum: Float, weightDecay: Float, velocity: [Float]) {
+        self.init(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        self.velocity = velocity
+    }
+
     /// One update of `parameters` along `gradient`.
     /// - Precondition: equal lengths; the same length at every step.
     /// - Complexity: O(d); allocates only at the first step with momentum.

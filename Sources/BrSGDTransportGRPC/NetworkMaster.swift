@@ -1,0 +1,86 @@
+import BrSGDCluster
+import BrSGDExperiments
+import Datasets
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+
+/// The master of a networked run: serves the round protocol (`brsgd.v1.Training`) over
+/// gRPC with HTTP/2, waits for the m workers, trains, and returns what `Simulation.run`
+/// would have returned for the same experiment — the same model bytes when every worker is
+/// honest-to-its-configuration and on time.
+public enum NetworkMaster {
+    /// The largest request the server accepts: four times the model's packed size, plus
+    /// room for the envelope (at least 1 MiB). Larger requests are refused as malformed.
+    public static func maxRequestBytes(parameterCount: Int) -> Int {
+        max(1 << 20, 4 * (4 * parameterCount) + (64 << 10))
+    }
+
+    /// Runs the whole training.
+    /// - Parameters:
+    ///   - config: the experiment, as the run record stores it (sent to the workers without its attack).
+    ///   - simulation: the same experiment as ``ExperimentRunner/simulation(for:)`` builds it.
+    ///   - trainingCount: the size of the training set (rounds per epoch depend on it).
+    ///   - test: the test set for the evaluation after each epoch (nil: none; NaN in the record).
+    ///   - onListening: called with the bound port once the server listens.
+    /// - Throws: ``CheckpointError`` (a bad `--resume`), a transport error when the address
+    ///   cannot be bound, or `CancellationError`.
+    public static func run(
+        config: ExperimentConfig, simulation: SimulationConfiguration, trainingCount: Int, test: LabeledDataset?,
+        options: NetworkMasterOptions, metrics: MasterMetrics = MasterMetrics(),
+        logger: Logger = Logger(label: "brsgd.master"),
+        onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }
+    ) async throws -> NetworkRunResult {
+        let master = try TrainingMaster(config: config, simulation: simulation, trainingCount: trainingCount,
+                                        test: test, options: options, logger: logger, metrics: metrics)
+        if options.resume {
+            guard let url = options.checkpoint else { throw CheckpointError("--resume needs --checkpoint") }
+            if FileManager.default.fileExists(atPath: url.path) {
+                try await master.restore(from: url)
+            } else {
+                logger.notice("no checkpoint yet; starting from round 0", metadata: ["path": "\(url.path)"])
+            }
+        }
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: options.host, port: options.port),
+            transportSecurity: options.tls.map { tls in
+                .mTLS(certificateChain: [.file(path: tls.certificate, format: .pem)],
+                      privateKey: .file(path: tls.privateKey, format: .pem)) { config in
+                    config.trustRoots = .certificates([.file(path: tls.trustRoots, format: .pem)])
+                    config.clientCertificateVerification = .noHostnameVerification
+                }
+            } ?? .plaintext,
+            config: .defaults { config in
+                config.rpc.maxRequestPayloadSize = maxRequestBytes(parameterCount: simulation.model.parameterCount)
+                // TOOLCHAIN.md: a target window of 8 MiB or more breaks streams; 4 MiB is fast.
+                config.http2.targetWindowSize = 4 << 20
+                config.http2.maxFrameSize = 1 << 20
+            })
+        let server = GRPCServer(transport: transport, services: [TrainingService(master: master)],
+                                interceptors: [MalformedRequestInterceptor(master: master)])
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.serve() }
+            do {
+                let address = try await transport.listeningAddress
+                let port = address.ipv4?.port ?? options.port
+                logger.info("listening", metadata: ["host": "\(options.host)", "port": "\(port)"])
+                onListening(port)
+                let result = try await master.train()
+                // Let the workers learn that training is over before the server goes away.
+                let until = ContinuousClock.now + options.finishGrace
+                while ContinuousClock.now < until, !(await master.everyWorkerReleased) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                server.beginGracefulShutdown()
+                group.cancelAll()
+                return NetworkRunResult(result: result, rejections: await master.rejections,
+                                        resumedAtRound: await master.resumedAtRound)
+            } catch {
+                server.beginGracefulShutdown()
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,393 @@
+import BrSGDCluster
+import BrSGDExperiments
+import Datasets
+import Foundation
+import GRPCCore
+import Logging
+import NeuralEngine
+import RobustAggregation
+
+/// The networked master: an actor that owns the ``MasterStateMachine`` and drives it exactly
+/// as `Simulation.run` does (same initial model, optimizer, rounds per epoch, aggregation
+/// order, evaluation), while the gradients arrive over gRPC instead of from threads.
+///
+/// The gRPC layer (``TrainingService``) only decodes requests and calls `join`, `poll` and
+/// `submit` here; every decision (who may join, which round is open, whether a gradient is
+/// accepted) is made by the actor or by the state machine, which does no I/O.
+actor TrainingMaster {
+    let config: ExperimentConfig
+    let options: NetworkMasterOptions
+    let workerCount: Int
+    let byzantineCount: Int
+    let roundsPerEpoch: Int
+    let totalRounds: Int
+    let configJSON: String
+    let logger: Logger
+    let metrics: MasterMetrics
+
+    private var machine: MasterStateMachine
+    private let evaluator: Evaluator?
+
+    private struct Session {
+        var token: Data
+        var lastSeen: ContinuousClock.Instant
+        var waiting: Int
+    }
+
+    private var sessions: [Int: Session] = [:]
+    /// The last round each worker submitted to (accepted or not), so it is not served twice.
+    private var attempted: [Int]
+    private var openRound: Int?
+    private var roundParameters = Data()
+    private var roundComplete = OneShotSignal()
+    private var roundOpened = OneShotSignal()
+    /// Fired when all m workers are ready: joined, data loaded, asking for a round.
+    private var everyoneReady = OneShotSignal()
+    private var ready: Set<Int> = []
+    private var isFinished = false
+    /// Workers told that training is over.
+    private var released: Set<Int> = []
+    private var losses: [Float?]
+
+    // The run's measurements, as the simulation keeps them.
+    private var epochs: [EpochRecord] = []
+    private var aggregationSeconds: [Double] = []
+    private var byzantineSelections: [Int: Int] = [:]
+    private var skippedRounds = 0
+    private var rejectedRows = 0
+    private var epochLossSum = 0.0
+    private var epochLossCount = 0
+    private var epochSecondsBefore = 0.0
+    private var elapsedBefore = 0.0
+    private(set) var resumedAtRound = 0
+
+    /// - Parameters:
+    ///   - simulation: the experiment as the simulation would run it (model, rule, m, b, seed…).
+    ///   - trainingCount: the training set's size (for the rounds per epoch).
+    ///   - test: the test set to evaluate on after each epoch (nil: no evaluation, NaN).
+    init(config: ExperimentConfig, simulation: SimulationConfiguration, trainingCount: Int, test: LabeledDataset?,
+         options: NetworkMasterOptions, logger: Logger, metrics: MasterMetrics) throws {
+        self.config = config
+        self.options = options
+        self.logger = logger
+        self.metrics = metrics
+        workerCount = simulation.workerCount
+        byzantineCount = simulation.byzantineWorkers.count
+        roundsPerEpoch = simulation.roundsPerEpoch(trainingCount: trainingCount)
+        totalRounds = roundsPerEpoch * max(0, simulation.epochs)
+        // The workers are told the experiment but not the attack: a Byzantine worker is
+        // configured on its own command line, as a real attacker would be.
+        var told = config
+        told.attack = "none"
+        told.attackParameters = [:]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        configJSON = String(decoding: try encoder.encode(told), as: UTF8.self)
+        machine = MasterStateMachine(
+            parameters: simulation.model.initialParameters(seed: RandomStreams.initialization(simulation.seed)),
+            optimizer: SGD(learningRate: simulation.learningRate, momentum: simulation.momentum,
+                           weightDecay: simulation.weightDecay),
+            rule: simulation.rule, workerCount: simulation.workerCount)
+        evaluator = test.map {
+            Evaluator(model: simulation.model, test: $0, limit: simulation.evaluationLimit, seed: simulation.seed,
+                      lanes: options.evaluationThreads)
+        }
+        attempted = [Int](repeating: -1, count: simulation.workerCount)
+        losses = [Float?](repeating: nil, count: simulation.workerCount)
+        for b in simulation.byzantineWorkers { byzantineSelections[b] = 0 }
+        metrics.setWorkers(expected: workerCount, connected: 0)
+    }
+
+    // MARK: - Driving the rounds
+
+    /// Restores the checkpoint at `url` (model, momentum, round, measurements).
+    func restore(from url: URL) throws {
+        let checkpoint = try MasterCheckpoint.read(from: url)
+        guard checkpoint.config == config else {
+            throw CheckpointError("checkpoint \(url.path) belongs to another experiment (\(checkpoint.config.id), not \(config.id))")
+        }
+        guard let parameters = TensorBytes.unpack(checkpoint.parameters), parameters.count == machine.parameterCount,
+              let velocity = TensorBytes.unpack(checkpoint.velocity),
+              velocity.isEmpty || velocity.count == machine.parameterCount,
+              (0 ... totalRounds).contains(checkpoint.round)
+        else { throw CheckpointError("checkpoint \(url.path) does not fit this model or run") }
+        let optimizer = machine.optimizer
+        machine.restore(parameters: parameters,
+                        optimizer: SGD(learningRate: optimizer.learningRate, momentum: optimizer.momentum,
+                                       weightDecay: optimizer.weightDecay, velocity: velocity),
+                        round: checkpoint.round)
+        epochs = checkpoint.epochs
+        epochLossSum = checkpoint.epochLossSum
+        epochLossCount = checkpoint.epochLossCount
+        epochSecondsBefore = checkpoint.epochSecondsSoFar
+        aggregationSeconds = checkpoint.aggregationSeconds
+        for pair in checkpoint.byzantineSelections where pair.count == 2 { byzantineSelections[pair[0]] = pair[1] }
+        skippedRounds = checkpoint.skippedRounds
+        rejectedRows = checkpoint.rejectedRows
+        elapsedBefore = checkpoint.elapsedSeconds
+        resumedAtRound = checkpoint.round
+        metrics.setRounds(checkpoint.round)
+        logger.notice("resumed from checkpoint", metadata: ["path": "\(url.path)", "round": "\(checkpoint.round)"])
+    }
+
+    /// Waits for the m workers, runs every remaining round, evaluates after each epoch, and
+    /// returns what the run measured.
+    func train() async throws -> SimulationResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        logger.info("waiting for workers", metadata: ["expected": "\(workerCount)"])
+        let everyone = everyoneReady
+        if let timeout = options.startTimeout {
+            guard await everyone.wait(timeout: timeout) else {
+                throw NetworkMasterError("only \(ready.count) of \(workerCount) workers were ready within \(timeout)")
+            }
+        } else {
+            await everyone.wait()
+        }
+        try Task.checkCancellation()
+        logger.info("all workers ready; training", metadata: [
+            "rounds": "\(totalRounds)", "rounds_per_epoch": "\(roundsPerEpoch)", "from_round": "\(machine.round)",
+        ])
+        var epochStart = clock.now
+        while machine.round < totalRounds {
+            try Task.checkCancellation()
+            let roundStart = clock.now
+            let round = machine.beginRound()
+            openRound = round
+            roundParameters = TensorBytes.pack(machine.parameters)
+            for w in losses.indices { losses[w] = nil }
+            let complete = OneShotSignal()
+            roundComplete = complete
+            let opened = roundOpened
+            roundOpened = OneShotSignal()
+            opened.fire()
+
+            let everyoneSubmitted = await complete.wait(timeout: options.roundTimeout)
+            openRound = nil
+            let outcome: RoundOutcome, skipped: Bool
+            do {
+                (outcome, skipped) = try machine.finishOrSkipRound()
+            } catch {
+                // A rule that cannot run on the rows that arrived (Krum with too few): skip.
+                logger.error("round cannot be aggregated; skipped", metadata: ["round": "\(round)", "error": "\(error)"])
+                (outcome, skipped) = (machine.skipRound(), true)
+            }
+            if skipped { skippedRounds += 1 }
+            if !everyoneSubmitted {
+                logger.warning("round closed at its deadline without every gradient", metadata: [
+                    "round": "\(round)", "missing": "\(outcome.missingWorkers)",
+                ])
+            }
+            aggregationSeconds.append(outcome.aggregationSeconds)
+            rejectedRows += outcome.diagnostics.rejectedRows.count
+            for worker in outcome.diagnostics.selectedRows where worker < byzantineCount {
+                byzantineSelections[worker, default: 0] += 1
+            }
+            // The train loss over the honest workers, in worker order, as the simulation sums it.
+            for worker in byzantineCount ..< workerCount {
+                if let loss = losses[worker] { epochLossSum += Double(loss); epochLossCount += 1 }
+            }
+            let roundSeconds = (clock.now - roundStart).seconds
+            metrics.roundFinished(seconds: roundSeconds, aggregationSeconds: outcome.aggregationSeconds,
+                                  missing: outcome.missingWorkers.count, skipped: skipped)
+            logger.debug("round finished", metadata: [
+                "round": "\(round)", "seconds": "\(roundSeconds)", "selected": "\(outcome.diagnostics.selectedRows)",
+            ])
+
+            let done = machine.round
+            if let crash = options.crashAfterRounds, done >= crash { throw SimulatedCrash() }
+            if done % roundsPerEpoch == 0 {
+                let evaluation = evaluator?.evaluate(machine.parameters) ?? (loss: .nan, accuracy: .nan)
+                let summary = EpochRecord(
+                    epoch: done / roundsPerEpoch, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
+                    trainLoss: epochLossCount > 0 ? epochLossSum / Double(epochLossCount) : .nan,
+                    seconds: epochSecondsBefore + (clock.now - epochStart).seconds, rounds: roundsPerEpoch)
+                epochs.append(summary)
+                logger.info("epoch finished", metadata: [
+                    "epoch": "\(summary.epoch)", "test_accuracy": "\(summary.testAccuracy)",
+                    "test_loss": "\(summary.testLoss)", "train_loss": "\(summary.trainLoss)",
+                ])
+                epochLossSum = 0
+                epochLossCount = 0
+                epochSecondsBefore = 0
+                epochStart = clock.now
+            }
+            if let url = options.checkpoint, options.checkpointEvery > 0,
+               done % options.checkpointEvery == 0 || done == totalRounds {
+                let checkpoint = MasterCheckpoint(
+                    config: config, round: done, parameters: TensorBytes.pack(machine.parameters),
+                    velocity: TensorBytes.pack(machine.optimizer.velocity), epochs: epochs,
+                    epochLossSum: epochLossSum, epochLossCount: epochLossCount,
+                    epochSecondsSoFar: epochSecondsBefore + (clock.now - epochStart).seconds,
+                    aggregationSeconds: aggregationSeconds,
+                    byzantineSelections: byzantineSelections.sorted { $0.key < $1.key }.map { [$0.key, $0.value] },
+                    skippedRounds: skippedRounds, rejectedRows: rejectedRows,
+                    elapsedSeconds: elapsedBefore + (clock.now - start).seconds)
+                do {
+                    try checkpoint.write(to: url)
+                    logger.info("checkpoint written", metadata: ["round": "\(done)", "path": "\(url.path)"])
+                } catch {
+                    logger.error("checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        isFinished = true
+        roundOpened.fire()
+        return SimulationResult(
+            epochs: epochs, aggregationSeconds: aggregationSeconds, byzantineSelections: byzantineSelections,
+            rounds: machine.round, skippedRounds: skippedRounds, rejectedRows: rejectedRows,
+            finalParameters: machine.parameters, totalSeconds: elapsedBefore + (clock.now - start).seconds)
+    }
+
+    /// The model now (between rounds: w_t of the next round).
+    var parameters: [Float] { machine.parameters }
+
+    /// Refusals so far, by reason.
+    var rejections: [SubmissionRejection.Code: Int] { machine.rejections }
+
+    /// True when every worker holding a session has been told that training is over.
+    var everyWorkerReleased: Bool { sessions.keys.allSatisfy { released.contains($0) } }
+
+    // MARK: - Requests
+
+    /// Admits worker `worker` when the token matches and its id is free (or its previous
+    /// session lapsed). Throws an `RPCError` naming the reason otherwise (counted).
+    func join(worker: Int, token: String, protocolVersion: UInt32) throws(RPCError) -> Brsgd_V1_JoinResponse {
+        guard protocolVersion == 1 else {
+            reject(.malformed, "worker \(worker) speaks protocol \(protocolVersion), the master 1")
+            throw RPCError(code: .failedPrecondition, message: "protocol version \(protocolVersion) is not 1")
+        }
+        if let expected = options.token, !constantTimeEquals(Array(token.utf8), Array(expected.utf8)) {
+            reject(.unauthenticated, "worker \(worker) presented a wrong token")
+            throw RPCError(code: .unauthenticated, message: "unauthenticated: the token does not match the master's")
+        }
+        guard worker >= 0 && worker < workerCount else {
+            reject(.unknownWorker, "worker id \(worker) is not in 0..<\(workerCount)")
+            throw RPCError(code: .invalidArgument, message: "unknown_worker: worker id \(worker) is not in 0..<\(workerCount)")
+        }
+        let now = ContinuousClock.now
+        if let held = sessions[worker], held.waiting > 0 || now - held.lastSeen < options.lease {
+            reject(.unauthenticated, "worker id \(worker) is already taken by a live session")
+            throw RPCError(code: .alreadyExists, message: "unauthenticated: worker id \(worker) is taken by a live session")
+        }
+        var token = Data(count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for i in token.indices { token[i] = UInt8.random(in: .min ... .max, using: &generator) }
+        let rejoined = sessions[worker] != nil
+        sessions[worker] = Session(token: token, lastSeen: now, waiting: 0)
+        metrics.joined(connected: sessions.count)
+        logger.info(rejoined ? "worker rejoined" : "worker joined", metadata: [
+            "worker": "\(worker)", "joined": "\(sessions.count)/\(workerCount)",
+        ])
+        var response = Brsgd_V1_JoinResponse()
+        response.session = token
+        response.configJson = configJSON
+        response.parameterCount = UInt32(machine.parameterCount)
+        response.totalRounds = UInt64(totalRounds)
+        return response
+    }
+
+    enum Poll: Sendable {
+        case open(round: Int, parameters: Data)
+        case finished
+        case wait(OneShotSignal)
+    }
+
+    /// The round for `worker` to compute now (open, not yet submitted to, and not before
+    /// `nextRound`), or a signal to wait on for the next one.
+    func poll(worker: Int, session: Data, nextRound: UInt64 = 0) throws(RPCError) -> Poll {
+        try authenticate(worker: worker, session: session)
+        // A worker asks for its first round once its data is loaded: round 0 waits for all.
+        if ready.insert(worker).inserted && ready.count == workerCount { everyoneReady.fire() }
+        if isFinished {
+            released.insert(worker)
+            return .finished
+        }
+        if let round = openRound, attempted[worker] != round, UInt64(round) >= nextRound {
+            return .open(round: round, parameters: roundParameters)
+        }
+        sessions[worker]?.waiting += 1
+        return .wait(roundOpened)
+    }
+
+    /// Ends a wait that `poll` began.
+    func endWait(worker: Int) {
+        guard var session = sessions[worker] else { return }
+        session.waiting = max(0, session.waiting - 1)
+        session.lastSeen = .now
+        sessions[worker] = session
+    }
+
+    /// Validates and records a gradient. Every refusal is answered with its reason and counted.
+    func submit(worker: Int, session: Data, round: UInt64, gradient: Data, loss: Float) -> Brsgd_V1_SubmissionReply {
+        do {
+            try authenticate(worker: worker, session: session)
+        } catch {
+            return Self.reply(SubmissionRejection(.unauthenticated, error.message))  // counted by authenticate
+        }
+        guard let values = TensorBytes.unpack(gradient) else {
+            let rejection = SubmissionRejection(
+                .malformed, "worker \(worker)'s gradient has \(gradient.count) bytes, not a multiple of 4")
+            reject(rejection.code, rejection.message)
+            return Self.reply(rejection)
+        }
+        let round = round > UInt64(Int.max) ? Int.max : Int(round)
+        if round == openRound { attempted[worker] = round }
+        let rejection = values.withUnsafeBufferPointer { machine.submit($0, from: worker, round: round) }
+        if let rejection {
+            // The state machine counted it; the metrics and the log still must.
+            metrics.rejected(rejection.code)
+            logger.warning("gradient refused", metadata: ["worker": "\(worker)", "reason": "\(rejection.code)",
+                                                         "detail": "\(rejection.message)"])
+            return Self.reply(rejection)
+        }
+        losses[worker] = loss
+        metrics.accepted()
+        if machine.hasAllGradients { roundComplete.fire() }
+        var reply = Brsgd_V1_SubmissionReply()
+        reply.accepted = true
+        return reply
+    }
+
+    /// Counts a refusal decided by the gRPC layer (an undecodable or oversized message).
+    func recordMalformed(_ message: String) {
+        reject(.malformed, message)
+    }
+
+    private func authenticate(worker: Int, session: Data) throws(RPCError) {
+        guard let held = sessions[worker], constantTimeEquals(Array(held.token), Array(session)) else {
+            reject(.unauthenticated, "worker \(worker) called without a valid session")
+            throw RPCError(code: .unauthenticated, message: "unauthenticated: no valid session for worker \(worker); join first")
+        }
+        sessions[worker]?.lastSeen = .now
+    }
+
+    private func reject(_ code: SubmissionRejection.Code, _ message: String) {
+        machine.recordRejection(code)
+        metrics.rejected(code)
+        logger.warning("refused", metadata: ["reason": "\(code)", "detail": "\(message)"])
+    }
+
+    private static func reply(_ rejection: SubmissionRejection) -> Brsgd_V1_SubmissionReply {
+        var reply = Brsgd_V1_SubmissionReply()
+        reply.accepted = false
+        reply.code = rejection.code.name
+        reply.message = rejection.message
+        return reply
+    }
+}
+
+/// Compares secrets in time independent of where they differ (their lengths may leak).
+func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for i in a.indices { difference |= a[i] ^ b[i] }
+    return difference == 0
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}

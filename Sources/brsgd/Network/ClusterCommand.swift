@@ -1,0 +1,120 @@
+import ArgumentParser
+import BrSGDTransportGRPC
+import Foundation
+import Synchronization
+
+/// `brsgd cluster`: a master and m worker processes on loopback, in one command.
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Run a networked training on this machine: a master and m worker processes over gRPC on loopback.",
+        discussion: """
+            Starts the master in this process on 127.0.0.1 (--port, default any free port) and \
+            m `brsgd worker` processes of this same executable; workers 0..<b run --attack. A \
+            fresh shared secret authenticates them. The workers are stopped when the command \
+            ends, however it ends. With every worker on time the model is byte for byte the \
+            one brsgd train saves for the same options.
+
+            Example:
+              brsgd cluster --model mlp --workers 4 --byzantine 1 --attack gaussian --rule brsgd --epochs 1 --save-model net.npy
+            """)
+
+    @OptionGroup var experiment: ExperimentOptions
+    @OptionGroup(title: "Serving") var serving: MasterServingOptions
+
+    @Option(name: .long, help: "The master's port on 127.0.0.1 (0: any free port).")
+    var port = 0
+
+    @Option(name: .long, help: "Write the run record as JSON here.")
+    var output: String?
+
+    @Option(name: .long, help: "Write the final model's flat parameters as a 1-D float32 .npy (or .json) here.")
+    var saveModel: String?
+
+    @Option(name: .long, help: "The workers' log level (default: warning).")
+    var workerLogLevel = "warning"
+
+    func validate() throws {
+        try experiment.validateForNetwork()
+        guard (0 ... 65535).contains(port) else { throw ValidationError("--port must lie in 0...65535") }
+    }
+
+    func run() async throws {
+        bootstrapLogging(level: serving.logLevel)
+        guard let executable = Bundle.main.executablePath ?? CommandLine.arguments.first else {
+            throw CommandError("cannot find this executable to start the workers")
+        }
+        var serving = self.serving
+        var tokenDirectory: URL?
+        if serving.tokenFile == nil {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("brsgd-cluster-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let file = directory.appendingPathComponent("token")
+            var generator = SystemRandomNumberGenerator()
+            let token = (0 ..< 32).map { _ in String(UInt8.random(in: 0 ... 15, using: &generator), radix: 16) }.joined()
+            _ = FileManager.default.createFile(atPath: file.path, contents: Data((token + "\n").utf8),
+                                           attributes: [.posixPermissions: 0o600])
+            serving.tokenFile = file.path
+            tokenDirectory = directory
+        }
+        defer { if let tokenDirectory { try? FileManager.default.removeItem(at: tokenDirectory) } }
+
+        let workers = WorkerProcesses()
+        defer { workers.terminateAll() }
+        let config = try experiment.experimentConfig()
+        let tokenFile = serving.tokenFile
+        let dataDir = experiment.dataDir
+        let workerLogLevel = self.workerLogLevel
+        try await runMaster(experiment: experiment, serving: serving, host: "127.0.0.1", port: port, output: output,
+                            saveModel: saveModel, onListening: { port in
+            Terminal.note("brsgd cluster: master on 127.0.0.1:\(port); starting \(config.workers) workers")
+            for id in 0 ..< config.workers {
+                var arguments = ["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)",
+                                 "--log-level", workerLogLevel]
+                if let tokenFile { arguments += ["--token-file", tokenFile] }
+                if let dataDir { arguments += ["--data-dir", dataDir] }
+                if id < config.byzantineCount {
+                    arguments += ["--attack", config.attack]
+                    if let sigma = config.attackParameters["sigma"] { arguments += ["--sigma", "\(sigma)"] }
+                    if let scale = config.attackParameters["scale"] { arguments += ["--scale", "\(scale)"] }
+                }
+                workers.start(executable: executable, arguments: arguments)
+            }
+        })
+        workers.waitAll(timeout: 10)
+    }
+}
+
+/// The worker subprocesses of `cluster`, stopped when the command ends.
+final class WorkerProcesses: Sendable {
+    private let processes = Mutex<[Process]>([])
+
+    func start(executable: String, arguments: [String]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        do {
+            try process.run()
+            processes.withLock { $0.append(process) }
+        } catch {
+            Terminal.note("cannot start a worker (\(executable) \(arguments.joined(separator: " "))): \(error)")
+        }
+    }
+
+    /// Waits up to `timeout` seconds for the workers to exit by themselves.
+    func waitAll(timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline, processes.withLock({ $0.contains { $0.isRunning } }) {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// Stops every worker still running.
+    func terminateAll() {
+        for process in processes.withLock({ $0 }) where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}

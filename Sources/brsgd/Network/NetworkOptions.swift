@@ -1,0 +1,126 @@
+import ArgumentParser
+import BrSGDCluster
+import BrSGDExperiments
+import BrSGDTransportGRPC
+import ByzantineAttacks
+import Foundation
+import Logging
+
+/// The options of the networked master that `master` and `cluster` share.
+struct MasterServingOptions: ParsableArguments {
+    @Option(name: .long, help: "Close a round after this many seconds even when some workers have not submitted; they count as missing.")
+    var roundTimeout = 30.0
+
+    @Option(name: .long, help: "A file holding the shared secret workers must present (the first line; at least 16 characters).")
+    var tokenFile: String?
+
+    @Option(name: .long, help: "Write a checkpoint (model, momentum, round, measurements) to this file, atomically.")
+    var checkpoint: String?
+
+    @Option(name: .long, help: "Write the checkpoint every this many rounds (and after the last).")
+    var checkpointEvery = 0
+
+    @Flag(name: .long, help: "Continue from --checkpoint (when it exists) instead of starting afresh.")
+    var resume = false
+
+    @Option(name: .long, help: "Serve Prometheus metrics over HTTP at /metrics on this port (0: any free port).")
+    var metricsPort: Int?
+
+    @Option(name: .long, help: "Give up when the m workers have not all joined within this many seconds (default: wait).")
+    var startTimeout: Double?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard roundTimeout > 0 && roundTimeout.isFinite else { throw ValidationError("--round-timeout must be > 0") }
+        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
+        if checkpointEvery > 0 && checkpoint == nil { throw ValidationError("--checkpoint-every needs --checkpoint") }
+        if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint") }
+        if let startTimeout, !(startTimeout > 0) { throw ValidationError("--start-timeout must be > 0") }
+        if let metricsPort, !(0 ... 65535).contains(metricsPort) {
+            throw ValidationError("--metrics-port must lie in 0...65535")
+        }
+    }
+
+    func masterOptions(host: String, port: Int, threads: Int) throws -> NetworkMasterOptions {
+        var options = NetworkMasterOptions()
+        options.host = host
+        options.port = port
+        options.roundTimeout = .milliseconds(Int((roundTimeout * 1000).rounded()))
+        options.token = try tokenFile.map(readToken)
+        options.checkpoint = checkpoint.map { URL(fileURLWithPath: $0) }
+        options.checkpointEvery = checkpointEvery
+        options.resume = resume
+        options.startTimeout = startTimeout.map { .milliseconds(Int(($0 * 1000).rounded())) }
+        options.evaluationThreads = threads
+        return options
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// The shared secret in `path`: its first line, which must hold at least 16 characters.
+func readToken(_ path: String) throws -> String {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw CommandError("cannot read --token-file \(path)")
+    }
+    let token = text.split(whereSeparator: \.isNewline).first.map(String.init)?
+        .trimmingCharacters(in: .whitespaces) ?? ""
+    guard token.count >= 16 else { throw CommandError("--token-file \(path): the token must have at least 16 characters") }
+    return token
+}
+
+/// "host:port" → (host, port).
+func parseAddress(_ text: String, option: String) throws -> (host: String, port: Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+          (0 ... 65535).contains(port), colon != text.startIndex
+    else { throw ValidationError("\(option) must be host:port, got '\(text)'") }
+    return (String(text[..<colon]), port)
+}
+
+/// Logs to standard error, one line a message with its metadata as key=value pairs.
+func bootstrapLogging(level: Logger.Level) {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+}
+
+extension ExperimentOptions {
+    /// Networked runs cannot run omniscient attacks (a worker sees only its own data).
+    func validateForNetwork() throws {
+        if byzantineCount > 0, let kind = AttackKind(rawValue: attack), kind.isOmniscient {
+            let possible = AttackKind.allCases.filter { !$0.isOmniscient }.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--attack \(attack) needs every honest gradient of the round (omniscient), which a networked worker never sees; use brsgd train, or one of \(possible)")
+        }
+    }
+}
+
+/// Mutual TLS on the master or a worker: all three files, or none.
+struct TLSOptions: ParsableArguments {
+    @Option(name: .long, help: "Mutual TLS: this side's certificate chain (PEM).")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "Mutual TLS: this side's private key (PEM).")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "Mutual TLS: the CA certificate(s) the other side's certificate must chain to (PEM).")
+    var tlsCa: String?
+
+    func validate() throws {
+        let given = [tlsCert, tlsKey, tlsCa].compactMap { $0 }
+        guard given.isEmpty || given.count == 3 else {
+            throw ValidationError("mutual TLS needs --tls-cert, --tls-key and --tls-ca together")
+        }
+        for path in given where !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("cannot read \(path)")
+        }
+    }
+
+    var mutualTLS: MutualTLS? {
+        guard let tlsCert, let tlsKey, let tlsCa else { return nil }
+        return MutualTLS(certificate: tlsCert, privateKey: tlsKey, trustRoots: tlsCa)
+    }
+}

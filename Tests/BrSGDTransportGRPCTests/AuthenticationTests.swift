@@ -1,0 +1,54 @@
+import BrSGDCluster
+import Foundation
+import GRPCCore
+import Testing
+@testable import BrSGDTransportGRPC
+
+@Suite("Who may join")
+struct AuthenticationTests {
+    static let token = "correct-horse-battery-staple"
+
+    @Test func wrongOrMissingTokenUnknownIdAndTakenIdAreRefused() async throws {
+        let run = TinyRun(workers: 2, rounds: 1)
+        var options = NetworkMasterOptions()
+        options.token = Self.token
+        let (codes, _) = try await run.withMaster(options: options, stopMaster: true) { client in
+            var codes: [String: RPCError.Code] = [:]
+            func attempt(_ name: String, _ worker: Int, _ token: String) async {
+                do { _ = try await client.join(worker, token: token) } catch let error as RPCError {
+                    codes[name] = error.code
+                } catch {}
+            }
+            await attempt("no token", 0, "")
+            await attempt("wrong token", 0, "correct-horse-battery-stapler")
+            await attempt("unknown id", 2, Self.token)
+            let first = try await client.join(0, token: Self.token)
+            #expect(first.session.count == 16)
+            await attempt("taken id", 0, Self.token)
+            // A call with a made-up session is refused too.
+            do {
+                _ = try await client.fetch(1, session: first.session)
+            } catch let error as RPCError {
+                codes["foreign session"] = error.code
+            }
+            return codes
+        }
+        #expect(codes["no token"] == .unauthenticated)
+        #expect(codes["wrong token"] == .unauthenticated)
+        #expect(codes["unknown id"] == .invalidArgument)
+        #expect(codes["taken id"] == .alreadyExists)
+        #expect(codes["foreign session"] == .unauthenticated)
+    }
+
+    @Test func aLapsedSessionsIdCanBeTakenByARestartedWorker() async throws {
+        let run = TinyRun(workers: 2, rounds: 1)
+        var options = NetworkMasterOptions()
+        options.sessionLease = .milliseconds(200)
+        let (rejoined, _) = try await run.withMaster(options: options, stopMaster: true) { client in
+            _ = try await client.join(0)
+            try await Task.sleep(for: .milliseconds(400))
+            return try await client.join(0).session.count
+        }
+        #expect(rejoined == 16)
+    }
+}
