@@ -101,11 +101,11 @@ struct BenchAggregateCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         case .table:
-            print("rule".padding(toLength: 18, withPad: " ", startingAt: 0) + "   median ms   × stream pass")
-            print("stream pass (1 core)".padding(toLength: 18, withPad: " ", startingAt: 0)
+            print("rule".padding(toLength: 22, withPad: " ", startingAt: 0) + "   median ms   × stream pass")
+            print("stream pass (1 core)".padding(toLength: 22, withPad: " ", startingAt: 0)
                   + String(format: "%12.2f   %8.2f", streamMs, 1.0))
             for row in rows {
-                print(row.rule.padding(toLength: 18, withPad: " ", startingAt: 0)
+                print(row.rule.padding(toLength: 22, withPad: " ", startingAt: 0)
                       + String(format: "%12.2f   %8.2f", row.medianMs, row.ratio))
             }
         }
