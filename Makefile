@@ -21,7 +21,7 @@ release: deps
 	$(SWIFT) build -c release --product brsgd
 
 demo: release
-	.build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean,trimmed-mean,multi-krum,geometric-median,bulyan,centered-clipping
+	.build/release/brsgd demo
 
 test: deps
 	$(SWIFT) build --build-tests
