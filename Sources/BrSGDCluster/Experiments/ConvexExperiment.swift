@@ -44,10 +44,10 @@ public struct ConvexExperiment: Sendable {
         var master = MasterStateMachine(parameters: [Float](repeating: 0, count: d),
                                         optimizer: SGD(learningRate: learningRate), rule: rule, workerCount: m)
         let byzantine = attack == nil ? [] : Array(0 ..< b)
-        let honestWorkers = (0 ..< m).filter { !byzantine.contains($0) || attack!.knowledge >= .ownGradient }
-        var crafted = [Float](repeating: 0, count: max(1, byzantine.count) * d)
+        let honestWorkers = (0 ..< m).filter { !byzantine.contains($0) || (attack?.knowledge ?? .none) >= .ownGradient }
+        var crafted: [Float] = []
         for _ in 0 ..< rounds {
-            let round = master.beginRound()
+            _ = master.beginRound()
             let w = master.parameters.map(Double.init)
             master.writeRows(of: honestWorkers) { storage in
                 for i in honestWorkers {
@@ -58,29 +58,8 @@ public struct ConvexExperiment: Sendable {
                     }
                 }
             }
-            if let attack, !byzantine.isEmpty {
-                let snapshot = master.gradientMatrix
-                let honest = attack.knowledge >= .honestGradients
-                    ? HonestGradients(matrix: snapshot, byzantineRows: byzantine) : nil
-                snapshot.withUnsafeStorage { all in
-                    crafted.withUnsafeMutableBufferPointer { out in
-                        for (k, worker) in byzantine.enumerated() {
-                            var generator = RandomStreams.attack(seed, worker: worker, round: round)
-                            attack.craft(
-                                into: UnsafeMutableBufferPointer(rebasing: out[k * d ..< (k + 1) * d]),
-                                context: AttackContext(
-                                    round: round, workerIndex: worker, workerCount: m, byzantineCount: b,
-                                    ownGradient: UnsafeBufferPointer(rebasing: all[worker * d ..< (worker + 1) * d]),
-                                    honestGradients: honest),
-                                generator: &generator)
-                        }
-                    }
-                }
-                master.writeRows(of: byzantine) { storage in
-                    for (k, worker) in byzantine.enumerated() {
-                        for r in 0 ..< d { storage[worker * d + r] = crafted[k * d + r] }
-                    }
-                }
+            if let attack {
+                master.writeByzantineRows(byzantine, attack: attack, seed: seed, scratch: &crafted)
             }
             _ = try master.finishOrSkipRound()
         }

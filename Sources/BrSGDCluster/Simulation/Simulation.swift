@@ -71,34 +71,8 @@ public enum Simulation {
                     samples += batches[k].count
                 }
                 // 2. The attacks, into a scratch buffer while the honest rows are viewed.
-                if let attack = config.attack, !attackers.isEmpty {
-                    let snapshot = master.gradientMatrix
-                    let honest = knowledge >= .honestGradients
-                        ? HonestGradients(matrix: snapshot, byzantineRows: byzantine) : nil
-                    snapshot.withUnsafeStorage { all in
-                        crafted.withUnsafeMutableBufferPointer { out in
-                            for (k, worker) in attackers.enumerated() {
-                                let own = knowledge >= .ownGradient
-                                    ? UnsafeBufferPointer(rebasing: all[worker * d ..< (worker + 1) * d]) : nil
-                                let context = AttackContext(
-                                    round: round, workerIndex: worker, workerCount: m, byzantineCount: byzantine.count,
-                                    ownGradient: own, honestGradients: honest)
-                                var generator = RandomStreams.attack(config.seed, worker: worker, round: round)
-                                attack.craft(into: UnsafeMutableBufferPointer(rebasing: out[k * d ..< (k + 1) * d]),
-                                             context: context, generator: &generator)
-                            }
-                        }
-                    }
-                }
-                if !attackers.isEmpty {
-                    master.writeRows(of: attackers) { storage in
-                        crafted.withUnsafeBufferPointer { source in
-                            for (k, worker) in attackers.enumerated() {
-                                _ = UnsafeMutableBufferPointer(rebasing: storage[worker * d ..< (worker + 1) * d])
-                                    .update(fromContentsOf: source[k * d ..< (k + 1) * d])
-                            }
-                        }
-                    }
+                if let attack = config.attack {
+                    master.writeByzantineRows(attackers, attack: attack, seed: config.seed, scratch: &crafted)
                 }
                 // 3. Aggregate and step. A round with no finite gradient at all (the model
                 // has diverged) is skipped: the model stays as it is, as a real master would.

@@ -1,0 +1,47 @@
+import ByzantineAttacks
+import RobustAggregation
+
+extension MasterStateMachine {
+    /// The Byzantine workers' vectors for the open round, written into their rows: each
+    /// worker's attack crafts into `scratch` (|attackers| × d, grown if needed) with the
+    /// generator ``RandomStreams/attack(_:worker:round:)``; attacks that need the worker's
+    /// own gradient read its row (computed beforehand), omniscient ones view the honest rows.
+    /// Crafting into scratch first keeps the matrix unshared when the rows are written, so
+    /// nothing is copied.
+    /// - Precondition: collecting; the attackers' own gradients are in their rows when the
+    ///   attack's knowledge is `.ownGradient` or more.
+    mutating func writeByzantineRows(_ attackers: [Int], attack: any Attack, seed: UInt64, scratch: inout [Float]) {
+        guard !attackers.isEmpty else { return }
+        let d = parameterCount, round = self.round, workerCount = self.workerCount
+        if scratch.count < attackers.count * d {
+            scratch = [Float](repeating: 0, count: attackers.count * d)
+        }
+        do {
+            let snapshot = gradientMatrix
+            let honest = attack.knowledge >= .honestGradients
+                ? HonestGradients(matrix: snapshot, byzantineRows: attackers) : nil
+            snapshot.withUnsafeStorage { all in
+                scratch.withUnsafeMutableBufferPointer { out in
+                    for (k, worker) in attackers.enumerated() {
+                        let own = attack.knowledge >= .ownGradient
+                            ? UnsafeBufferPointer(rebasing: all[worker * d ..< (worker + 1) * d]) : nil
+                        let context = AttackContext(
+                            round: round, workerIndex: worker, workerCount: workerCount,
+                            byzantineCount: attackers.count, ownGradient: own, honestGradients: honest)
+                        var generator = RandomStreams.attack(seed, worker: worker, round: round)
+                        attack.craft(into: UnsafeMutableBufferPointer(rebasing: out[k * d ..< (k + 1) * d]),
+                                     context: context, generator: &generator)
+                    }
+                }
+            }
+        }
+        writeRows(of: attackers) { storage in
+            scratch.withUnsafeBufferPointer { source in
+                for (k, worker) in attackers.enumerated() {
+                    _ = UnsafeMutableBufferPointer(rebasing: storage[worker * d ..< (worker + 1) * d])
+                        .update(fromContentsOf: source[k * d ..< (k + 1) * d])
+                }
+            }
+        }
+    }
+}
