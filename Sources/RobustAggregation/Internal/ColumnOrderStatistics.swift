@@ -1,9 +1,12 @@
 /// Per-column order statistics (median, trimmed mean) over the accepted rows, one column
 /// block at a time, without sorting whole columns when it can be avoided.
 ///
-/// Up to ``SelectionNetwork/maximumNetworkSize`` rows, 16 columns at a time go through a
-/// pruned comparator network (branch-free, vectorised). Above that, each column is
-/// gathered and reduced by quickselect (median: expected O(m)) or sorted (trimmed mean).
+/// The median of m ≤ ``MedianNetworks/largestRowCount`` rows goes through a written-out
+/// network, 4 columns at a time in registers. Otherwise, up to
+/// ``SelectionNetwork/maximumNetworkSize`` rows, 16 columns at a time are gathered into a
+/// tile and go through a pruned comparator network (branch-free, vectorised). Above that,
+/// each column of the tile is reduced by quickselect (median: expected O(m)) or sorted
+/// (trimmed mean).
 struct ColumnOrderStatistics {
     enum Statistic {
         /// The median; for an even count the mean of the two middle values, computed as
@@ -17,6 +20,8 @@ struct ColumnOrderStatistics {
     let statistic: Statistic
     let rowCount: Int
     private let network: SelectionNetwork?
+    /// The written-out median network for this row count, when there is one.
+    private let medianFunction: MedianNetworks.Function?
     private let lowRank: Int, highRank: Int
 
     init(_ statistic: Statistic, rowCount m: Int) {
@@ -32,44 +37,101 @@ struct ColumnOrderStatistics {
             lowRank = trim
             highRank = m - trim - 1
         }
+        if case .median = statistic {
+            medianFunction = MedianNetworks.function(rowCount: m)
+        } else {
+            medianFunction = nil
+        }
         network = m <= SelectionNetwork.maximumNetworkSize
             ? SelectionNetwork(size: m, ranks: Array(lowRank ... highRank)) : nil
     }
 
-    /// Calls `body` with the scratch space `compute` needs (on the stack when small).
+    /// Floats of scratch `compute` and `reduceTile` need: one tile of m × 16, and one
+    /// gathered column for quickselect.
+    var scratchCount: Int { rowCount * SelectionNetwork.lanes + rowCount }
+
+    /// Calls `body` with the scratch space `compute` and `reduceTile` need (on the stack when small).
     func withScratch<R>(_ body: (UnsafeMutablePointer<Float>) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: rowCount * SelectionNetwork.lanes) {
-            body($0.baseAddress.unsafelyUnwrapped)  // capacity ≥ 16 > 0, so never nil
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) {
+            body($0.baseAddress.unsafelyUnwrapped)  // capacity ≥ 17 > 0, so never nil
         }
     }
 
     /// out[c] = statistic of column `start + c` over `rows`, for c in 0..<count.
     func compute(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, start: Int, count: Int,
                  into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        let m = rows.count
-        precondition(m == rowCount)
-        if let network {
-            let w = SelectionNetwork.lanes
-            var c = 0
-            while c < count {
-                let lanes = min(w, count - c)
-                for r in 0 ..< m {
-                    let src = rows[r] + start + c, dst = scratch + r * w
-                    if lanes == w {
-                        for l in 0 ..< w { dst[l] = src[l] }
-                    } else {
-                        for l in 0 ..< lanes { dst[l] = src[l] }
-                        for l in lanes ..< w { dst[l] = 0 }
-                    }
-                }
-                network.apply(to: scratch)
-                for l in 0 ..< lanes { out[c + l] = extract(scratch + l, stride: w) }
-                c += lanes
+        precondition(rows.count == rowCount)
+        let w = SelectionNetwork.lanes
+        var c = 0
+        while c + w <= count {
+            computeFullTile(rows, column: start + c, into: out + c, scratch: scratch)
+            c += w
+        }
+        if c < count {
+            Self.gatherTile(rows, column: start + c, lanes: count - c, into: scratch)
+            reduceTile(scratch, lanes: count - c, into: out + c, scratch: scratch + rowCount * w)
+        }
+    }
+
+    /// out[l] = statistic of column `column + l` over `rows`, for l in 0..<16.
+    @inline(__always)
+    func computeFullTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, column: Int,
+                         into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let w = SelectionNetwork.lanes
+        if let medianFunction, let base = rows.baseAddress {
+            let raw = UnsafeMutableRawPointer(out)
+            for q in stride(from: 0, to: w, by: 4) {
+                raw.storeBytes(of: medianFunction(base, column + q), toByteOffset: q * 4, as: SIMD4<Float>.self)
             }
         } else {
-            for c in 0 ..< count {
-                for r in 0 ..< m { scratch[r] = rows[r][start + c] }
-                out[c] = reduceGathered(scratch, count: m)
+            Self.gatherTile(rows, column: column, lanes: w, into: scratch)
+            reduceTile(scratch, lanes: w, into: out, scratch: scratch + rowCount * w)
+        }
+    }
+
+    /// Copies columns column ..< column + lanes (lanes ≤ 16) of every row into `tile`, row r
+    /// at r × 16, and zero-fills the lanes past `lanes`.
+    @inline(__always)
+    static func gatherTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, column: Int, lanes: Int,
+                           into tile: UnsafeMutablePointer<Float>) {
+        let w = SelectionNetwork.lanes
+        let raw = UnsafeMutableRawPointer(tile)
+        if lanes == w {
+            for r in 0 ..< rows.count {
+                let x = UnsafeRawPointer(rows[r] + column).loadUnaligned(as: SIMD16<Float>.self)
+                raw.storeBytes(of: x, toByteOffset: r * w * 4, as: SIMD16<Float>.self)
+            }
+        } else {
+            for r in 0 ..< rows.count {
+                let src = rows[r] + column, dst = tile + r * w
+                for l in 0 ..< lanes { dst[l] = src[l] }
+                for l in lanes ..< w { dst[l] = 0 }
+            }
+        }
+    }
+
+    /// out[l] = the statistic of lane l of a gathered tile (m rows × 16 lanes, row r at
+    /// r × 16), for l in 0..<lanes. Reorders the tile. `scratch` holds m floats.
+    /// - Complexity: O(comparators × 16) with the network; expected O(m) per lane by quickselect.
+    @inline(__always)
+    func reduceTile(_ tile: UnsafeMutablePointer<Float>, lanes: Int, into out: UnsafeMutablePointer<Float>,
+                    scratch: UnsafeMutablePointer<Float>) {
+        let w = SelectionNetwork.lanes
+        if let network {
+            network.apply(to: tile)
+            if lanes == w, case .median = statistic {
+                let raw = UnsafeRawPointer(tile)
+                let lo = raw.loadUnaligned(fromByteOffset: lowRank * w * 4, as: SIMD16<Float>.self)
+                let hi = raw.loadUnaligned(fromByteOffset: highRank * w * 4, as: SIMD16<Float>.self)
+                let median = lowRank == highRank ? lo : lo * 0.5 + hi * 0.5
+                UnsafeMutableRawPointer(out).storeBytes(of: median, as: SIMD16<Float>.self)
+            } else {
+                for l in 0 ..< lanes { out[l] = extract(tile + l, stride: w) }
+            }
+        } else {
+            for l in 0 ..< lanes {
+                for r in 0 ..< rowCount { scratch[r] = tile[r * w + l] }
+                out[l] = reduceGathered(scratch, count: rowCount)
             }
         }
     }

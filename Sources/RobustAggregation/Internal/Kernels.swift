@@ -59,18 +59,25 @@ enum Kernels {
     /// - Precondition: `rows` is not empty.
     /// - Complexity: O(|rows| · d), parallel over column blocks.
     static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: d) { out, initialized in
+            if let base = out.baseAddress { meanOfRows(rows, columnCount: d, into: base) }
+            initialized = d
+        }
+    }
+
+    /// out[c] = Σ rows (in the order given) / count, for c in 0..<d.
+    /// - Precondition: `rows` is not empty.
+    /// - Complexity: O(|rows| · d), parallel over column blocks.
+    static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int,
+                           into out: UnsafeMutablePointer<Float>) {
         precondition(!rows.isEmpty)
         let divisor = Float(rows.count)
         let blocks = ColumnBlocks(columnCount: d)
-        return [Float](unsafeUninitializedCapacity: d) { out, initialized in
-            guard let base = out.baseAddress else { return }
-            Parallel.forEach(blocks.count, work: rows.count * d) { b in
-                let range = blocks.range(b)
-                let o = base + range.lowerBound
-                sumRows(rows, start: range.lowerBound, count: range.count, into: o)
-                for c in 0 ..< range.count { o[c] /= divisor }
-            }
-            initialized = d
+        Parallel.forEach(blocks.count, work: rows.count * d) { b in
+            let range = blocks.range(b)
+            let o = out + range.lowerBound
+            sumRows(rows, start: range.lowerBound, count: range.count, into: o)
+            for c in 0 ..< range.count { o[c] /= divisor }
         }
     }
 

@@ -86,17 +86,19 @@ public struct BrSGD: AggregationRule {
     }
 
     /// Algorithm 2 over `rows`; nil when `requiringFiniteMeans` and some column mean is not
-    /// finite (a row holds NaN or ±Inf, or a huge sum overflowed).
+    /// finite (a row holds NaN or ±Inf). Finite rows whose column sum overflows give an
+    /// infinite mean, which steps 2's comparisons handle as written.
     private func aggregate(_ rows: AcceptedRows, requiringFiniteMeans: Bool) throws(AggregationError) -> AggregationResult? {
         try rows.requireAny(rule: name)
         let m = rows.count, d = rows.columnCount
         let blocks = ColumnBlocks(columnCount: d)
-        var median = [Float](repeating: 0, count: d)
         var scoreParts = [Int](repeating: 0, count: blocks.count * m)
         var distanceParts = [Double](repeating: 0, count: blocks.count * m)
         var finiteBlocks = [Bool](repeating: true, count: blocks.count)
-        rows.withRowPointers { pointers in
-            median.withUnsafeMutableBufferPointer { median in
+        // The pass writes the coordinate-wise median here; it becomes the result unless
+        // C1 ∩ C2 is non-empty, when the mean of those rows overwrites it (one d-vector in all).
+        var gradient = [Float](unsafeUninitializedCapacity: d) { median, initialized in
+            rows.withRowPointers { pointers in
                 scoreParts.withUnsafeMutableBufferPointer { scoreParts in
                     distanceParts.withUnsafeMutableBufferPointer { distanceParts in
                         finiteBlocks.withUnsafeMutableBufferPointer { finiteBlocks in
@@ -106,12 +108,14 @@ public struct BrSGD: AggregationRule {
                             Parallel.forEach(blocks.count, work: m * d) { b in
                                 finiteBlocks[b] = BrSGDBlockKernel.run(
                                     pointers, columns: blocks.range(b), median: med, statistics: stats,
-                                    scores: scores + b * m, distances: distances + b * m)
+                                    scores: scores + b * m, distances: distances + b * m,
+                                    requiringFiniteMeans: requiringFiniteMeans)
                             }
                         }
                     }
                 }
             }
+            initialized = d
         }
         if requiringFiniteMeans && finiteBlocks.contains(false) { return nil }
         var scores = [Int](repeating: 0, count: m)
@@ -134,13 +138,15 @@ public struct BrSGD: AggregationRule {
         let inC2 = Set(c2)
         let chosen = c1.filter { inC2.contains($0) }
 
-        let gradient: [Float]
-        if chosen.isEmpty {
-            gradient = median
-        } else {
-            gradient = rows.withRowPointers { pointers in
+        if !chosen.isEmpty {
+            rows.withRowPointers { pointers in
                 let selected = chosen.map { pointers[$0] }
-                return selected.withUnsafeBufferPointer { Kernels.meanOfRows($0, columnCount: d) }
+                selected.withUnsafeBufferPointer { selected in
+                    gradient.withUnsafeMutableBufferPointer { out in
+                        guard let base = out.baseAddress else { return }
+                        Kernels.meanOfRows(selected, columnCount: d, into: base)
+                    }
+                }
             }
         }
         var diagnostics = rows.diagnostics(rule: name, selectedPositions: chosen)
@@ -161,81 +167,119 @@ func medianOfDoubles(_ values: [Double]) -> Double {
 }
 
 /// Steps 1–3 of Algorithm 2 for one block of columns, reading the block from memory once.
+///
+/// A first pass sums the rows (the column means); everything else happens 16 columns at a
+/// time while those 64-byte lines of the m rows sit in the L1 cache: count the entries ≥ the
+/// mean (count_c depends on column c alone, so it is complete at once), add each row's
+/// signed marks to its score, select the median (``MedianNetworks`` for m ≤ 32), and add
+/// each row's |G[i,c] − med_c| to its L1 distance. Scores and distances accumulate per row
+/// in 16 lanes and are reduced once per block.
 enum BrSGDBlockKernel {
-    /// - Returns: whether every column mean of the block is finite.
+    /// Writes the block's median to `median + columns.lowerBound` and the block's part of each
+    /// row's score and L1 distance to `scores[r]`, `distances[r]`.
+    /// - Returns: false (having done nothing else) when `requiringFiniteMeans` and some column
+    ///   mean of the block is not finite; true otherwise.
     static func run(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
                     median: UnsafeMutablePointer<Float>, statistics: ColumnOrderStatistics,
-                    scores: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>) -> Bool {
-        let m = rows.count, start = columns.lowerBound, width = columns.count
-        let meansAreFinite = withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { meanBuffer in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: width) { signBuffer in
-                let mean = meanBuffer.baseAddress.unsafelyUnwrapped   // width ≥ 1
-                let sign = signBuffer.baseAddress.unsafelyUnwrapped
-                // 1. Column means, summing rows in order (as Mean does).
-                Kernels.sumRows(rows, start: start, count: width, into: mean)
-                let divisor = Float(m)
-                for c in 0 ..< width { mean[c] /= divisor }
-                guard Kernels.isFinite(mean, count: width) else { return false }
-                // 2. count_c, then the column's sign: −1 where the ≥-mean side is the minority.
-                for c in 0 ..< width { sign[c] = 0 }
-                for r in 0 ..< m {
-                    let row = rows[r] + start
-                    for c in 0 ..< width { sign[c] &+= row[c] >= mean[c] ? 1 : 0 }
+                    scores: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>,
+                    requiringFiniteMeans: Bool) -> Bool {
+        let m = rows.count, width = columns.count
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { meanBuffer in
+            let mean = meanBuffer.baseAddress.unsafelyUnwrapped   // width ≥ 1
+            // 1. Column means, summing rows in order (as Mean does).
+            Kernels.sumRows(rows, start: columns.lowerBound, count: width, into: mean)
+            let divisor = Float(m)
+            for c in 0 ..< width { mean[c] /= divisor }
+            if requiringFiniteMeans && !Kernels.isFinite(mean, count: width) { return false }
+            withUnsafeTemporaryAllocation(of: SIMD16<Int32>.self, capacity: m) { scoreLanes in
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: m) { distanceLanes in
+                    statistics.withScratch { scratch in
+                        let tiles = Accumulators(
+                            scores: scoreLanes.baseAddress.unsafelyUnwrapped,       // m ≥ 1
+                            distances: distanceLanes.baseAddress.unsafelyUnwrapped)
+                        tiles.scores.initialize(repeating: SIMD16(), count: m)
+                        tiles.distances.initialize(repeating: SIMD16(), count: m)
+                        let w = SelectionNetwork.lanes
+                        let full = width / w * w
+                        var c = 0
+                        while c < full {
+                            fullTile(rows, column: columns.lowerBound + c, mean: mean + c, median: median,
+                                     statistics: statistics, tile: scratch, accumulators: tiles)
+                            c += w
+                        }
+                        for r in 0 ..< m {
+                            scores[r] = Int(tiles.scores[r].wrappedSum())
+                            var total = 0.0
+                            for l in 0 ..< w { total += Double(tiles.distances[r][l]) }
+                            distances[r] = total
+                        }
+                        if full < width {
+                            partialTile(rows, columns: columns.lowerBound + full ..< columns.upperBound,
+                                        mean: mean + full, median: median, statistics: statistics,
+                                        tile: scratch, scores: scores, distances: distances)
+                        }
+                    }
                 }
-                majoritySigns(sign, count: width, rowCount: m)
-                for r in 0 ..< m {
-                    scores[r] = signedMajorityCount(rows[r] + start, mean: mean, sign: sign, count: width)
-                }
-                return true
             }
+            return true
         }
-        guard meansAreFinite else { return false }
-        // 3. The median of the block, then each row's L1 distance to it.
-        statistics.withScratch { scratch in
-            statistics.compute(rows, start: start, count: width, into: median + start, scratch: scratch)
-        }
+    }
+
+    /// Per-row running sums over a block, 16 lanes each.
+    struct Accumulators {
+        let scores: UnsafeMutablePointer<SIMD16<Int32>>
+        let distances: UnsafeMutablePointer<SIMD16<Float>>
+    }
+
+    /// Steps 2–3 for the 16 columns column ..< column + 16.
+    @inline(__always)
+    static func fullTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, column: Int,
+                         mean: UnsafePointer<Float>, median: UnsafeMutablePointer<Float>,
+                         statistics: ColumnOrderStatistics, tile: UnsafeMutablePointer<Float>,
+                         accumulators: Accumulators) {
+        let m = rows.count
+        let a = UnsafeRawPointer(mean).loadUnaligned(as: SIMD16<Float>.self)
+        // count_c = #{i : G[i,c] ≥ a_c}.
+        var count = SIMD16<Int32>()
         for r in 0 ..< m {
-            distances[r] = Kernels.l1Distance(rows[r] + start, median + start, count: width)
+            let x = UnsafeRawPointer(rows[r] + column).loadUnaligned(as: SIMD16<Float>.self)
+            count &+= SIMD16<Int32>().replacing(with: 1, where: x .>= a)
         }
-        return true
-    }
-
-    /// counts[c] ← −1 where fewer than half the m rows are ≥ the mean (2·count < m), else +1;
-    /// branch-free over 16 lanes.
-    @inline(__always)
-    static func majoritySigns(_ counts: UnsafeMutablePointer<Int32>, count: Int, rowCount m: Int) {
-        let raw = UnsafeMutableRawPointer(counts)
-        let half = SIMD16<Int32>(repeating: Int32(m)), minus = SIMD16<Int32>(repeating: -1), plus = SIMD16<Int32>(repeating: 1)
-        var c = 0
-        while c + 16 <= count {
-            let n = raw.loadUnaligned(fromByteOffset: c * 4, as: SIMD16<Int32>.self)
-            raw.storeBytes(of: plus.replacing(with: minus, where: n &* 2 .< half), toByteOffset: c * 4, as: SIMD16<Int32>.self)
-            c += 16
+        // The column's sign: −1 where the ≥-mean side is the minority (2·count < m), else +1,
+        // as (2·count − m) >> 31 | 1 (an integer vector compare would be scalarised).
+        let sign = ((count &* 2 &- SIMD16(repeating: Int32(m))) &>> 31) | SIMD16(repeating: 1)
+        for r in 0 ..< m {
+            let x = UnsafeRawPointer(rows[r] + column).loadUnaligned(as: SIMD16<Float>.self)
+            accumulators.scores[r] &+= SIMD16<Int32>().replacing(with: sign, where: x .>= a)
         }
-        while c < count {
-            counts[c] = 2 * counts[c] < Int32(m) ? -1 : 1
-            c += 1
+        // The median of the 16 columns, then |G[i,c] − med_c|.
+        statistics.computeFullTile(rows, column: column, into: median + column, scratch: tile)
+        let med = UnsafeRawPointer(median + column).loadUnaligned(as: SIMD16<Float>.self)
+        for r in 0 ..< m {
+            let x = UnsafeRawPointer(rows[r] + column).loadUnaligned(as: SIMD16<Float>.self)
+            let diff = x - med
+            accumulators.distances[r] += diff.replacing(with: -diff, where: diff .< 0)
         }
     }
 
-    /// Σ_c (row[c] ≥ mean[c] ? sign[c] : 0), branch-free over 16 lanes.
-    @inline(__always)
-    static func signedMajorityCount(_ row: UnsafePointer<Float>, mean: UnsafePointer<Float>,
-                                    sign: UnsafePointer<Int32>, count: Int) -> Int {
-        var acc = SIMD16<Int32>()
-        var c = 0
-        while c + 16 <= count {
-            let x = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self)
-            let a = UnsafeRawPointer(mean + c).loadUnaligned(as: SIMD16<Float>.self)
-            let s = UnsafeRawPointer(sign + c).loadUnaligned(as: SIMD16<Int32>.self)
-            acc &+= SIMD16<Int32>().replacing(with: s, where: x .>= a)
-            c += 16
+    /// Steps 2–3 for the last, narrower tile of a block, column by column; distances add in
+    /// Double after the lane sums, as ``Kernels/l1Distance(_:_:count:)`` does.
+    static func partialTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
+                            mean: UnsafePointer<Float>, median: UnsafeMutablePointer<Float>,
+                            statistics: ColumnOrderStatistics, tile: UnsafeMutablePointer<Float>,
+                            scores: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>) {
+        let m = rows.count
+        for (l, c) in columns.enumerated() {
+            var count = 0
+            for r in 0 ..< m where rows[r][c] >= mean[l] { count += 1 }
+            let sign = 2 * count < m ? -1 : 1
+            for r in 0 ..< m where rows[r][c] >= mean[l] { scores[r] += sign }
         }
-        var total = Int(acc.wrappedSum())
-        while c < count {
-            if row[c] >= mean[c] { total += Int(sign[c]) }
-            c += 1
+        ColumnOrderStatistics.gatherTile(rows, column: columns.lowerBound, lanes: columns.count, into: tile)
+        statistics.reduceTile(tile, lanes: columns.count, into: median + columns.lowerBound,
+                              scratch: tile + m * SelectionNetwork.lanes)
+        for r in 0 ..< m {
+            for c in columns { distances[r] += Double(abs(rows[r][c] - median[c])) }
         }
-        return total
     }
 }
