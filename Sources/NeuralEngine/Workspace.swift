@@ -15,7 +15,8 @@ import Synchronization
 /// any unchecked claim: a second concurrent caller waits rather than races.
 ///
 /// For m simulated workers on a few cores, give each worker a one-shard workspace, run
-/// them one per core, and keep BLAS on one thread so the cores are not oversubscribed:
+/// them one per core, and keep BLAS on one thread so the cores are not oversubscribed (and
+/// the bytes do not depend on the machine: see ``BLAS/setThreadCount(_:)``):
 ///
 /// ```swift
 /// BLAS.setThreadCount(1)
