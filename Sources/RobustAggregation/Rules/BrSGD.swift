@@ -21,10 +21,11 @@
 /// we then return the median rather than an undefined mean.
 ///
 /// - Complexity: O(m'd). Everything but the final mean happens in one pass over memory:
-///   per block of 8,192 columns (which stays in the L2 cache) the column means, the score
-///   counts, the median (a branch-free selection network for m' ≤ 48, quickselect above:
-///   never a full sort) and the L1 distances; then one more pass averages the selected
-///   rows. Parallel over column blocks; the result does not depend on the thread count.
+///   per block of 8,192 columns (which stays in the L2 cache) the column means, then per
+///   16 columns (in L1) the counts, the scores, the median (a branch-free selection
+///   network for m' ≤ 48, written out for m' ≤ 32; quickselect above: never a full sort)
+///   and the L1 distances; then one more pass averages the selected rows. Parallel over
+///   column blocks; the result does not depend on the thread count.
 public struct BrSGD: AggregationRule {
     /// How Constraint 1's threshold T is chosen.
     public enum Threshold: Sendable, Equatable, CustomStringConvertible {

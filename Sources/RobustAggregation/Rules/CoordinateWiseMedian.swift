@@ -5,9 +5,10 @@
 /// Yin, Chen, Kannan & Bartlett, "Byzantine-Robust Distributed Learning: Towards Optimal
 /// Statistical Rates", ICML 2018. The "Median" column of the BrSGD paper's Table 1.
 ///
-/// - Complexity: O(md): for m' ≤ 48, a pruned selection network over 16 columns at a time
-///   (branch-free); above, quickselect per column (expected O(m')). Never a full sort.
-///   Parallel over column blocks.
+/// - Complexity: O(md): for m' ≤ 48, a pruned selection network (branch-free; for m' ≤ 32
+///   written out, 4 columns at a time in registers, else 16 columns at a time in a tile);
+///   above, quickselect per column (expected O(m')). Never a full sort. Parallel over
+///   column blocks.
 public struct CoordinateWiseMedian: AggregationRule {
     public init() {}
 
