@@ -15,7 +15,12 @@ public struct NetworkMasterOptions: Sendable {
     /// may join under the id (a restarted worker).
     public var sessionLease: Duration?
     /// The shared secret every worker must present (`--token-file`); nil: none is asked.
+    /// Anyone holding it may take any free worker id: prefer ``workerTokens``.
     public var token: String?
+    /// One secret per worker id (`--worker-tokens`): worker i must present workerTokens[i],
+    /// so a worker holding its own secret cannot join under another id (and so cannot hold
+    /// more than its one row of the gradient matrix). Takes precedence over ``token``.
+    public var workerTokens: [Int: String]?
     /// Where to write the checkpoint (atomically: a temporary file, then rename).
     public var checkpoint: URL?
     /// Write the checkpoint after every this many rounds (0: never).

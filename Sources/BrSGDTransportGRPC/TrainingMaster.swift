@@ -250,14 +250,25 @@ actor TrainingMaster {
 
     // MARK: - Requests
 
-    /// Admits worker `worker` when the token matches and its id is free (or its previous
-    /// session lapsed). Throws an `RPCError` naming the reason otherwise (counted).
+    /// Admits worker `worker` when the token matches (the shared one, or worker `worker`'s own
+    /// with per-worker tokens) and its id is free (or its previous session lapsed). Throws an `RPCError` naming the reason otherwise (counted).
     func join(worker: Int, token: String, protocolVersion: UInt32) throws(RPCError) -> Brsgd_V1_JoinResponse {
         guard protocolVersion == 1 else {
             reject(.malformed, "worker \(worker) speaks protocol \(protocolVersion), the master 1")
             throw RPCError(code: .failedPrecondition, message: "protocol version \(protocolVersion) is not 1")
         }
-        if let expected = options.token, !constantTimeEquals(Array(token.utf8), Array(expected.utf8)) {
+        if let workerTokens = options.workerTokens {
+            // Per-worker secrets: the id must be known before its secret can be checked.
+            guard worker >= 0 && worker < workerCount else {
+                reject(.unknownWorker, "worker id \(worker) is not in 0..<\(workerCount)")
+                throw RPCError(code: .invalidArgument, message: "unknown_worker: worker id \(worker) is not in 0..<\(workerCount)")
+            }
+            guard let expected = workerTokens[worker],
+                  constantTimeEquals(Array(token.utf8), Array(expected.utf8)) else {
+                reject(.unauthenticated, "worker \(worker) presented a token that is not worker \(worker)'s")
+                throw RPCError(code: .unauthenticated, message: "unauthenticated: the token is not worker \(worker)'s")
+            }
+        } else if let expected = options.token, !constantTimeEquals(Array(token.utf8), Array(expected.utf8)) {
             reject(.unauthenticated, "worker \(worker) presented a wrong token")
             throw RPCError(code: .unauthenticated, message: "unauthenticated: the token does not match the master's")
         }

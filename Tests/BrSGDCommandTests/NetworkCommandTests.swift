@@ -41,6 +41,8 @@ import Testing
         (["master", "--resume"], "--resume needs --checkpoint"),
         (["worker", "--worker-id", "0", "--attack", "mimic"], "omniscient"),
         (["worker", "--worker-id", "-1"], "--worker-id"),
+        (["master", "--token-file", "a", "--worker-tokens", "b"], "not both"),
+        (["master", "--worker-tokens", "/nonexistent/tokens.txt"], "cannot read --worker-tokens"),
     ])
     func badNetworkOptionsAreRefused(arguments: [String], expected: String) throws {
         let run = try CommandRunner.run(arguments)
@@ -51,7 +53,7 @@ import Testing
 
     @Test func helpTeaches() throws {
         for (command, needles) in [
-            (["master", "--help"], ["--listen", "--round-timeout", "--token-file", "--checkpoint-every", "--resume",
+            (["master", "--help"], ["--listen", "--round-timeout", "--token-file", "--worker-tokens", "--checkpoint-every", "--resume",
                                     "--metrics-port", "--workers", "--rule", "--save-model", "Examples"]),
             (["worker", "--help"], ["--master", "--worker-id", "--token-file", "--attack", "reconnects"]),
             (["cluster", "--help"], ["--workers", "--port", "loopback", "Example"]),
@@ -61,6 +63,27 @@ import Testing
             #expect(run.status == 0)
             for needle in needles { #expect(run.stdout.contains(needle), "\(command) help lacks \(needle)") }
         }
+    }
+
+    /// Each mistake in a --worker-tokens file is named with its line, before any data is loaded.
+    @Test(arguments: [
+        ("0 0123456789abcdef-zero\n1\n", "line 2: expected '<worker id> <token>'"),
+        ("0 0123456789abcdef-zero\n2 0123456789abcdef-two\n", "line 2: worker id 2 is not in 0..<2"),
+        ("# ids and secrets\n0 0123456789abcdef-zero\n0 0123456789abcdef-again\n", "line 3: worker id 0 appears again (first on line 2)"),
+        ("0 0123456789abcdef-zero\n1 short\n", "line 2: the token of worker 1 must have at least 16 characters"),
+        ("0 0123456789abcdef-same\n\n1 0123456789abcdef-same\n", "workers 0 and 1 have the same token"),
+        ("1 0123456789abcdef-one\n", "no token for worker id 0"),
+    ])
+    func badWorkerTokenFilesAreRefusedWithTheirLine(contents: String, expected: String) throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("tokens.txt").path
+        try contents.write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try CommandRunner.run(["master", "--worker-tokens", file, "--workers", "2", "--model", "logistic",
+                                         "--data-dir", directory.path, "--log-level", "critical"])
+        #expect(!run.crashed)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
     }
 
     @Test func aWorkerGivesUpOnAMasterThatNeverAnswers() throws {

@@ -40,6 +40,31 @@ struct AuthenticationTests {
         #expect(codes["foreign session"] == .unauthenticated)
     }
 
+    /// With one secret per worker, a worker's own secret admits it under its own id only.
+    @Test func aWorkersOwnTokenDoesNotAdmitItUnderAnotherId() async throws {
+        let run = TinyRun(workers: 2, rounds: 1)
+        var options = NetworkMasterOptions()
+        options.workerTokens = [0: "secret-of-worker-zero", 1: "secret-of-worker-one"]
+        options.token = Self.token  // ignored: the per-worker secrets take precedence
+        let (codes, _) = try await run.withMaster(options: options, stopMaster: true) { client in
+            var codes: [String: RPCError.Code] = [:]
+            func attempt(_ name: String, _ worker: Int, _ token: String) async {
+                do { _ = try await client.join(worker, token: token) } catch let error as RPCError {
+                    codes[name] = error.code
+                } catch {}
+            }
+            await attempt("another worker's token", 0, "secret-of-worker-one")
+            await attempt("the shared token", 1, Self.token)
+            await attempt("unknown id", 2, "secret-of-worker-one")
+            let own = try await client.join(1, token: "secret-of-worker-one")
+            #expect(own.session.count == 16)
+            return codes
+        }
+        #expect(codes["another worker's token"] == .unauthenticated)
+        #expect(codes["the shared token"] == .unauthenticated)
+        #expect(codes["unknown id"] == .invalidArgument)
+    }
+
     @Test func aLapsedSessionsIdCanBeTakenByARestartedWorker() async throws {
         let run = TinyRun(workers: 2, rounds: 1)
         var options = NetworkMasterOptions()

@@ -10,8 +10,9 @@ struct ClusterCommand: AsyncParsableCommand {
         abstract: "Run a networked training on this machine: a master and m worker processes over gRPC on loopback.",
         discussion: """
             Starts the master in this process on 127.0.0.1 (--port, default any free port) and \
-            m `brsgd worker` processes of this same executable; workers 0..<b run --attack. A \
-            fresh shared secret authenticates them. The workers are stopped when the command \
+            m `brsgd worker` processes of this same executable; workers 0..<b run --attack. Each \
+            worker gets its own fresh secret (or its line of --worker-tokens; --token-file \
+            shares one), so none can join under another's id. The workers are stopped when the command \
             ends, however it ends. With every worker on time the model is byte for byte the \
             one brsgd train saves for the same options.
 
@@ -45,25 +46,42 @@ struct ClusterCommand: AsyncParsableCommand {
             throw CommandError("cannot find this executable to start the workers")
         }
         var serving = self.serving
+        let config = try experiment.experimentConfig()
+        // Without --token-file, every local worker gets its own secret (given by --worker-tokens
+        // or made here), in a private directory removed at the end.
+        var workerTokenFiles: [Int: String] = [:]
         var tokenDirectory: URL?
         if serving.tokenFile == nil {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("brsgd-cluster-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            let file = directory.appendingPathComponent("token")
-            var generator = SystemRandomNumberGenerator()
-            let token = (0 ..< 32).map { _ in String(UInt8.random(in: 0 ... 15, using: &generator), radix: 16) }.joined()
-            _ = FileManager.default.createFile(atPath: file.path, contents: Data((token + "\n").utf8),
-                                           attributes: [.posixPermissions: 0o600])
-            serving.tokenFile = file.path
             tokenDirectory = directory
+            let tokens: [Int: String]
+            if let given = serving.workerTokens {
+                tokens = try readWorkerTokens(given, workerCount: config.workers)
+            } else {
+                var generator = SystemRandomNumberGenerator()
+                tokens = Dictionary(uniqueKeysWithValues: (0 ..< config.workers).map { id in
+                    (id, (0 ..< 32).map { _ in String(UInt8.random(in: 0 ... 15, using: &generator), radix: 16) }.joined())
+                })
+                let file = directory.appendingPathComponent("worker-tokens")
+                let lines = (0 ..< config.workers).map { "\($0) \(tokens[$0] ?? "")\n" }.joined()
+                _ = FileManager.default.createFile(atPath: file.path, contents: Data(lines.utf8),
+                                                   attributes: [.posixPermissions: 0o600])
+                serving.workerTokens = file.path
+            }
+            for (id, token) in tokens {
+                let file = directory.appendingPathComponent("token-\(id)")
+                _ = FileManager.default.createFile(atPath: file.path, contents: Data((token + "\n").utf8),
+                                                   attributes: [.posixPermissions: 0o600])
+                workerTokenFiles[id] = file.path
+            }
         }
         defer { if let tokenDirectory { try? FileManager.default.removeItem(at: tokenDirectory) } }
 
         let workers = WorkerProcesses()
         defer { workers.terminateAll() }
-        let config = try experiment.experimentConfig()
-        let tokenFile = serving.tokenFile
+        let sharedTokenFile = serving.tokenFile, tokenFiles = workerTokenFiles
         let dataDir = experiment.dataDir
         let workerLogLevel = self.workerLogLevel
         try await runMaster(experiment: experiment, serving: serving, host: "127.0.0.1", port: port, output: output,
@@ -72,7 +90,7 @@ struct ClusterCommand: AsyncParsableCommand {
             for id in 0 ..< config.workers {
                 var arguments = ["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)",
                                  "--log-level", workerLogLevel]
-                if let tokenFile { arguments += ["--token-file", tokenFile] }
+                if let tokenFile = tokenFiles[id] ?? sharedTokenFile { arguments += ["--token-file", tokenFile] }
                 if let dataDir { arguments += ["--data-dir", dataDir] }
                 if id < config.byzantineCount {
                     arguments += ["--attack", config.attack]

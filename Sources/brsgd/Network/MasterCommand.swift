@@ -22,7 +22,8 @@ struct MasterCommand: AsyncParsableCommand {
             saves. The Byzantine workers (0..<b) are configured on their own command lines.
 
             Examples:
-              brsgd master --listen 0.0.0.0:50051 --token-file token --model lenet --workers 20 --byzantine 5 --attack gaussian --rule brsgd --output run.json
+              brsgd master --listen 0.0.0.0:50051 --worker-tokens tokens.txt --model lenet --workers 20 --byzantine 5 --attack gaussian --rule brsgd --output run.json
+              (tokens.txt: one line '<id> <token>' per worker; worker i runs with --token-file holding its token)
               brsgd master --listen 127.0.0.1:50051 --workers 4 --checkpoint ck.json --checkpoint-every 10 --resume
             """)
 
@@ -59,6 +60,10 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
                output: String?, saveModel: String?, tls: MutualTLS? = nil, metrics: MasterMetrics = MasterMetrics(),
                onListening: @escaping @Sendable (Int) -> Void) async throws {
     let config = try experiment.experimentConfig()
+    // The secrets first: a bad --worker-tokens file fails before the data is loaded.
+    var options = try serving.masterOptions(host: host, port: port, threads: experiment.threads,
+                                            workerCount: config.workers)
+    options.tls = tls
     BLAS.setThreadCount(1)
     let runner = ExperimentRunner(locator: experiment.locator, threads: experiment.threads)
     let simulation: SimulationConfiguration
@@ -71,8 +76,6 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
     }
     var logger = Logger(label: "brsgd.master")
     logger.logLevel = serving.logLevel
-    var options = try serving.masterOptions(host: host, port: port, threads: experiment.threads)
-    options.tls = tls
     let started = Date()
     var endpoint: MetricsEndpoint?
     if let metricsPort = serving.metricsPort {

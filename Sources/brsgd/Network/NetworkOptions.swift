@@ -14,6 +14,11 @@ struct MasterServingOptions: ParsableArguments {
     @Option(name: .long, help: "A file holding the shared secret workers must present (the first line; at least 16 characters).")
     var tokenFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A file of per-worker secrets, one line '<worker id> <token>' per worker (instead of --token-file).",
+        discussion: "Ids 0..<m, each once; tokens of at least 16 characters, all different; blank lines and lines starting with # are skipped. Worker i starts with --token-file holding its own token, and cannot join under another id."))
+    var workerTokens: String?
+
     @Option(name: .long, help: "Write a checkpoint (model, momentum, round, measurements) to this file, atomically.")
     var checkpoint: String?
 
@@ -37,18 +42,22 @@ struct MasterServingOptions: ParsableArguments {
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if checkpointEvery > 0 && checkpoint == nil { throw ValidationError("--checkpoint-every needs --checkpoint") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint") }
+        if tokenFile != nil && workerTokens != nil {
+            throw ValidationError("give --token-file (one shared secret) or --worker-tokens (one per worker), not both")
+        }
         if let startTimeout, !(startTimeout > 0) { throw ValidationError("--start-timeout must be > 0") }
         if let metricsPort, !(0 ... 65535).contains(metricsPort) {
             throw ValidationError("--metrics-port must lie in 0...65535")
         }
     }
 
-    func masterOptions(host: String, port: Int, threads: Int) throws -> NetworkMasterOptions {
+    func masterOptions(host: String, port: Int, threads: Int, workerCount: Int) throws -> NetworkMasterOptions {
         var options = NetworkMasterOptions()
         options.host = host
         options.port = port
         options.roundTimeout = .milliseconds(Int((roundTimeout * 1000).rounded()))
         options.token = try tokenFile.map(readToken)
+        options.workerTokens = try workerTokens.map { try readWorkerTokens($0, workerCount: workerCount) }
         options.checkpoint = checkpoint.map { URL(fileURLWithPath: $0) }
         options.checkpointEvery = checkpointEvery
         options.resume = resume
@@ -69,6 +78,47 @@ func readToken(_ path: String) throws -> String {
         .trimmingCharacters(in: .whitespaces) ?? ""
     guard token.count >= 16 else { throw CommandError("--token-file \(path): the token must have at least 16 characters") }
     return token
+}
+
+/// The per-worker secrets in `path`: lines "<worker id> <token>" for every id in
+/// 0..<workerCount, each id once, tokens of at least 16 characters and all different (a
+/// shared token would let its holder take both ids); blank lines and # comments skipped.
+func readWorkerTokens(_ path: String, workerCount: Int) throws -> [Int: String] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw CommandError("cannot read --worker-tokens \(path)")
+    }
+    var tokens: [Int: String] = [:], lineOfID: [Int: Int] = [:], idOfToken: [String: Int] = [:]
+    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+        let where_ = "--worker-tokens \(path), line \(index + 1)"
+        if line.isEmpty || line.hasPrefix("#") { continue }
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard fields.count == 2, let id = Int(fields[0]) else {
+            throw CommandError("\(where_): expected '<worker id> <token>', found '\(line.prefix(40))'")
+        }
+        let token = String(fields[1])
+        guard (0 ..< workerCount).contains(id) else {
+            throw CommandError("\(where_): worker id \(id) is not in 0..<\(workerCount) (--workers \(workerCount))")
+        }
+        if let first = lineOfID[id] {
+            throw CommandError("\(where_): worker id \(id) appears again (first on line \(first))")
+        }
+        guard token.count >= 16 else {
+            throw CommandError("\(where_): the token of worker \(id) must have at least 16 characters")
+        }
+        if let other = idOfToken[token] {
+            throw CommandError("\(where_): workers \(other) and \(id) have the same token; its holder could take both ids")
+        }
+        tokens[id] = token
+        lineOfID[id] = index + 1
+        idOfToken[token] = id
+    }
+    let missing = (0 ..< workerCount).filter { tokens[$0] == nil }
+    guard missing.isEmpty else {
+        let list = missing.prefix(10).map(String.init).joined(separator: ", ") + (missing.count > 10 ? ", …" : "")
+        throw CommandError("--worker-tokens \(path): no token for worker \(missing.count == 1 ? "id" : "ids") \(list); every id in 0..<\(workerCount) needs one")
+    }
+    return tokens
 }
 
 /// "host:port" → (host, port).
