@@ -17,6 +17,10 @@ public enum NetworkMaster {
         max(1 << 20, 4 * (4 * parameterCount) + (64 << 10))
     }
 
+    /// After the last round, how long the server may take to finish the calls in flight
+    /// and close its connections before it is stopped outright.
+    static let drainLimit: Duration = .seconds(5)
+
     /// Runs the whole training.
     /// - Parameters:
     ///   - config: the experiment, as the run record stores it (sent to the workers without its attack).
@@ -56,6 +60,8 @@ public enum NetworkMaster {
                 // TOOLCHAIN.md: a target window of 8 MiB or more breaks streams; 4 MiB is fast.
                 config.http2.targetWindowSize = 4 << 20
                 config.http2.maxFrameSize = 1 << 20
+                // After GOAWAY, a stream still open is reset once this has passed.
+                config.connection.maxGraceTime = drainLimit
             })
         let server = GRPCServer(transport: transport, services: [TrainingService(master: master)],
                                 interceptors: [MalformedRequestInterceptor(master: master)])
@@ -72,7 +78,15 @@ public enum NetworkMaster {
                 while ContinuousClock.now < until, !(await master.everyWorkerReleased) {
                     try await Task.sleep(for: .milliseconds(20))
                 }
+                // Drain, do not cut: a reply already being written (a worker's `finished`)
+                // still goes out, and the connections close with GOAWAY. Cancelling the server
+                // at once instead drops such replies, and a stream arriving while the
+                // connection tasks are torn down traps in NIO ("Deinited NIOAsyncWriter
+                // without calling finish()"). A peer that holds a stream open is cut off
+                // after `drainLimit`.
                 server.beginGracefulShutdown()
+                group.addTask { try await Task.sleep(for: drainLimit) }
+                _ = try? await group.next()
                 group.cancelAll()
                 return NetworkRunResult(result: result, rejections: await master.rejections,
                                         resumedAtRound: await master.resumedAtRound)

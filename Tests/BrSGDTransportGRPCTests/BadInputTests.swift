@@ -8,12 +8,21 @@ import Testing
 /// as the good gradients alone make it; the master stays up and finishes the run.
 @Suite("Bad input never crashes the master or poisons the model")
 struct BadInputTests {
+    /// Every round here closes when its last gradient arrives; the deadline is not under test
+    /// and must not fire when the suite runs slowly (these tests take over a minute in a full
+    /// run on a loaded 2-core machine, against the default 30 s).
+    static var options: NetworkMasterOptions {
+        var options = NetworkMasterOptions()
+        options.roundTimeout = .seconds(600)
+        return options
+    }
+
     @Test func eachBadSubmissionIsRefusedWithItsReasonAndTheModelIsUnpoisoned() async throws {
         let run = TinyRun(workers: 2, rounds: 2)
         let d = run.parameterCount
         let metrics = MasterMetrics()
         let endpoint = try await MetricsEndpoint(host: "127.0.0.1", port: 0, metrics: metrics)
-        let (replies, result) = try await run.withMaster(metrics: metrics) { client in
+        let (replies, result) = try await run.withMaster(options: Self.options, metrics: metrics) { client in
             let s0 = try await client.join(0).session
             let s1 = try await client.join(1).session
             // Round 0 opens once both workers ask for a round.
@@ -113,7 +122,7 @@ struct BadInputTests {
     @Test func aLateGradientIsRefusedAndDoesNotTouchTheNextRound() async throws {
         let run = TinyRun(workers: 1, rounds: 2)
         let d = run.parameterCount
-        let (late, _) = try await run.withMaster { client in
+        let (late, _) = try await run.withMaster(options: Self.options) { client in
             let s = try await client.join(0).session
             let w0 = try #require(TensorBytes.unpack(try await client.fetch(0, session: s).parameters))
             // A worker asking ahead for round 1 is not given round 0 again.

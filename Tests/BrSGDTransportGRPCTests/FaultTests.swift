@@ -32,6 +32,8 @@ struct FaultTests {
             #expect(back.round == 1)
             #expect(try await client.submit(1, session: s1, round: 1, g).accepted)
             #expect(try await client.submit(0, session: s0, round: 1, g).accepted)
+            #expect(try await client.fetch(0, session: s0).status == .finished)
+            #expect(try await client.fetch(1, session: s1).status == .finished)
             return stepped
         }
         #expect(steps, "the round was aggregated from worker 0's gradient alone")
@@ -55,6 +57,7 @@ struct FaultTests {
             let next = try await client.fetch(0, session: s)
             #expect(next.round == 1)
             #expect(try await client.submit(0, session: s, round: 1, [Float](repeating: 0, count: run.parameterCount)).accepted)
+            #expect(try await client.fetch(0, session: s).status == .finished)
             return next.parameters == w0
         }
         #expect(same)

@@ -45,7 +45,9 @@ struct TinyRun {
     var parameterCount: Int { simulation.model.parameterCount }
 
     /// Runs the master while `body` plays the workers; with `stopMaster`, the master is
-    /// cancelled once `body` returns (its result is then nil).
+    /// cancelled once `body` returns (its result is then nil). Without it, `body` plays every
+    /// worker to the end (a FetchRound answered `finished`), as a real worker does, or the
+    /// master waits for it.
     func withMaster<R: Sendable>(
         options: NetworkMasterOptions = NetworkMasterOptions(), metrics: MasterMetrics = MasterMetrics(),
         stopMaster: Bool = false, clientTLS: MutualTLS? = nil,
@@ -54,7 +56,10 @@ struct TinyRun {
         var options = options
         options.host = "127.0.0.1"
         options.port = 0
-        options.finishGrace = .milliseconds(200)
+        // The master stops once every worker has been told that training is over, which each
+        // body does last. A short grace raced the test's client: on a loaded machine the final
+        // FetchRound came after it and found the server gone ("Stream unexpectedly closed.").
+        options.finishGrace = .seconds(600)
         let (config, simulation, trainingCount) = (config, simulation, rounds * workers)
         let fixed = options
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
