@@ -32,25 +32,22 @@ struct ColumnOrderStatistics {
         case .median:
             lowRank = (m - 1) / 2
             highRank = m / 2
+            medianFunction = MedianNetworks.function(rowCount: m)
         case .trimmedMean(let trim):
             precondition(trim >= 0 && m > 2 * trim)
             lowRank = trim
             highRank = m - trim - 1
-        }
-        if case .median = statistic {
-            medianFunction = MedianNetworks.function(rowCount: m)
-        } else {
             medianFunction = nil
         }
         network = m <= SelectionNetwork.maximumNetworkSize
             ? SelectionNetwork(size: m, ranks: Array(lowRank ... highRank)) : nil
     }
 
-    /// Floats of scratch `compute` and `reduceTile` need: one tile of m × 16, and one
+    /// Floats of scratch `compute` and `computeFullTile` need: one tile of m × 16, and one
     /// gathered column for quickselect.
     var scratchCount: Int { rowCount * SelectionNetwork.lanes + rowCount }
 
-    /// Calls `body` with the scratch space `compute` and `reduceTile` need (on the stack when small).
+    /// Calls `body` with the scratch space `compute` and `computeFullTile` need (on the stack when small).
     func withScratch<R>(_ body: (UnsafeMutablePointer<Float>) -> R) -> R {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) {
             body($0.baseAddress.unsafelyUnwrapped)  // capacity ≥ 17 > 0, so never nil
@@ -92,7 +89,7 @@ struct ColumnOrderStatistics {
     /// Copies columns column ..< column + lanes (lanes ≤ 16) of every row into `tile`, row r
     /// at r × 16, and zero-fills the lanes past `lanes`.
     @inline(__always)
-    static func gatherTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, column: Int, lanes: Int,
+    private static func gatherTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, column: Int, lanes: Int,
                            into tile: UnsafeMutablePointer<Float>) {
         let w = SelectionNetwork.lanes
         let raw = UnsafeMutableRawPointer(tile)
@@ -114,7 +111,7 @@ struct ColumnOrderStatistics {
     /// r × 16), for l in 0..<lanes. Reorders the tile. `scratch` holds m floats.
     /// - Complexity: O(comparators × 16) with the network; expected O(m) per lane by quickselect.
     @inline(__always)
-    func reduceTile(_ tile: UnsafeMutablePointer<Float>, lanes: Int, into out: UnsafeMutablePointer<Float>,
+    private func reduceTile(_ tile: UnsafeMutablePointer<Float>, lanes: Int, into out: UnsafeMutablePointer<Float>,
                     scratch: UnsafeMutablePointer<Float>) {
         let w = SelectionNetwork.lanes
         if let network {

@@ -81,24 +81,6 @@ enum Kernels {
         }
     }
 
-    /// Σ_c |a[c] − b[c]| over `count` floats, in Float within 16 lanes, lanes summed in Double.
-    /// Meant for one column block (≤ 8192 floats), so each lane adds at most 512 terms.
-    static func l1Distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
-        var acc = SIMD16<Float>()
-        var c = 0
-        while c + 16 <= count {
-            let x = UnsafeRawPointer(a + c).loadUnaligned(as: SIMD16<Float>.self)
-            let y = UnsafeRawPointer(b + c).loadUnaligned(as: SIMD16<Float>.self)
-            let diff = x - y
-            acc += diff.replacing(with: -diff, where: diff .< 0)
-            c += 16
-        }
-        var total = 0.0
-        for l in 0 ..< 16 { total += Double(acc[l]) }
-        while c < count { total += Double(abs(a[c] - b[c])); c += 1 }
-        return total
-    }
-
     /// Σ_c a[c]·b[c] over `count` floats, in Float within 16 lanes, lanes summed in Double.
     /// Meant for one column block (≤ 8192 floats).
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {

@@ -263,8 +263,8 @@ enum BrSGDBlockKernel {
         }
     }
 
-    /// Steps 2–3 for the last, narrower tile of a block, column by column; distances add in
-    /// Double after the lane sums, as ``Kernels/l1Distance(_:_:count:)`` does.
+    /// Steps 2–3 for the last, narrower tile of a block, column by column; its distance terms
+    /// add in Double, one by one, after the full tiles' lane sums.
     static func partialTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
                             mean: UnsafePointer<Float>, median: UnsafeMutablePointer<Float>,
                             statistics: ColumnOrderStatistics, tile: UnsafeMutablePointer<Float>,
@@ -276,9 +276,8 @@ enum BrSGDBlockKernel {
             let sign = 2 * count < m ? -1 : 1
             for r in 0 ..< m where rows[r][c] >= mean[l] { scores[r] += sign }
         }
-        ColumnOrderStatistics.gatherTile(rows, column: columns.lowerBound, lanes: columns.count, into: tile)
-        statistics.reduceTile(tile, lanes: columns.count, into: median + columns.lowerBound,
-                              scratch: tile + m * SelectionNetwork.lanes)
+        statistics.compute(rows, start: columns.lowerBound, count: columns.count,
+                           into: median + columns.lowerBound, scratch: tile)
         for r in 0 ..< m {
             for c in columns { distances[r] += Double(abs(rows[r][c] - median[c])) }
         }
