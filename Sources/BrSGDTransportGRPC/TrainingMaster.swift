@@ -251,7 +251,8 @@ actor TrainingMaster {
     // MARK: - Requests
 
     /// Admits worker `worker` when the token matches (the shared one, or worker `worker`'s own
-    /// with per-worker tokens) and its id is free (or its previous session lapsed). Throws an `RPCError` naming the reason otherwise (counted).
+    /// with per-worker tokens) and its id is free (or its previous session lapsed). Throws an
+    /// `RPCError` naming the reason otherwise (counted).
     func join(worker: Int, token: String, protocolVersion: UInt32) throws(RPCError) -> Brsgd_V1_JoinResponse {
         guard protocolVersion == 1 else {
             reject(.malformed, "worker \(worker) speaks protocol \(protocolVersion), the master 1")
@@ -259,10 +260,7 @@ actor TrainingMaster {
         }
         if let workerTokens = options.workerTokens {
             // Per-worker secrets: the id must be known before its secret can be checked.
-            guard worker >= 0 && worker < workerCount else {
-                reject(.unknownWorker, "worker id \(worker) is not in 0..<\(workerCount)")
-                throw RPCError(code: .invalidArgument, message: "unknown_worker: worker id \(worker) is not in 0..<\(workerCount)")
-            }
+            try requireKnown(worker)
             guard let expected = workerTokens[worker],
                   constantTimeEquals(Array(token.utf8), Array(expected.utf8)) else {
                 reject(.unauthenticated, "worker \(worker) presented a token that is not worker \(worker)'s")
@@ -272,10 +270,7 @@ actor TrainingMaster {
             reject(.unauthenticated, "worker \(worker) presented a wrong token")
             throw RPCError(code: .unauthenticated, message: "unauthenticated: the token does not match the master's")
         }
-        guard worker >= 0 && worker < workerCount else {
-            reject(.unknownWorker, "worker id \(worker) is not in 0..<\(workerCount)")
-            throw RPCError(code: .invalidArgument, message: "unknown_worker: worker id \(worker) is not in 0..<\(workerCount)")
-        }
+        try requireKnown(worker)
         let now = ContinuousClock.now
         if let held = sessions[worker], held.waiting > 0 || now - held.lastSeen < options.lease {
             reject(.unauthenticated, "worker id \(worker) is already taken by a live session")
@@ -296,6 +291,14 @@ actor TrainingMaster {
         response.parameterCount = UInt32(machine.parameterCount)
         response.totalRounds = UInt64(totalRounds)
         return response
+    }
+
+    /// Refuses (and counts) a worker id outside 0..<m.
+    private func requireKnown(_ worker: Int) throws(RPCError) {
+        guard worker >= 0 && worker < workerCount else {
+            reject(.unknownWorker, "worker id \(worker) is not in 0..<\(workerCount)")
+            throw RPCError(code: .invalidArgument, message: "unknown_worker: worker id \(worker) is not in 0..<\(workerCount)")
+        }
     }
 
     enum Poll: Sendable {

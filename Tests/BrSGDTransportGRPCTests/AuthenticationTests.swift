@@ -8,23 +8,30 @@ import Testing
 struct AuthenticationTests {
     static let token = "correct-horse-battery-staple"
 
+    /// The code a join is refused with; nil when it is admitted.
+    static func refusal(_ client: TestClient, _ worker: Int, _ token: String) async -> RPCError.Code? {
+        do {
+            _ = try await client.join(worker, token: token)
+            return nil
+        } catch let error as RPCError {
+            return error.code
+        } catch {
+            return nil
+        }
+    }
+
     @Test func wrongOrMissingTokenUnknownIdAndTakenIdAreRefused() async throws {
         let run = TinyRun(workers: 2, rounds: 1)
         var options = NetworkMasterOptions()
         options.token = Self.token
         let (codes, _) = try await run.withMaster(options: options, stopMaster: true) { client in
             var codes: [String: RPCError.Code] = [:]
-            func attempt(_ name: String, _ worker: Int, _ token: String) async {
-                do { _ = try await client.join(worker, token: token) } catch let error as RPCError {
-                    codes[name] = error.code
-                } catch {}
-            }
-            await attempt("no token", 0, "")
-            await attempt("wrong token", 0, "correct-horse-battery-stapler")
-            await attempt("unknown id", 2, Self.token)
+            codes["no token"] = await Self.refusal(client, 0, "")
+            codes["wrong token"] = await Self.refusal(client, 0, "correct-horse-battery-stapler")
+            codes["unknown id"] = await Self.refusal(client, 2, Self.token)
             let first = try await client.join(0, token: Self.token)
             #expect(first.session.count == 16)
-            await attempt("taken id", 0, Self.token)
+            codes["taken id"] = await Self.refusal(client, 0, Self.token)
             // A call with a made-up session is refused too.
             do {
                 _ = try await client.fetch(1, session: first.session)
@@ -48,14 +55,9 @@ struct AuthenticationTests {
         options.token = Self.token  // ignored: the per-worker secrets take precedence
         let (codes, _) = try await run.withMaster(options: options, stopMaster: true) { client in
             var codes: [String: RPCError.Code] = [:]
-            func attempt(_ name: String, _ worker: Int, _ token: String) async {
-                do { _ = try await client.join(worker, token: token) } catch let error as RPCError {
-                    codes[name] = error.code
-                } catch {}
-            }
-            await attempt("another worker's token", 0, "secret-of-worker-one")
-            await attempt("the shared token", 1, Self.token)
-            await attempt("unknown id", 2, "secret-of-worker-one")
+            codes["another worker's token"] = await Self.refusal(client, 0, "secret-of-worker-one")
+            codes["the shared token"] = await Self.refusal(client, 1, Self.token)
+            codes["unknown id"] = await Self.refusal(client, 2, "secret-of-worker-one")
             let own = try await client.join(1, token: "secret-of-worker-one")
             #expect(own.session.count == 16)
             return codes
