@@ -51,6 +51,7 @@ struct ClusterCommand: AsyncParsableCommand {
         // or made here), in a private directory removed at the end.
         var workerTokenFiles: [Int: String] = [:]
         var tokenDirectory: URL?
+        defer { if let tokenDirectory { try? FileManager.default.removeItem(at: tokenDirectory) } }
         if serving.tokenFile == nil {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("brsgd-cluster-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
@@ -65,19 +66,15 @@ struct ClusterCommand: AsyncParsableCommand {
                     (id, (0 ..< 32).map { _ in String(UInt8.random(in: 0 ... 15, using: &generator), radix: 16) }.joined())
                 })
                 let file = directory.appendingPathComponent("worker-tokens")
-                let lines = (0 ..< config.workers).map { "\($0) \(tokens[$0] ?? "")\n" }.joined()
-                _ = FileManager.default.createFile(atPath: file.path, contents: Data(lines.utf8),
-                                                   attributes: [.posixPermissions: 0o600])
+                writePrivateFile(file, (0 ..< config.workers).map { "\($0) \(tokens[$0] ?? "")\n" }.joined())
                 serving.workerTokens = file.path
             }
             for (id, token) in tokens {
                 let file = directory.appendingPathComponent("token-\(id)")
-                _ = FileManager.default.createFile(atPath: file.path, contents: Data((token + "\n").utf8),
-                                                   attributes: [.posixPermissions: 0o600])
+                writePrivateFile(file, token + "\n")
                 workerTokenFiles[id] = file.path
             }
         }
-        defer { if let tokenDirectory { try? FileManager.default.removeItem(at: tokenDirectory) } }
 
         let workers = WorkerProcesses()
         defer { workers.terminateAll() }
@@ -102,6 +99,12 @@ struct ClusterCommand: AsyncParsableCommand {
         })
         workers.waitAll(timeout: 10)
     }
+}
+
+/// Writes a secret to a file only its owner can read.
+private func writePrivateFile(_ file: URL, _ text: String) {
+    _ = FileManager.default.createFile(atPath: file.path, contents: Data(text.utf8),
+                                       attributes: [.posixPermissions: 0o600])
 }
 
 /// The worker subprocesses of `cluster`, stopped when the command ends.

@@ -69,6 +69,9 @@ struct MasterServingOptions: ParsableArguments {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
+/// The fewest characters a secret (`--token-file`, `--worker-tokens`) may have.
+let minimumTokenLength = 16
+
 /// The shared secret in `path`: its first line, which must hold at least 16 characters.
 func readToken(_ path: String) throws -> String {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -76,7 +79,9 @@ func readToken(_ path: String) throws -> String {
     }
     let token = text.split(whereSeparator: \.isNewline).first.map(String.init)?
         .trimmingCharacters(in: .whitespaces) ?? ""
-    guard token.count >= 16 else { throw CommandError("--token-file \(path): the token must have at least 16 characters") }
+    guard token.count >= minimumTokenLength else {
+        throw CommandError("--token-file \(path): the token must have at least \(minimumTokenLength) characters")
+    }
     return token
 }
 
@@ -103,8 +108,8 @@ func readWorkerTokens(_ path: String, workerCount: Int) throws -> [Int: String] 
         if let first = lineOfID[id] {
             throw CommandError("\(where_): worker id \(id) appears again (first on line \(first))")
         }
-        guard token.count >= 16 else {
-            throw CommandError("\(where_): the token of worker \(id) must have at least 16 characters")
+        guard token.count >= minimumTokenLength else {
+            throw CommandError("\(where_): the token of worker \(id) must have at least \(minimumTokenLength) characters")
         }
         if let other = idOfToken[token] {
             throw CommandError("\(where_): workers \(other) and \(id) have the same token; its holder could take both ids")
