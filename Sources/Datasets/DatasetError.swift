@@ -11,29 +11,29 @@
 public struct DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// A short, stable, kebab-case name, e.g. `truncated-payload`.
+        /// A short, stable, snake_case name, e.g. `truncated_payload`.
         public let name: String
         private init(_ name: String) { self.name = name }
         public var description: String { name }
 
         /// A file exists but could not be opened or read.
-        public static let unreadableFile = Code("unreadable-file")
+        public static let unreadableFile = Code("unreadable_file")
         /// A gzip stream is damaged (bad header, bad deflate data or a failed CRC check).
-        public static let corruptCompressedData = Code("corrupt-compressed-data")
+        public static let corruptCompressedData = Code("corrupt_compressed_data")
         /// A gzip stream ends before its end marker: the file was cut short.
-        public static let truncatedCompressedData = Code("truncated-compressed-data")
+        public static let truncatedCompressedData = Code("truncated_compressed_data")
         /// An IDX file does not start with the expected magic number.
-        public static let badMagicNumber = Code("bad-magic-number")
+        public static let badMagicNumber = Code("bad_magic_number")
         /// An IDX header is malformed (too short, a zero dimension, an unexpected shape).
-        public static let malformedHeader = Code("malformed-header")
+        public static let malformedHeader = Code("malformed_header")
         /// An IDX payload is shorter or longer than the product of its dimensions.
-        public static let truncatedPayload = Code("truncated-payload")
+        public static let truncatedPayload = Code("truncated_payload")
         /// The images file and the labels file hold different numbers of examples.
-        public static let countMismatch = Code("count-mismatch")
+        public static let countMismatch = Code("count_mismatch")
         /// A label lies outside `0..<classCount`.
-        public static let invalidLabel = Code("invalid-label")
+        public static let invalidLabel = Code("invalid_label")
         /// None of the searched directories holds the dataset's files.
-        public static let datasetNotFound = Code("dataset-not-found")
+        public static let datasetNotFound = Code("dataset_not_found")
     }
 
     /// What kind of failure this is.

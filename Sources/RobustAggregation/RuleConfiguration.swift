@@ -1,4 +1,4 @@
-/// The aggregation rules by name, as the command line and experiment records spell them.
+/// The aggregation rules by name, as the command line and experiment files spell them.
 public enum RuleName: String, CaseIterable, Sendable, Codable {
     case mean
     case median
@@ -11,10 +11,18 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
     case centeredClipping = "centered-clipping"
 
     /// True for the rules that take the number of Byzantine workers f.
-    public var takesByzantineCount: Bool {
+    public var takesByzantineCount: Bool { parameters.contains(.assumedByzantine) }
+
+    /// The ``RuleConfiguration`` parameters the rule itself takes (pre-aggregations such as
+    /// NNM apply to every rule and are not listed).
+    public var parameters: [RuleConfiguration.Parameter] {
         switch self {
-        case .trimmedMean, .krum, .multiKrum, .bulyan: true
-        default: false
+        case .mean, .median: []
+        case .trimmedMean, .krum, .bulyan: [.assumedByzantine]
+        case .multiKrum: [.assumedByzantine, .multiKrumCount]
+        case .brsgd: [.beta, .threshold]
+        case .geometricMedian: [.smoothing, .iterations]
+        case .centeredClipping: [.clippingRadius, .iterations]
         }
     }
 
@@ -34,13 +42,43 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
     }
 }
 
-/// A rule and its parameters as plain values (what a command line or a JSON record holds),
-/// turned into a rule by ``makeRule()``, which checks every parameter.
+/// A rule and its parameters as typed values — what a command line, an experiment file or
+/// the C interface holds — turned into a rule by ``makeRule()``, which checks every
+/// parameter.
 ///
 /// ```swift
 /// let rule = try RuleConfiguration(name: .brsgd, selectionFraction: 0.5).makeRule()
 /// ```
-public struct RuleConfiguration: Sendable, Codable, Equatable {
+///
+/// JSON (keys are the command line's long options in snake_case; absent means the
+/// default): `{"name": "krum", "assumed_byzantine": 5}`,
+/// `{"name": "brsgd", "beta": 0.5, "threshold": "auto", "nnm": true, "assumed_byzantine": 4}`.
+/// A parameter the rule does not take is an error, never silently ignored.
+public struct RuleConfiguration: Sendable, Codable, Hashable {
+    /// A parameter a rule may take, named as in files and (with dashes) on the command line.
+    public enum Parameter: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+        /// f, the number of Byzantine workers the rule assumes: ≥ 0.
+        case assumedByzantine = "assumed_byzantine"
+        /// BrSGD's β: in (0, 1].
+        case beta
+        /// BrSGD's T: finite, ≥ 0, or auto.
+        case threshold
+        /// Multi-Krum's q: ≥ 1.
+        case multiKrumCount = "multi_krum_count"
+        /// Geometric median's ν: finite, > 0.
+        case smoothing
+        /// Geometric median's maximum and centered clipping's count: ≥ 1.
+        case iterations
+        /// Centered clipping's τ: finite, > 0.
+        case clippingRadius = "clipping_radius"
+        /// Nearest-neighbour mixing around any rule.
+        case nnm
+
+        public var description: String { rawValue }
+        /// The command-line option: `--assumed-byzantine`.
+        public var option: String { "--" + String(rawValue.map { $0 == "_" ? "-" : $0 }) }
+    }
+
     public var name: RuleName
     /// f, for trimmed-mean, krum, multi-krum, bulyan and NNM.
     public var byzantineCount: Int?
@@ -48,7 +86,7 @@ public struct RuleConfiguration: Sendable, Codable, Equatable {
     public var selectionFraction: Double?
     /// T for brsgd; nil means `auto`.
     public var threshold: Double?
-    /// q for multi-krum (default m' − f').
+    /// q for multi-krum (default m' − f', decided each round).
     public var selectionCount: Int?
     /// ν for geometric-median (default 1e-6).
     public var smoothing: Double?
@@ -73,19 +111,81 @@ public struct RuleConfiguration: Sendable, Codable, Equatable {
         self.nearestNeighborMixing = nearestNeighborMixing
     }
 
+    /// The defaults every rule documents.
+    public static let defaultSelectionFraction = 0.5
+    public static let defaultSmoothing = 1e-6
+    public static let defaultGeometricMedianIterations = 100
+    public static let defaultClippingRadius = 10.0
+    public static let defaultClippingIterations = 3
+
+    /// Whether f is needed: by the rule itself or by a pre-aggregation.
+    public var needsByzantineCount: Bool { name.takesByzantineCount || nearestNeighborMixing }
+
+    /// The parameters that are set (NNM counts when on).
+    public var givenParameters: [Parameter] {
+        var given: [Parameter] = []
+        if byzantineCount != nil { given.append(.assumedByzantine) }
+        if selectionFraction != nil { given.append(.beta) }
+        if threshold != nil { given.append(.threshold) }
+        if selectionCount != nil { given.append(.multiKrumCount) }
+        if smoothing != nil { given.append(.smoothing) }
+        if iterations != nil { given.append(.iterations) }
+        if radius != nil { given.append(.clippingRadius) }
+        if nearestNeighborMixing { given.append(.nnm) }
+        return given
+    }
+
+    /// The same configuration with every fixed default written out (β = ½ for brsgd, ν and
+    /// the iterations for geometric median, τ and the iterations for centered clipping), so
+    /// a record says exactly what ran. f is not invented here: the caller gives it.
+    public func resolved() -> RuleConfiguration {
+        var copy = self
+        switch name {
+        case .brsgd: copy.selectionFraction = selectionFraction ?? Self.defaultSelectionFraction
+        case .geometricMedian:
+            copy.smoothing = smoothing ?? Self.defaultSmoothing
+            copy.iterations = iterations ?? Self.defaultGeometricMedianIterations
+        case .centeredClipping:
+            copy.radius = radius ?? Self.defaultClippingRadius
+            copy.iterations = iterations ?? Self.defaultClippingIterations
+        default: break
+        }
+        return copy
+    }
+
+    /// Checks that every given parameter applies to the rule.
+    /// - Throws: ``AggregationError/Code/inapplicableParameter`` naming the parameter, the
+    ///   rule and what it takes instead.
+    public func checkApplicable() throws(AggregationError) {
+        let accepted = Set(name.parameters + [.nnm])
+        let needsF = needsByzantineCount
+        for parameter in givenParameters where !accepted.contains(parameter) {
+            if parameter == .assumedByzantine && needsF { continue }
+            let takes = name.parameters.isEmpty
+                ? "it takes no parameters"
+                : "it takes " + name.parameters.map(\.rawValue).joined(separator: ", ")
+            throw AggregationError(
+                code: .inapplicableParameter,
+                message: "\(name.rawValue) does not take \(parameter); \(takes)",
+                parameter: parameter)
+        }
+    }
+
     /// The configured rule.
-    /// - Throws: ``AggregationError/Code/invalidParameter`` naming the parameter, its value
-    ///   and its valid range.
+    /// - Throws: ``AggregationError/Code/inapplicableParameter`` for a parameter the rule
+    ///   does not take; ``AggregationError/Code/invalidParameter`` naming the parameter, its
+    ///   value and its valid range (``AggregationError/parameter`` says which).
     public func makeRule() throws(AggregationError) -> any AggregationRule {
-        func invalid(_ message: String) -> AggregationError {
-            AggregationError(code: .invalidParameter, message: message)
+        func invalid(_ parameter: Parameter, _ message: String) -> AggregationError {
+            AggregationError(code: .invalidParameter, message: message, parameter: parameter)
         }
+        try checkApplicable()
         if let f = byzantineCount, f < 0 {
-            throw invalid("the number of Byzantine workers f must be ≥ 0, got \(f)")
+            throw invalid(.assumedByzantine, "the number of Byzantine workers f must be ≥ 0, got \(f)")
         }
-        let needsF = name.takesByzantineCount || nearestNeighborMixing
-        guard !needsF || byzantineCount != nil else {
-            throw invalid("\(nearestNeighborMixing ? "nnm" : name.rawValue) needs the number of Byzantine workers f")
+        guard !needsByzantineCount || byzantineCount != nil else {
+            throw invalid(.assumedByzantine,
+                          "\(nearestNeighborMixing ? "nnm" : name.rawValue) needs the number of Byzantine workers f")
         }
         let f = byzantineCount ?? 0
         let rule: any AggregationRule
@@ -95,27 +195,91 @@ public struct RuleConfiguration: Sendable, Codable, Equatable {
         case .trimmedMean: rule = TrimmedMean(byzantineCount: f)
         case .krum: rule = Krum(byzantineCount: f)
         case .multiKrum:
-            if let q = selectionCount, q < 1 { throw invalid("multi-krum's q must be ≥ 1, got \(q)") }
+            if let q = selectionCount, q < 1 { throw invalid(.multiKrumCount, "multi-krum's q must be ≥ 1, got \(q)") }
             rule = MultiKrum(byzantineCount: f, selectionCount: selectionCount)
         case .brsgd:
-            let beta = selectionFraction ?? 0.5
-            guard beta > 0 && beta <= 1 else { throw invalid("brsgd's β must lie in (0, 1], got \(beta)") }
+            let beta = selectionFraction ?? Self.defaultSelectionFraction
+            guard beta > 0 && beta <= 1 else { throw invalid(.beta, "brsgd's β must lie in (0, 1], got \(beta)") }
             if let t = threshold, !(t.isFinite && t >= 0) {
-                throw invalid("brsgd's threshold T must be a finite number ≥ 0 or auto, got \(t)")
+                throw invalid(.threshold, "brsgd's threshold T must be a finite number ≥ 0 or auto, got \(t)")
             }
             rule = BrSGD(selectionFraction: beta, threshold: threshold.map { .fixed($0) } ?? .automatic)
         case .geometricMedian:
-            let nu = smoothing ?? 1e-6, n = iterations ?? 100
-            guard nu > 0 && nu.isFinite else { throw invalid("geometric-median's ν must be > 0, got \(nu)") }
-            guard n >= 1 else { throw invalid("geometric-median's iterations must be ≥ 1, got \(n)") }
+            let nu = smoothing ?? Self.defaultSmoothing, n = iterations ?? Self.defaultGeometricMedianIterations
+            guard nu > 0 && nu.isFinite else { throw invalid(.smoothing, "geometric-median's ν must be a finite number > 0, got \(nu)") }
+            guard n >= 1 else { throw invalid(.iterations, "geometric-median's iterations must be ≥ 1, got \(n)") }
             rule = GeometricMedian(smoothing: nu, maximumIterations: n)
         case .bulyan: rule = Bulyan(byzantineCount: f)
         case .centeredClipping:
-            let tau = radius ?? 10, n = iterations ?? 3
-            guard tau > 0 && tau.isFinite else { throw invalid("centered-clipping's τ must be > 0, got \(tau)") }
-            guard n >= 1 else { throw invalid("centered-clipping's iterations must be ≥ 1, got \(n)") }
+            let tau = radius ?? Self.defaultClippingRadius, n = iterations ?? Self.defaultClippingIterations
+            guard tau > 0 && tau.isFinite else { throw invalid(.clippingRadius, "centered-clipping's τ must be a finite number > 0, got \(tau)") }
+            guard n >= 1 else { throw invalid(.iterations, "centered-clipping's iterations must be ≥ 1, got \(n)") }
             rule = CenteredClipping(radius: tau, iterations: n)
         }
         return nearestNeighborMixing ? NearestNeighborMixing(byzantineCount: f, wrapping: rule) : rule
+    }
+
+    /// Builds the rule and tries it on `workerCount` zero rows of one column, so that a rule
+    /// that cannot run with that many workers (Krum with m − f − 2 < 1, trimmed mean with
+    /// m ≤ 2f) fails before any work rather than in the first round.
+    /// - Throws: the ``AggregationError`` of ``makeRule()`` or of that trial.
+    /// - Complexity: O(m²) at most (Krum's distances on one column).
+    public func makeRule(checkedFor workerCount: Int) throws(AggregationError) -> any AggregationRule {
+        let rule = try makeRule()
+        _ = try rule.aggregate(GradientMatrix(rowCount: workerCount, columnCount: 1))
+        return rule
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case byzantineCount = "assumed_byzantine"
+        case selectionFraction = "beta"
+        case threshold
+        case selectionCount = "multi_krum_count"
+        case smoothing
+        case iterations
+        case radius = "clipping_radius"
+        case nearestNeighborMixing = "nnm"
+    }
+
+    /// Reads the JSON form; `threshold` may be a number or `"auto"`, `nnm` may be absent.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(RuleName.self, forKey: .name)
+        byzantineCount = try c.decodeIfPresent(Int.self, forKey: .byzantineCount)
+        selectionFraction = try c.decodeIfPresent(Double.self, forKey: .selectionFraction)
+        if let text = try? c.decodeIfPresent(String.self, forKey: .threshold) {
+            guard text == "auto" else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .threshold, in: c, debugDescription: "threshold must be a number or \"auto\", got \"\(text)\"")
+            }
+            threshold = nil
+        } else {
+            threshold = try c.decodeIfPresent(Double.self, forKey: .threshold)
+        }
+        selectionCount = try c.decodeIfPresent(Int.self, forKey: .selectionCount)
+        smoothing = try c.decodeIfPresent(Double.self, forKey: .smoothing)
+        iterations = try c.decodeIfPresent(Int.self, forKey: .iterations)
+        radius = try c.decodeIfPresent(Double.self, forKey: .radius)
+        nearestNeighborMixing = try c.decodeIfPresent(Bool.self, forKey: .nearestNeighborMixing) ?? false
+    }
+
+    /// Writes the JSON form: only the parameters that are set, BrSGD's threshold as a
+    /// number or `"auto"`, `nnm` always.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encodeIfPresent(byzantineCount, forKey: .byzantineCount)
+        try c.encodeIfPresent(selectionFraction, forKey: .selectionFraction)
+        if let threshold {
+            try c.encode(threshold, forKey: .threshold)
+        } else if name == .brsgd {
+            try c.encode("auto", forKey: .threshold)
+        }
+        try c.encodeIfPresent(selectionCount, forKey: .selectionCount)
+        try c.encodeIfPresent(smoothing, forKey: .smoothing)
+        try c.encodeIfPresent(iterations, forKey: .iterations)
+        try c.encodeIfPresent(radius, forKey: .radius)
+        try c.encode(nearestNeighborMixing, forKey: .nearestNeighborMixing)
     }
 }

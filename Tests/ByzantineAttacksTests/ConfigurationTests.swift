@@ -71,29 +71,29 @@ import ByzantineAttacks
     }
 
     @Test func decodesHandWrittenJSON() throws {
-        let json = #"{"kind": "model-negation", "scale": 1e10}"#
+        let json = #"{"name": "model-negation", "scale": 1e10}"#
         let configuration = try JSONDecoder().decode(AttackConfiguration.self, from: Data(json.utf8))
         #expect(configuration == AttackConfiguration(kind: .modelNegation, scale: 1e10))
         #expect(try configuration.makeAttack().name == "model-negation(scale=1e10)")
-        let bad = #"{"kind": "model-inversion"}"#
+        let bad = #"{"name": "model-inversion"}"#
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(AttackConfiguration.self, from: Data(bad.utf8))
         }
         // Absent parameters are not written.
         let encoded = String(decoding: try JSONEncoder().encode(AttackConfiguration(kind: .labelFlip)), as: UTF8.self)
-        #expect(encoded == #"{"kind":"label-flip"}"#)
+        #expect(encoded == #"{"name":"label-flip"}"#)
     }
 
     static let invalid: [(AttackConfiguration, AttackError.Code, [String])] = [
-        (AttackConfiguration(kind: .gaussian, standardDeviation: -1), .invalidParameter, ["gaussian", "standardDeviation", "-1", "≥ 0"]),
-        (AttackConfiguration(kind: .gaussian, standardDeviation: .infinity), .invalidParameter, ["standardDeviation", "finite"]),
+        (AttackConfiguration(kind: .gaussian, standardDeviation: -1), .invalidParameter, ["gaussian", "sigma", "-1", "≥ 0"]),
+        (AttackConfiguration(kind: .gaussian, standardDeviation: .infinity), .invalidParameter, ["sigma", "finite"]),
         (AttackConfiguration(kind: .modelNegation, scale: 0), .invalidParameter, ["model-negation", "scale", "> 0"]),
         (AttackConfiguration(kind: .gradientScale, scale: .nan), .invalidParameter, ["gradient-scale", "scale", "nan"]),
         (AttackConfiguration(kind: .signFlip, scale: -1), .invalidParameter, ["sign-flip", "scale", "> 0"]),
         (AttackConfiguration(kind: .alie, z: .infinity), .invalidParameter, ["alie", "z", "finite"]),
         (AttackConfiguration(kind: .ipm, epsilon: 0), .invalidParameter, ["ipm", "epsilon", "> 0"]),
         (AttackConfiguration(kind: .mimic, target: -2), .invalidParameter, ["mimic", "target", "-2"]),
-        (AttackConfiguration(kind: .gaussian, scale: 3), .inapplicableParameter, ["gaussian", "scale", "standardDeviation"]),
+        (AttackConfiguration(kind: .gaussian, scale: 3), .inapplicableParameter, ["gaussian", "scale", "sigma"]),
         (AttackConfiguration(kind: .labelFlip, epsilon: 1), .inapplicableParameter, ["label-flip", "epsilon", "no parameters"]),
         (AttackConfiguration(kind: .nan, z: 1), .inapplicableParameter, ["nan", "z"]),
     ]
@@ -103,6 +103,7 @@ import ByzantineAttacks
         let (configuration, code, fragments) = Self.invalid[index]
         let error = #expect(throws: AttackError.self) { try configuration.makeAttack() }
         #expect(error?.code == code)
+        #expect(error?.parameter != nil, "the error names the parameter for the command line")
         for fragment in fragments {
             #expect(error?.message.contains(fragment) == true, "\(error?.message ?? "") lacks \(fragment)")
         }
@@ -124,5 +125,23 @@ import ByzantineAttacks
         #expect(throws: AttackError.self) { try GaussianAttack().validate(workerCount: 0, byzantineCount: 0) }
         #expect(throws: AttackError.self) { try GaussianAttack().validate(workerCount: 5, byzantineCount: 6) }
         try GaussianAttack().validate(workerCount: 5, byzantineCount: 5)
+    }
+
+    @Test func resolvedWritesOutEveryDefault() throws {
+        #expect(try AttackConfiguration(kind: .gaussian).resolved(workerCount: 20, byzantineCount: 5).standardDeviation == 200)
+        #expect(try AttackConfiguration(kind: .modelNegation).resolved(workerCount: 20, byzantineCount: 5).scale == 1e10)
+        #expect(try AttackConfiguration(kind: .signFlip).resolved(workerCount: 20, byzantineCount: 5).scale == 1)
+        #expect(try AttackConfiguration(kind: .ipm).resolved(workerCount: 20, byzantineCount: 5).epsilon == 0.1)
+        #expect(try AttackConfiguration(kind: .mimic).resolved(workerCount: 20, byzantineCount: 5).target == 5)
+        let z = try #require(try AttackConfiguration(kind: .alie).resolved(workerCount: 20, byzantineCount: 5).z)
+        #expect(z == (try ALIEAttack.automaticZ(workerCount: 20, byzantineCount: 5)))
+        // A given value is kept; a resolved configuration builds the same attack.
+        #expect(try AttackConfiguration(kind: .gaussian, standardDeviation: 3).resolved(workerCount: 4, byzantineCount: 1)
+                .standardDeviation == 3)
+        for kind in AttackKind.allCases {
+            let plain = AttackConfiguration(kind: kind)
+            #expect(try plain.resolved(workerCount: 20, byzantineCount: 5).makeAttack().name.hasPrefix(kind.rawValue))
+        }
+        #expect(throws: AttackError.self) { try AttackConfiguration(kind: .alie).resolved(workerCount: 20, byzantineCount: 11) }
     }
 }

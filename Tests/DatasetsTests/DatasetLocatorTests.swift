@@ -83,6 +83,6 @@ import Testing
         case .mnist:
             #expect(error.message.contains("http://yann.lecun.com/exdb/mnist/"))
         }
-        #expect(error.description.hasPrefix("dataset-not-found: "))
+        #expect(error.description.hasPrefix("dataset_not_found: "))
     }
 }

@@ -1,10 +1,11 @@
+import Foundation
 import Testing
 @testable import RobustAggregation
 
 @Suite struct RuleConfigurationTests {
     @Test func everyRuleCanBeMade() throws {
         for name in RuleName.allCases {
-            let rule = try RuleConfiguration(name: name, byzantineCount: 1).makeRule()
+            let rule = try RuleConfiguration(name: name, byzantineCount: name.takesByzantineCount ? 1 : nil).makeRule()
             #expect(rule.name.hasPrefix(name.rawValue))
         }
         let wrapped = try RuleConfiguration(name: .krum, byzantineCount: 2, nearestNeighborMixing: true).makeRule()
@@ -28,8 +29,55 @@ import Testing
         RuleConfiguration(name: .geometricMedian, smoothing: 0),
         RuleConfiguration(name: .centeredClipping, iterations: 0),
         RuleConfiguration(name: .mean, nearestNeighborMixing: true),     // nnm needs f
+        RuleConfiguration(name: .krum, byzantineCount: 1, threshold: 3),  // krum takes no threshold
+        RuleConfiguration(name: .brsgd, byzantineCount: 1),               // brsgd takes no f
+        RuleConfiguration(name: .mean, radius: 1),
     ])
     func invalidParametersAreReported(configuration: RuleConfiguration) {
         #expect(throws: AggregationError.self) { try configuration.makeRule() }
+    }
+
+    @Test func inapplicableParametersNameTheParameter() {
+        let error = #expect(throws: AggregationError.self) {
+            try RuleConfiguration(name: .krum, byzantineCount: 1, selectionFraction: 0.5).makeRule()
+        }
+        #expect(error?.code == .inapplicableParameter)
+        #expect(error?.parameter == .beta)
+        #expect(error?.message == "krum does not take beta; it takes assumed_byzantine")
+        #expect(RuleConfiguration.Parameter.assumedByzantine.option == "--assumed-byzantine")
+        // NNM brings f to a rule that does not take it itself.
+        #expect(throws: Never.self) { try RuleConfiguration(name: .brsgd, byzantineCount: 2, nearestNeighborMixing: true).makeRule() }
+    }
+
+    @Test func resolvedWritesOutTheFixedDefaults() throws {
+        let brsgd = RuleConfiguration(name: .brsgd).resolved()
+        #expect(brsgd.selectionFraction == 0.5 && brsgd.threshold == nil)
+        let gm = RuleConfiguration(name: .geometricMedian).resolved()
+        #expect(gm.smoothing == 1e-6 && gm.iterations == 100)
+        let cc = RuleConfiguration(name: .centeredClipping).resolved()
+        #expect(cc.radius == 10 && cc.iterations == 3)
+        for name in RuleName.allCases {
+            let plain = RuleConfiguration(name: name, byzantineCount: name.takesByzantineCount ? 1 : nil)
+            #expect(try plain.makeRule().name == plain.resolved().makeRule().name)
+        }
+    }
+
+    @Test func jsonUsesTheCommandLineNames() throws {
+        let json = #"{"name": "brsgd", "beta": 0.3, "threshold": "auto", "nnm": true, "assumed_byzantine": 4}"#
+        let decoded = try JSONDecoder().decode(RuleConfiguration.self, from: Data(json.utf8))
+        #expect(decoded == RuleConfiguration(name: .brsgd, byzantineCount: 4, selectionFraction: 0.3,
+                                             nearestNeighborMixing: true))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let text = String(decoding: try encoder.encode(RuleConfiguration(name: .brsgd).resolved()), as: UTF8.self)
+        #expect(text == #"{"beta":0.5,"name":"brsgd","nnm":false,"threshold":"auto"}"#)
+        let fixed = try JSONDecoder().decode(RuleConfiguration.self, from: Data(#"{"name":"brsgd","threshold":2}"#.utf8))
+        #expect(fixed.threshold == 2)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(RuleConfiguration.self, from: Data(#"{"name":"brsgd","threshold":"sometimes"}"#.utf8))
+        }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(RuleConfiguration.self, from: Data(#"{"name":"krumm"}"#.utf8))
+        }
     }
 }

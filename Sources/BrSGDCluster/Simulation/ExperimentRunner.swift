@@ -58,8 +58,9 @@ public final class ExperimentRunner {
             throw ExperimentError("unknown rule '\(config.rule)'; known: \(RuleName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let p = config.ruleParameters
+        let takesF = name.takesByzantineCount || (p["nnm"] ?? 0) != 0
         let configuration = RuleConfiguration(
-            name: name, byzantineCount: p["f"].map { Int($0) } ?? config.byzantineCount,
+            name: name, byzantineCount: takesF ? p["f"].map { Int($0) } ?? config.byzantineCount : nil,
             selectionFraction: p["beta"], threshold: p["threshold"], selectionCount: p["q"].map { Int($0) },
             smoothing: p["nu"], iterations: p["iterations"].map { Int($0) }, radius: p["tau"],
             nearestNeighborMixing: (p["nnm"] ?? 0) != 0)

@@ -4,18 +4,19 @@ import Foundation
 public struct ExperimentFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure this is. Extensible: new codes can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
+        /// A short, stable, snake_case name, e.g. `write_failed`.
+        public let name: String
         private init(_ name: String) { self.name = name }
         public var description: String { name }
 
         /// The record could not be encoded as JSON.
-        public static let encodingFailed = Code("encoding failed")
+        public static let encodingFailed = Code("encoding_failed")
         /// The file could not be written or moved into place.
-        public static let writeFailed = Code("write failed")
+        public static let writeFailed = Code("write_failed")
         /// The file or directory could not be read.
-        public static let readFailed = Code("read failed")
+        public static let readFailed = Code("read_failed")
         /// The file is not valid JSON for a ``RunRecord``.
-        public static let decodingFailed = Code("decoding failed")
+        public static let decodingFailed = Code("decoding_failed")
     }
 
     /// What kind of failure this is.

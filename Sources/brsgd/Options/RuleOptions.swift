@@ -45,9 +45,11 @@ struct RuleOptions: ParsableArguments {
     /// The configuration with f = `byzantineCount`.
     func configuration(byzantineCount: Int?) throws -> RuleConfiguration {
         RuleConfiguration(
-            name: rule, byzantineCount: byzantineCount, selectionFraction: beta,
-            threshold: try parsedThreshold(), selectionCount: multiKrumCount, smoothing: smoothing,
-            iterations: iterations, radius: clippingRadius, nearestNeighborMixing: nnm)
+            name: rule, byzantineCount: rule.takesByzantineCount || nnm ? byzantineCount : nil,
+            selectionFraction: rule == .brsgd ? beta : nil,
+            threshold: try parsedThreshold(), selectionCount: multiKrumCount,
+            smoothing: rule == .geometricMedian ? smoothing : nil,
+            iterations: iterations, radius: rule == .centeredClipping ? clippingRadius : nil, nearestNeighborMixing: nnm)
     }
 
     /// The configured rule; parameter errors become validation errors naming the option.
@@ -55,7 +57,7 @@ struct RuleOptions: ParsableArguments {
         do {
             return try configuration(byzantineCount: byzantineCount).makeRule()
         } catch let error as AggregationError {
-            if error.message.contains("needs the number of Byzantine workers") {
+            if error.parameter == .assumedByzantine && error.code == .invalidParameter {
                 throw ValidationError("\(error.message): pass --byzantine f")
             }
             throw ValidationError(error.message)
