@@ -2,11 +2,18 @@
 // brsgd — Byzantine-resilient distributed SGD (Li et al., "Efficient Byzantine-Resilient
 // Stochastic Gradient Descent"). Targets show the architecture; dependencies point down only:
 //
-//   brsgd (executable) ─┬─ NeuralEngine ── CBLAS (OpenBLAS / Accelerate)
-//                       ├─ Datasets ────── CZlib
-//                       ├─ TensorIO        (.npy / JSON matrices)
-//                       ├─ BrSGDTransportGRPC ── BrSGDCluster (the only target that needs gRPC)
-//                       └─ RobustAggregation (no dependencies at all)
+//   brsgd (executable)
+//     ├─ BrSGDTransportGRPC ─ gRPC, SwiftNIO, swift-protobuf (the only target that needs them)
+//     │    └─ BrSGDCluster
+//     ├─ BrSGDCluster ────── state machines (master, worker), ledger, simulation, grids
+//     │    ├─ NeuralEngine ── CBLAS (OpenBLAS / Accelerate), SeededRandom
+//     │    └─ BrSGDRecords
+//     ├─ BrSGDExperiments ── tables, SVG figures
+//     │    └─ BrSGDRecords ── the typed Experiment, RunRecord
+//     │         ├─ ByzantineAttacks ── RobustAggregation, SeededRandom
+//     │         ├─ Datasets ────────── CZlib, SeededRandom
+//     │         └─ TensorIO            (.npy / JSON matrices, atomic files)
+//     └─ RobustAggregation (no dependencies at all)
 import PackageDescription
 
 let package = Package(
@@ -50,22 +57,25 @@ let package = Package(
         ),
         // The CPU training engine: flat parameters, layers, losses, models, SGD.
         .target(name: "NeuralEngine", dependencies: ["CBLAS", "SeededRandom"]),
-        // Run records, Table 1 of the paper, SVG figures. Foundation only.
-        .target(name: "BrSGDExperiments"),
+        // The typed experiment and the run records (what a run is and what it measured). No plots.
+        .target(name: "BrSGDRecords", dependencies: ["RobustAggregation", "ByzantineAttacks", "Datasets", "TensorIO"]),
+        // Tables (Table 1 of the paper) and SVG figures, built from run records.
+        .target(name: "BrSGDExperiments", dependencies: ["BrSGDRecords"]),
         // The attacks, injected at the worker boundary (the paper's four and the modern ones).
         .target(name: "ByzantineAttacks", dependencies: ["RobustAggregation", "SeededRandom"]),
         // The round protocol (Algorithm 1) as a state machine, the in-process simulation, the runner.
         .target(
             name: "BrSGDCluster",
             dependencies: ["RobustAggregation", "ByzantineAttacks", "NeuralEngine", "Datasets", "SeededRandom",
-                           "BrSGDExperiments"]
+                           "BrSGDRecords"]
         ),
         // The round protocol over gRPC (HTTP/2, protobuf): networked master and worker. Generated
         // code is committed (Scripts/generate-protos.sh); only `brsgd` and its tests depend on it.
         .target(
             name: "BrSGDTransportGRPC",
             dependencies: [
-                "BrSGDCluster", "BrSGDExperiments", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation",
+                "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation",
+                "TensorIO",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -88,6 +98,7 @@ let package = Package(
                 "SeededRandom",
                 "ByzantineAttacks",
                 "BrSGDCluster",
+                "BrSGDRecords",
                 "BrSGDExperiments",
                 "BrSGDTransportGRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -105,16 +116,18 @@ let package = Package(
             name: "ByzantineAttacksTests",
             dependencies: ["ByzantineAttacks", "RobustAggregation", "SeededRandom"]
         ),
-        .testTarget(name: "BrSGDExperimentsTests", dependencies: ["BrSGDExperiments"]),
+        .testTarget(name: "BrSGDRecordsTests", dependencies: ["BrSGDRecords", "RobustAggregation", "ByzantineAttacks"]),
+        .testTarget(name: "BrSGDExperimentsTests", dependencies: ["BrSGDExperiments", "BrSGDRecords"]),
         .testTarget(
             name: "BrSGDClusterTests",
-            dependencies: ["BrSGDCluster", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation", "SeededRandom"]
+            dependencies: ["BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation",
+                           "SeededRandom"]
         ),
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
         .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),
         .testTarget(
             name: "BrSGDTransportGRPCTests",
-            dependencies: ["BrSGDTransportGRPC", "BrSGDCluster", "BrSGDExperiments", "NeuralEngine", "Datasets",
+            dependencies: ["BrSGDTransportGRPC", "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets",
                            .product(name: "GRPCCore", package: "grpc-swift-2"),
                            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

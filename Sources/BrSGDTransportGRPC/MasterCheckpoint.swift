@@ -1,80 +1,72 @@
 import BrSGDCluster
-import BrSGDExperiments
+import BrSGDRecords
 import Foundation
+import TensorIO
 
 /// Everything the master needs to continue a run after a restart with nothing lost: the
 /// model and the optimizer's momentum between two rounds, the round to run next, and the
-/// measurements so far. Workers hold no state worth saving (their batch of round t is a pure
-/// function of the seed, their id and t), so the master's checkpoint is the whole run.
+/// run's books so far (the ``RunLedger``). Workers hold no state worth saving (their batch of
+/// round t is a pure function of the seed, their id and t), so the master's checkpoint is
+/// the whole run.
 ///
 /// Stored as JSON; tensors as base64 of packed little-endian float32, so every bit survives.
 struct MasterCheckpoint: Codable, Equatable {
-    static let formatVersion = 1
+    static let formatVersion = 2
 
     var formatVersion = Self.formatVersion
-    /// The experiment: a resume under another configuration is refused.
-    var config: ExperimentConfig
+    /// The run's identity (``MasterPlan/identity``): a resume of another run is refused.
+    var identity: String
     /// Rounds finished: the next round to run.
     var round: Int
     var parameters: Data
     var velocity: Data
-    var epochs: [EpochRecord]
-    /// The running train-loss sum and count of the epoch in progress.
-    var epochLossSum: Double
-    var epochLossCount: Int
-    var epochSecondsSoFar: Double
-    var aggregationSeconds: [Double]
-    /// Byzantine worker → rounds in which the rule selected it, as [worker, count] pairs.
-    var byzantineSelections: [[Int]]
-    var skippedRounds: Int
-    var rejectedRows: Int
+    /// The books so far (carrying the open epoch's seconds).
+    var ledger: RunLedger
     var elapsedSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version"
+        case identity, round, parameters, velocity, ledger
+        case elapsedSeconds = "elapsed_seconds"
+    }
 
     /// Writes atomically: a temporary file beside `url`, flushed, then renamed over it, so
     /// a crash leaves either the previous checkpoint or this one, never a torn file.
-    func write(to url: URL) throws {
+    func write(to url: URL) throws(CheckpointError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let data = try encoder.encode(self)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw CheckpointError("cannot create \(temporary.path)")
-        }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
+            try AtomicFile.write(try encoder.encode(self), to: url)
+        } catch let error as TensorFileError {
+            throw CheckpointError("cannot write the checkpoint \(url.path): \(error.message)")
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CheckpointError("cannot write \(temporary.path): \(error)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw CheckpointError("cannot rename \(temporary.path) to \(url.path): \(reason)")
+            throw CheckpointError("cannot encode the checkpoint: \(error)")
         }
     }
 
-    static func read(from url: URL) throws -> MasterCheckpoint {
+    static func read(from url: URL) throws(CheckpointError) -> MasterCheckpoint {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw CheckpointError("cannot read checkpoint \(url.path): \(error.localizedDescription)")
+            throw CheckpointError("cannot read the checkpoint \(url.path): \(describeFileError(error))")
         }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let checkpoint: MasterCheckpoint
-        do { checkpoint = try decoder.decode(MasterCheckpoint.self, from: data) } catch {
-            throw CheckpointError("checkpoint \(url.path) is not valid: \(error)")
+        struct Version: Decodable {
+            var formatVersion: Int?
+            enum CodingKeys: String, CodingKey { case formatVersion = "format_version" }
         }
-        guard checkpoint.formatVersion == formatVersion else {
-            throw CheckpointError("checkpoint \(url.path) has format \(checkpoint.formatVersion), expected \(formatVersion)")
+        let version = (try? decoder.decode(Version.self, from: data))?.formatVersion
+        guard version == formatVersion else {
+            throw CheckpointError("the checkpoint \(url.path) has format \(version.map(String.init) ?? "1 or unknown"), this master reads format \(formatVersion); start afresh without --resume")
         }
-        return checkpoint
+        do {
+            return try decoder.decode(MasterCheckpoint.self, from: data)
+        } catch {
+            throw CheckpointError("the checkpoint \(url.path) is not valid: \(error)")
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 import BrSGDCluster
-import BrSGDExperiments
+import BrSGDRecords
 import Datasets
 import Foundation
 import GRPCCore
@@ -23,23 +23,19 @@ public enum NetworkMaster {
 
     /// Runs the whole training.
     /// - Parameters:
-    ///   - config: the experiment, as the run record stores it (sent to the workers without its attack).
-    ///   - simulation: the same experiment as ``ExperimentRunner/simulation(for:)`` builds it.
-    ///   - trainingCount: the size of the training set (rounds per epoch depend on it).
-    ///   - test: the test set for the evaluation after each epoch (nil: none; NaN in the record).
+    ///   - plan: what the master runs (``MasterPlan``: the vector, rule, optimizer, rounds,
+    ///     and the experiment told to the workers, without its attack, when there is one).
     ///   - onListening: called with the bound port once the server listens.
     /// - Throws: ``CheckpointError`` (a bad `--resume`), a transport error when the address
     ///   cannot be bound, or `CancellationError`.
     public static func run(
-        config: ExperimentConfig, simulation: SimulationConfiguration, trainingCount: Int, test: LabeledDataset?,
+        plan: MasterPlan,
         options: NetworkMasterOptions, metrics: MasterMetrics = MasterMetrics(),
         logger: Logger = Logger(label: "brsgd.master"),
         onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }
     ) async throws -> NetworkRunResult {
-        let master = try TrainingMaster(config: config, simulation: simulation, trainingCount: trainingCount,
-                                        test: test, options: options, logger: logger, metrics: metrics)
-        if options.resume {
-            guard let url = options.checkpoint else { throw CheckpointError("--resume needs --checkpoint") }
+        let master = try TrainingMaster(plan: plan, options: options, logger: logger, metrics: metrics)
+        if options.resume, let url = options.checkpoint {
             if FileManager.default.fileExists(atPath: url.path) {
                 try await master.restore(from: url)
             } else {
@@ -56,8 +52,8 @@ public enum NetworkMaster {
                 }
             } ?? .plaintext,
             config: .defaults { config in
-                config.rpc.maxRequestPayloadSize = maxRequestBytes(parameterCount: simulation.model.parameterCount)
-                // TOOLCHAIN.md: a target window of 8 MiB or more breaks streams; 4 MiB is fast.
+                config.rpc.maxRequestPayloadSize = maxRequestBytes(parameterCount: plan.parameterCount)
+                // Measured on loopback: 4 MiB moves 80 MB at 0.5-0.7 GB/s (the default, 0.1 GB/s); 8 MiB or more makes calls fail ("Stream unexpectedly closed").
                 config.http2.targetWindowSize = 4 << 20
                 config.http2.maxFrameSize = 1 << 20
                 // After GOAWAY, a stream still open is reset once this has passed.

@@ -25,7 +25,8 @@ public struct NetworkMasterOptions: Sendable {
     public var checkpoint: URL?
     /// Write the checkpoint after every this many rounds (0: never).
     public var checkpointEvery: Int = 0
-    /// Continue from the checkpoint at `checkpoint` instead of starting afresh.
+    /// Continue from the checkpoint at `checkpoint` (when it exists) instead of starting
+    /// afresh; without `checkpoint`, nothing to resume from.
     public var resume: Bool = false
     /// Give up when the m workers have not all joined in this time (nil: wait for ever).
     public var startTimeout: Duration?

@@ -1,5 +1,5 @@
 import BrSGDCluster
-import BrSGDExperiments
+import BrSGDRecords
 import ByzantineAttacks
 import Datasets
 import Foundation
@@ -9,26 +9,21 @@ import Logging
 import NeuralEngine
 import SeededRandom
 
-/// How a networked worker reaches its master and what it is.
+/// How a networked worker reaches its master.
 public struct NetworkWorkerOptions: Sendable {
     public var host: String
     public var port: Int
     /// The worker's index, 0..<m (workers 0..<b are the experiment's Byzantine ones).
     public var workerID: Int
-    /// The shared secret, when the master asks for one.
+    /// The shared secret, or this worker's own (per-worker tokens), when the master asks for one.
     public var token: String?
-    /// The attack this worker runs (a name of ``AttackKind``, with its parameters `sigma`,
-    /// `scale`, `z`, `epsilon`, `target`); nil: an honest worker. Only attacks that need
-    /// no other worker's gradient can run over the network.
-    public var attack: String?
-    public var attackParameters: [String: Double] = [:]
     /// Mutual TLS: the worker's certificate and key, and the CA of the master's certificate
     /// (nil: plaintext HTTP/2).
     public var tls: MutualTLS?
     /// How long one FetchRound call may wait for a round before asking again.
     public var pollWait: Duration = .seconds(5)
-    /// Give up when the master has been unreachable this long.
-    public var giveUpAfter: Duration = .seconds(120)
+    /// The recoveries' timing (give up after, rejoin and retry delays).
+    public var recovery = WorkerStateMachine.Configuration()
 
     public init(host: String, port: Int, workerID: Int) {
         self.host = host
@@ -37,35 +32,17 @@ public struct NetworkWorkerOptions: Sendable {
     }
 }
 
-/// What a worker did.
-public struct NetworkWorkerSummary: Sendable {
-    /// Gradients uploaded (accepted or not).
-    public var submitted = 0
-    /// Refusals the master sent back, by reason.
-    public var refusals: [String: Int] = [:]
-    /// Times the worker (re)joined (more than once after a master restart).
-    public var joins = 0
-}
-
-/// An error that stops a worker: a configuration it cannot run, or a master that stays away.
-public struct NetworkWorkerError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-/// A worker of a networked run: joins the master, then computes round after round the
-/// gradient `Simulation.run` computes for the same worker — its batch of round t is a pure
-/// function of (seed, worker, t), its attack's randomness too — and uploads it. When the
-/// master goes away it keeps trying, and joins again when a restarted master does not know
-/// its session.
+/// A worker of a networked run: drives a ``WorkerStateMachine`` over gRPC — join, then
+/// round after round fetch the model, let the ``GradientSource`` compute, upload — and
+/// carries out its recoveries (join again when a restarted master does not know the
+/// session, retry an id a stale session holds, wait out an unreachable master).
 public enum NetworkWorker {
     /// Runs until the master says training is over.
-    /// - Parameter loadTraining: the training set of the experiment's dataset (by name).
+    /// - Throws: ``WorkerFailure`` when the master refuses the worker or stays away, or
+    ///   the source's error.
     public static func run(
-        _ options: NetworkWorkerOptions, logger: Logger = Logger(label: "brsgd.worker"),
-        loadTraining: @escaping @Sendable (_ dataset: String) throws -> LabeledDataset
-    ) async throws -> NetworkWorkerSummary {
+        _ options: NetworkWorkerOptions, source: any GradientSource, logger: Logger = Logger(label: "brsgd.worker")
+    ) async throws -> WorkerStateMachine.Summary {
         let transport = try HTTP2ClientTransport.Posix(
             // An IPv4 literal goes as such: named as DNS, it would be sent as the TLS server
             // name (SNI), which may not be an IP address, and every TLS handshake would fail.
@@ -85,228 +62,199 @@ public enum NetworkWorker {
                 config.http2.maxFrameSize = 1 << 20
             })
         return try await withGRPCClient(transport: transport) { client in
-            try await loop(Brsgd_V1_Training.Client(wrapping: client), options: options, logger: logger,
-                           loadTraining: loadTraining)
-        }
-    }
-
-    private static func loop<Transport: ClientTransport>(
-        _ training: Brsgd_V1_Training.Client<Transport>, options: NetworkWorkerOptions, logger: Logger,
-        loadTraining: @Sendable (String) throws -> LabeledDataset
-    ) async throws -> NetworkWorkerSummary {
-        var logger = logger
-        logger[metadataKey: "worker"] = "\(options.workerID)"
-        var summary = NetworkWorkerSummary()
-        var engine: WorkerEngine?
-        var session: Data?
-        var totalRounds = UInt64.max
-        var lastRound: UInt64?
-        // The earliest round to ask for in this session (a restarted master may replay rounds,
-        // so it starts again at 0 with every join), and a round already fetched ahead.
-        var nextRound: UInt64 = 0
-        var prefetched: Brsgd_V1_RoundAssignment?
-        var lastContact = ContinuousClock.now
-        var callOptions = CallOptions.defaults
-        callOptions.waitForReady = true
-        callOptions.maxResponseMessageBytes = 64 << 20
-        callOptions.maxRequestMessageBytes = 64 << 20
-
-        while true {
-            try Task.checkCancellation()
-            do {
-                if session == nil {
-                    var request = Brsgd_V1_JoinRequest()
-                    request.workerID = UInt32(options.workerID)
-                    request.token = options.token ?? ""
-                    request.protocolVersion = 1
-                    var joinOptions = callOptions
-                    joinOptions.timeout = .seconds(10)
-                    let response = try await training.join(request, options: joinOptions)
-                    lastContact = .now
-                    if engine == nil {
-                        engine = try WorkerEngine(configJSON: response.configJson, options: options,
-                                                  loadTraining: loadTraining)
-                        logger.info("joined; data loaded", metadata: ["parameters": "\(response.parameterCount)"])
-                    } else {
-                        logger.info("rejoined")
-                    }
-                    guard let engine, engine.parameterCount == Int(response.parameterCount) else {
-                        throw NetworkWorkerError("the master's model has \(response.parameterCount) parameters, this worker's \(engine?.parameterCount ?? 0)")
-                    }
-                    session = response.session
-                    totalRounds = response.totalRounds
-                    nextRound = 0
-                    prefetched = nil
-                    summary.joins += 1
-                }
-                guard let engine, let currentSession = session else { continue }
-                var request = Brsgd_V1_RoundRequest()
-                request.workerID = UInt32(options.workerID)
-                request.session = currentSession
-                request.waitMilliseconds = UInt32(clamping: options.pollWait.components.seconds * 1000
-                    + options.pollWait.components.attoseconds / 1_000_000_000_000_000)
-                var pollOptions = callOptions
-                pollOptions.timeout = options.pollWait + .seconds(10)
-                let assignment: Brsgd_V1_RoundAssignment
-                if let prefetched {
-                    assignment = prefetched
-                } else {
-                    request.nextRound = nextRound
-                    assignment = try await training.fetchRound(request, options: pollOptions)
-                }
-                prefetched = nil
-                lastContact = .now
-                switch assignment.status {
-                case .finished:
-                    logger.info("training finished", metadata: ["submitted": "\(summary.submitted)"])
-                    return summary
-                case .wait, .UNRECOGNIZED:
-                    continue
-                case .open:
-                    guard let parameters = TensorBytes.unpack(assignment.parameters),
-                          parameters.count == engine.parameterCount
-                    else { throw NetworkWorkerError("the master sent \(assignment.parameters.count) bytes of parameters, not 4 × \(engine.parameterCount)") }
-                    let round = Int(assignment.round)
-                    let (gradient, loss) = engine.gradient(round: round, parameters: parameters)
-                    var submission = Brsgd_V1_GradientSubmission()
-                    submission.workerID = UInt32(options.workerID)
-                    submission.session = currentSession
-                    submission.round = assignment.round
-                    submission.gradient = gradient
-                    submission.loss = loss
-                    var submitOptions = callOptions
-                    submitOptions.timeout = .seconds(30)
-                    // Upload round t and ask for round t + 1 at once: the next model can come
-                    // back one round trip sooner than if the two calls followed each other.
-                    request.nextRound = assignment.round + 1
-                    let nextRequest = request
-                    async let sent = training.submitGradient(submission, options: submitOptions)
-                    async let next = training.fetchRound(nextRequest, options: pollOptions)
-                    let reply = try await sent
-                    lastContact = .now
-                    summary.submitted += 1
-                    lastRound = assignment.round
-                    nextRound = assignment.round + 1
-                    if !reply.accepted {
-                        summary.refusals[reply.code, default: 0] += 1
-                        logger.warning("gradient refused", metadata: [
-                            "round": "\(round)", "reason": "\(reply.code)", "detail": "\(reply.message)",
-                        ])
-                        if reply.code == SubmissionRejection.Code.unauthenticated.name { session = nil }
-                    }
-                    prefetched = try await next
-                }
-            } catch let error as RPCError {
-                switch error.code {
-                case .unauthenticated:
-                    // A restarted master does not know our session: join again.
-                    if session == nil && error.message.contains("token") {
-                        throw NetworkWorkerError("the master refused the token: \(error.message)")
-                    }
-                    logger.notice("session not known to the master; joining again", metadata: ["detail": "\(error.message)"])
-                    session = nil
-                    try await Task.sleep(for: .milliseconds(100))
-                case .alreadyExists:
-                    logger.notice("worker id still held by an earlier session; retrying", metadata: ["detail": "\(error.message)"])
-                    try await Task.sleep(for: .milliseconds(500))
-                case .invalidArgument, .failedPrecondition, .permissionDenied:
-                    throw NetworkWorkerError("the master refused this worker: \(error.message)")
-                default:
-                    if let lastRound, totalRounds != .max, lastRound + 1 >= totalRounds {
-                        logger.info("master gone after the last round; done")
-                        return summary
-                    }
-                    if ContinuousClock.now - lastContact > options.giveUpAfter {
-                        throw NetworkWorkerError("the master at \(options.host):\(options.port) has been unreachable for \(options.giveUpAfter): \(error)")
-                    }
-                    logger.debug("master unreachable; retrying", metadata: ["error": "\(error.code)"])
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-            }
+            var driver = WorkerDriver(training: Brsgd_V1_Training.Client(wrapping: client), options: options,
+                                      source: source, logger: logger)
+            return try await driver.run()
         }
     }
 }
 
-/// The worker's computation, the same as the simulation's for this worker: its partition,
-/// its data stream, one gradient computer, and its attack if it has one.
-final class WorkerEngine {
-    let worker: Int
-    let workerCount: Int
-    let byzantineCount: Int
-    let seed: UInt64
-    let train: LabeledDataset
-    let attack: (any Attack)?
-    let relabel: LabelTransform?
-    let computer: GradientComputer
-    var stream: WorkerDataStream
-    var own: [Float]
-    var crafted: [Float]
-    var parameterCount: Int { own.count }
+/// Carries out the state machine's directives with real calls. No decision is taken here:
+/// each call's result is classified (``WorkerStateMachine/Refusal``, by status code and
+/// call) and handed back to the machine.
+struct WorkerDriver<Transport: ClientTransport> {
+    let training: Brsgd_V1_Training.Client<Transport>
+    let options: NetworkWorkerOptions
+    let source: any GradientSource
+    var logger: Logger
+    var machine: WorkerStateMachine
+    var session = Data()
+    var parameters: [Float] = []
+    var gradient: [Float] = []
+    var loss: Float = .nan
+    var prepared = false
+    let callOptions: CallOptions
 
-    init(configJSON: String, options: NetworkWorkerOptions,
-         loadTraining: (String) throws -> LabeledDataset) throws {
-        let decoded: ExperimentConfig
-        do {
-            decoded = try JSONDecoder().decode(ExperimentConfig.self, from: Data(configJSON.utf8))
-        } catch {
-            throw NetworkWorkerError("the master's experiment does not decode: \(error)")
-        }
-        var config = decoded
-        if let attack = options.attack, attack != "none" {
-            config.attack = attack
-            config.attackParameters = options.attackParameters
-            config.byzantineCount = max(1, config.byzantineCount)
-        }
-        let simulation: SimulationConfiguration
-        do {
-            simulation = try ExperimentRunner(threads: 1).simulation(for: config)
-        } catch let error as ExperimentError {
-            throw NetworkWorkerError(error.message)
-        }
-        guard options.workerID >= 0 && options.workerID < simulation.workerCount else {
-            throw NetworkWorkerError("worker id \(options.workerID) is not in 0..<\(simulation.workerCount)")
-        }
-        if let attack = simulation.attack, attack.knowledge >= .honestGradients {
-            throw NetworkWorkerError("--attack \(config.attack) needs every honest gradient of the round (omniscient): simulation only")
-        }
-        worker = options.workerID
-        workerCount = simulation.workerCount
-        byzantineCount = config.byzantineCount
-        seed = simulation.seed
-        train = try loadTraining(config.dataset)
-        attack = simulation.attack
-        relabel = simulation.attack?.labelTransform(classCount: train.classCount)
-        let partition = simulation.partition.partition(train, workerCount: workerCount, seed: seed)
-        stream = WorkerDataStream(worker: worker, partition: partition[worker], batchSize: simulation.batchSize,
-                                  seed: seed)
-        computer = GradientComputer(model: simulation.model, maxBatchSize: simulation.batchSize)
-        own = [Float](repeating: 0, count: simulation.model.parameterCount)
-        crafted = own
+    init(training: Brsgd_V1_Training.Client<Transport>, options: NetworkWorkerOptions, source: any GradientSource,
+         logger: Logger) {
+        self.training = training
+        self.options = options
+        self.source = source
+        self.logger = logger
+        self.logger[metadataKey: "worker"] = "\(options.workerID)"
+        machine = WorkerStateMachine(configuration: options.recovery)
+        var callOptions = CallOptions.defaults
+        callOptions.waitForReady = true
+        callOptions.maxResponseMessageBytes = 64 << 20
+        callOptions.maxRequestMessageBytes = 64 << 20
+        self.callOptions = callOptions
     }
 
-    /// The vector to upload for `round` (packed) and the batch's loss.
-    func gradient(round: Int, parameters: [Float]) -> (Data, Float) {
-        var loss: Float = .nan
-        let knowledge = attack?.knowledge ?? .none
-        if attack == nil || knowledge >= .ownGradient {
-            let batch = stream.batch(round: round)
-            loss = parameters.withUnsafeBufferPointer { w in
-                own.withUnsafeMutableBufferPointer { g in
-                    computer.gradient(parameters: w, dataset: train, batch: batch, relabel: relabel, into: g)
+    mutating func run() async throws -> WorkerStateMachine.Summary {
+        var directive = machine.start(now: .now)
+        while true {
+            try Task.checkCancellation()
+            switch directive {
+            case .join:
+                directive = await join()
+            case .fetch(let nextRound):
+                directive = await fetch(nextRound)
+            case .compute(let round):
+                guard parameters.count == machine.parameterCount else {
+                    throw WorkerFailure(.wrongModel, "the master sent \(parameters.count) parameters, not \(machine.parameterCount ?? 0)")
                 }
+                // Taken out and put back, so the buffer is written in place (no copy on write).
+                let source = self.source
+                var output: [Float] = []
+                swap(&output, &gradient)
+                defer { swap(&output, &gradient) }
+                loss = try parameters.withUnsafeBufferPointer { w in
+                    try output.withUnsafeMutableBufferPointer { g in
+                        try source.gradient(round: Int(round), parameters: w, into: g)
+                    }
+                }
+                directive = machine.computed(round: round)
+            case .submit(let round, let prefetch):
+                directive = await submit(round, prefetch: prefetch)
+            case .pause(let duration):
+                try await Task.sleep(for: duration)
+                directive = machine.paused()
+            case .finish:
+                logger.info("training finished", metadata: ["submitted": "\(machine.summary.submitted)"])
+                return machine.summary
+            case .fail(let failure):
+                throw failure
             }
         }
-        guard let attack else { return (TensorBytes.pack(own), loss) }
-        own.withUnsafeBufferPointer { own in
-            crafted.withUnsafeMutableBufferPointer { out in
-                let context = AttackContext(
-                    round: round, workerIndex: worker, workerCount: workerCount, byzantineCount: byzantineCount,
-                    ownGradient: knowledge >= .ownGradient ? own : nil, honestGradients: nil)
-                var generator = RandomStreams.attack(seed, worker: worker, round: round)
-                attack.craft(into: out, context: context, generator: &generator)
+    }
+
+    private mutating func join() async -> WorkerStateMachine.Directive {
+        var request = Brsgd_V1_JoinRequest()
+        request.workerID = UInt32(options.workerID)
+        request.token = options.token ?? ""
+        request.protocolVersion = 1
+        var joinOptions = callOptions
+        joinOptions.timeout = .seconds(10)
+        let response: Brsgd_V1_JoinResponse
+        do {
+            response = try await training.join(request, options: joinOptions)
+        } catch {
+            let refusal = Self.classify(error, joining: true)
+            if refusal == .idTaken {
+                logger.notice("worker id still held by an earlier session; retrying")
             }
+            return machine.joinFailed(refusal, now: .now)
         }
-        return (TensorBytes.pack(crafted), loss)
+        if !prepared {
+            do {
+                let experiment = response.configJson.isEmpty
+                    ? nil : try JSONDecoder().decode(Experiment.self, from: Data(response.configJson.utf8))
+                try source.prepare(experiment: experiment, parameterCount: Int(response.parameterCount))
+            } catch let failure as WorkerFailure {
+                return .fail(failure)
+            } catch let error as DecodingError {
+                return .fail(WorkerFailure(.wrongModel, "the master's experiment does not decode: \(error)"))
+            } catch {
+                return .fail(WorkerFailure(.wrongModel, "cannot prepare this worker: \(error)"))
+            }
+            prepared = true
+            gradient = [Float](repeating: 0, count: Int(response.parameterCount))
+            logger.info("joined; data loaded", metadata: ["parameters": "\(response.parameterCount)"])
+        } else {
+            logger.info("rejoined")
+        }
+        session = response.session
+        return machine.joined(.init(parameterCount: Int(response.parameterCount), totalRounds: response.totalRounds),
+                              now: .now)
+    }
+
+    private func roundRequest(_ nextRound: UInt64) -> Brsgd_V1_RoundRequest {
+        var request = Brsgd_V1_RoundRequest()
+        request.workerID = UInt32(options.workerID)
+        request.session = session
+        request.waitMilliseconds = UInt32(clamping: options.pollWait.components.seconds * 1000
+            + options.pollWait.components.attoseconds / 1_000_000_000_000_000)
+        request.nextRound = nextRound
+        return request
+    }
+
+    private var pollOptions: CallOptions {
+        var pollOptions = callOptions
+        pollOptions.timeout = options.pollWait + .seconds(10)
+        return pollOptions
+    }
+
+    private mutating func fetch(_ nextRound: UInt64) async -> WorkerStateMachine.Directive {
+        do {
+            let assignment = try await training.fetchRound(roundRequest(nextRound), options: pollOptions)
+            return fetched(assignment)
+        } catch {
+            return machine.fetchFailed(Self.classify(error, joining: false), now: .now)
+        }
+    }
+
+    private mutating func fetched(_ assignment: Brsgd_V1_RoundAssignment) -> WorkerStateMachine.Directive {
+        switch assignment.status {
+        case .finished: return machine.fetched(.finished, now: .now)
+        case .wait, .UNRECOGNIZED: return machine.fetched(.wait, now: .now)
+        case .open:
+            parameters = TensorBytes.unpack(assignment.parameters) ?? []
+            return machine.fetched(.open(round: assignment.round), now: .now)
+        }
+    }
+
+    /// Uploads round `round` and asks for `prefetch` at once: the next model can come back
+    /// one round trip sooner than if the two calls followed each other.
+    private mutating func submit(_ round: UInt64, prefetch: UInt64) async -> WorkerStateMachine.Directive {
+        var submission = Brsgd_V1_GradientSubmission()
+        submission.workerID = UInt32(options.workerID)
+        submission.session = session
+        submission.round = round
+        submission.gradient = TensorBytes.pack(gradient)
+        submission.loss = loss
+        var submitOptions = callOptions
+        submitOptions.timeout = .seconds(30)
+        let training = self.training, nextRequest = roundRequest(prefetch), pollOptions = self.pollOptions
+        async let sent = training.submitGradient(submission, options: submitOptions)
+        async let next = training.fetchRound(nextRequest, options: pollOptions)
+        do {
+            let reply = try await sent
+            machine.submitted(round: round, accepted: reply.accepted, code: reply.code, now: .now)
+            if !reply.accepted {
+                logger.warning("gradient refused", metadata: [
+                    "round": "\(round)", "reason": "\(reply.code)", "detail": "\(reply.message)",
+                ])
+            }
+        } catch {
+            machine.submitFailed(Self.classify(error, joining: false), now: .now)
+        }
+        do {
+            return fetched(try await next)
+        } catch {
+            return machine.fetchFailed(Self.classify(error, joining: false), now: .now)
+        }
+    }
+
+    /// A call's error as the state machine's refusal, by status code and by which call it
+    /// was (a join refused as unauthenticated means the token; a fetch or submission, the session).
+    static func classify(_ error: any Error, joining: Bool) -> WorkerStateMachine.Refusal {
+        guard let error = error as? RPCError else { return .unreachable("\(error)") }
+        switch error.code {
+        case .unauthenticated: return joining ? .badToken(error.message) : .unknownSession
+        case .alreadyExists: return .idTaken
+        case .invalidArgument, .failedPrecondition, .permissionDenied: return .refused(error.message)
+        default: return .unreachable("\(error.code): \(error.message)")
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 import BrSGDCluster
-import BrSGDExperiments
+import BrSGDRecords
 import Datasets
 import Foundation
 import GRPCCore
@@ -15,7 +15,7 @@ import RobustAggregation
 /// `submit` here; every decision (who may join, which round is open, whether a gradient is
 /// accepted) is made by the actor or by the state machine, which does no I/O.
 actor TrainingMaster {
-    let config: ExperimentConfig
+    let plan: MasterPlan
     let options: NetworkMasterOptions
     let workerCount: Int
     let byzantineCount: Int
@@ -49,81 +49,53 @@ actor TrainingMaster {
     private var released: Set<Int> = []
     private var losses: [Float?]
 
-    // The run's measurements, as the simulation keeps them.
-    private var epochs: [EpochRecord] = []
-    private var aggregationSeconds: [Double] = []
-    private var byzantineSelections: [Int: Int] = [:]
-    private var skippedRounds = 0
-    private var rejectedRows = 0
-    private var epochLossSum = 0.0
-    private var epochLossCount = 0
-    private var epochSecondsBefore = 0.0
+    /// The run's books, kept exactly as the simulation keeps them.
+    private var ledger: RunLedger
     private var elapsedBefore = 0.0
     private(set) var resumedAtRound = 0
 
-    /// - Parameters:
-    ///   - simulation: the experiment as the simulation would run it (model, rule, m, b, seed…).
-    ///   - trainingCount: the training set's size (for the rounds per epoch).
-    ///   - test: the test set to evaluate on after each epoch (nil: no evaluation, NaN).
-    init(config: ExperimentConfig, simulation: SimulationConfiguration, trainingCount: Int, test: LabeledDataset?,
-         options: NetworkMasterOptions, logger: Logger, metrics: MasterMetrics) throws {
-        self.config = config
+    init(plan: MasterPlan, options: NetworkMasterOptions, logger: Logger, metrics: MasterMetrics) throws {
+        self.plan = plan
         self.options = options
         self.logger = logger
         self.metrics = metrics
-        workerCount = simulation.workerCount
-        byzantineCount = simulation.byzantineWorkers.count
-        roundsPerEpoch = simulation.roundsPerEpoch(trainingCount: trainingCount)
-        totalRounds = roundsPerEpoch * max(0, simulation.epochs)
+        workerCount = plan.workerCount
+        byzantineCount = plan.byzantineWorkers.count
+        roundsPerEpoch = plan.roundsPerEpoch
+        totalRounds = plan.totalRounds
         // The workers are told the experiment but not the attack: a Byzantine worker is
-        // configured on its own command line, as a real attacker would be.
-        var told = config
-        told.attack = "none"
-        told.attackParameters = [:]
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        configJSON = String(decoding: try encoder.encode(told), as: UTF8.self)
-        machine = MasterStateMachine(
-            parameters: simulation.model.initialParameters(seed: RandomStreams.initialization(simulation.seed)),
-            optimizer: SGD(learningRate: simulation.learningRate, momentum: simulation.momentum,
-                           weightDecay: simulation.weightDecay),
-            rule: simulation.rule, workerCount: simulation.workerCount)
-        evaluator = test.map {
-            Evaluator(model: simulation.model, test: $0, limit: simulation.evaluationLimit, seed: simulation.seed,
-                      lanes: options.evaluationThreads)
-        }
-        attempted = [Int](repeating: -1, count: simulation.workerCount)
-        losses = [Float?](repeating: nil, count: simulation.workerCount)
-        for b in simulation.byzantineWorkers { byzantineSelections[b] = 0 }
+        // configured on its own command line, as a real attacker would be. A master of a
+        // bare vector tells nothing (an empty config_json).
+        configJSON = try plan.experiment.map { String(decoding: try $0.withoutAttack.jsonData(), as: UTF8.self) } ?? ""
+        machine = MasterStateMachine(parameters: plan.initialParameters, optimizer: plan.optimizer, rule: plan.rule,
+                                     workerCount: plan.workerCount)
+        evaluator = plan.evaluator
+        attempted = [Int](repeating: -1, count: plan.workerCount)
+        losses = [Float?](repeating: nil, count: plan.workerCount)
+        ledger = RunLedger(byzantineWorkers: plan.byzantineWorkers, roundsPerEpoch: roundsPerEpoch)
         metrics.setWorkers(expected: workerCount, connected: 0)
     }
 
     // MARK: - Driving the rounds
 
-    /// Restores the checkpoint at `url` (model, momentum, round, measurements).
-    func restore(from url: URL) throws {
+    /// Restores the checkpoint at `url` (model, momentum, round, books).
+    func restore(from url: URL) throws(CheckpointError) {
         let checkpoint = try MasterCheckpoint.read(from: url)
-        guard checkpoint.config == config else {
-            throw CheckpointError("checkpoint \(url.path) belongs to another experiment (\(checkpoint.config.id), not \(config.id))")
+        guard checkpoint.identity == plan.identity else {
+            throw CheckpointError("the checkpoint \(url.path) belongs to another run (\(checkpoint.identity), not \(plan.identity))")
         }
         guard let parameters = TensorBytes.unpack(checkpoint.parameters), parameters.count == machine.parameterCount,
               let velocity = TensorBytes.unpack(checkpoint.velocity),
               velocity.isEmpty || velocity.count == machine.parameterCount,
-              (0 ... totalRounds).contains(checkpoint.round)
-        else { throw CheckpointError("checkpoint \(url.path) does not fit this model or run") }
+              (0 ... totalRounds).contains(checkpoint.round), checkpoint.ledger.rounds == checkpoint.round,
+              checkpoint.ledger.roundsPerEpoch == roundsPerEpoch
+        else { throw CheckpointError("the checkpoint \(url.path) does not fit this model or run") }
         let optimizer = machine.optimizer
         machine.restore(parameters: parameters,
                         optimizer: SGD(learningRate: optimizer.learningRate, momentum: optimizer.momentum,
                                        weightDecay: optimizer.weightDecay, velocity: velocity),
                         round: checkpoint.round)
-        epochs = checkpoint.epochs
-        epochLossSum = checkpoint.epochLossSum
-        epochLossCount = checkpoint.epochLossCount
-        epochSecondsBefore = checkpoint.epochSecondsSoFar
-        aggregationSeconds = checkpoint.aggregationSeconds
-        for pair in checkpoint.byzantineSelections where pair.count == 2 { byzantineSelections[pair[0]] = pair[1] }
-        skippedRounds = checkpoint.skippedRounds
-        rejectedRows = checkpoint.rejectedRows
+        ledger = checkpoint.ledger
         elapsedBefore = checkpoint.elapsedSeconds
         resumedAtRound = checkpoint.round
         metrics.setRounds(checkpoint.round)
@@ -164,79 +136,62 @@ actor TrainingMaster {
 
             let everyoneSubmitted = await complete.wait(timeout: options.roundTimeout)
             openRound = nil
-            let outcome: RoundOutcome, skipped: Bool
-            do {
-                (outcome, skipped) = try machine.finishOrSkipRound()
-            } catch {
-                // A rule that cannot run on the rows that arrived (Krum with too few): skip.
-                logger.error("round cannot be aggregated; skipped", metadata: ["round": "\(round)", "error": "\(error)"])
-                (outcome, skipped) = (machine.skipRound(), true)
+            // The one policy of every driver: a round that cannot be aggregated is skipped.
+            let outcome = machine.finishOrSkipRound()
+            if let reason = outcome.skipReason {
+                logger.error("round cannot be aggregated; skipped", metadata: ["round": "\(round)", "reason": "\(reason)"])
             }
-            if skipped { skippedRounds += 1 }
             if !everyoneSubmitted {
                 logger.warning("round closed at its deadline without every gradient", metadata: [
                     "round": "\(round)", "missing": "\(outcome.missingWorkers)",
                 ])
             }
-            aggregationSeconds.append(outcome.aggregationSeconds)
-            rejectedRows += outcome.diagnostics.rejectedRows.count
-            for worker in outcome.diagnostics.selectedRows where worker < byzantineCount {
-                byzantineSelections[worker, default: 0] += 1
-            }
             // The train loss over the honest workers, in worker order, as the simulation sums it.
-            for worker in byzantineCount ..< workerCount {
-                if let loss = losses[worker] { epochLossSum += Double(loss); epochLossCount += 1 }
-            }
             let roundSeconds = (clock.now - roundStart).seconds
+            let honest = Set(plan.byzantineWorkers)
+            ledger.record(outcome, honestLosses: losses.indices.lazy.filter { !honest.contains($0) }.compactMap { self.losses[$0] },
+                          roundSeconds: roundSeconds)
             metrics.roundFinished(seconds: roundSeconds, aggregationSeconds: outcome.aggregationSeconds,
-                                  missing: outcome.missingWorkers.count, skipped: skipped)
+                                  missing: outcome.missingWorkers.count, skipped: outcome.isSkipped)
             logger.debug("round finished", metadata: [
                 "round": "\(round)", "seconds": "\(roundSeconds)", "selected": "\(outcome.diagnostics.selectedRows)",
             ])
 
             let done = machine.round
             if let crash = options.crashAfterRounds, done >= crash { throw SimulatedCrash() }
-            if done % roundsPerEpoch == 0 {
-                let evaluation = evaluator?.evaluate(machine.parameters) ?? (loss: .nan, accuracy: .nan)
-                let summary = EpochRecord(
-                    epoch: done / roundsPerEpoch, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
-                    trainLoss: epochLossCount > 0 ? epochLossSum / Double(epochLossCount) : .nan,
-                    seconds: epochSecondsBefore + (clock.now - epochStart).seconds, rounds: roundsPerEpoch)
-                epochs.append(summary)
+            if ledger.isEpochComplete {
+                let evaluation = evaluator?.evaluate(machine.parameters)
+                let summary = ledger.closeEpoch(evaluation: evaluation, seconds: (clock.now - epochStart).seconds)
                 logger.info("epoch finished", metadata: [
                     "epoch": "\(summary.epoch)", "test_accuracy": "\(summary.testAccuracy)",
                     "test_loss": "\(summary.testLoss)", "train_loss": "\(summary.trainLoss)",
                 ])
-                epochLossSum = 0
-                epochLossCount = 0
-                epochSecondsBefore = 0
                 epochStart = clock.now
             }
             if let url = options.checkpoint, options.checkpointEvery > 0,
                done % options.checkpointEvery == 0 || done == totalRounds {
-                let checkpoint = MasterCheckpoint(
-                    config: config, round: done, parameters: TensorBytes.pack(machine.parameters),
-                    velocity: TensorBytes.pack(machine.optimizer.velocity), epochs: epochs,
-                    epochLossSum: epochLossSum, epochLossCount: epochLossCount,
-                    epochSecondsSoFar: epochSecondsBefore + (clock.now - epochStart).seconds,
-                    aggregationSeconds: aggregationSeconds,
-                    byzantineSelections: byzantineSelections.sorted { $0.key < $1.key }.map { [$0.key, $0.value] },
-                    skippedRounds: skippedRounds, rejectedRows: rejectedRows,
-                    elapsedSeconds: elapsedBefore + (clock.now - start).seconds)
-                do {
-                    try checkpoint.write(to: url)
-                    logger.info("checkpoint written", metadata: ["round": "\(done)", "path": "\(url.path)"])
-                } catch {
-                    logger.error("checkpoint failed", metadata: ["error": "\(error)"])
-                }
+                writeCheckpoint(to: url, epochSeconds: (clock.now - epochStart).seconds,
+                                elapsedSeconds: elapsedBefore + (clock.now - start).seconds)
             }
         }
         isFinished = true
         roundOpened.fire()
-        return SimulationResult(
-            epochs: epochs, aggregationSeconds: aggregationSeconds, byzantineSelections: byzantineSelections,
-            rounds: machine.round, skippedRounds: skippedRounds, rejectedRows: rejectedRows,
-            finalParameters: machine.parameters, totalSeconds: elapsedBefore + (clock.now - start).seconds)
+        return SimulationResult(ledger: ledger, finalParameters: machine.parameters,
+                                totalSeconds: elapsedBefore + (clock.now - start).seconds)
+    }
+
+    /// Writes the checkpoint of the state between two rounds (a failure is logged, not fatal).
+    private func writeCheckpoint(to url: URL, epochSeconds: Double, elapsedSeconds: Double) {
+        let checkpoint = MasterCheckpoint(
+            identity: plan.identity, round: machine.round, parameters: TensorBytes.pack(machine.parameters),
+            velocity: TensorBytes.pack(machine.optimizer.velocity), ledger: ledger.carrying(epochSeconds: epochSeconds),
+            elapsedSeconds: elapsedSeconds)
+        do {
+            try checkpoint.write(to: url)
+            logger.info("checkpoint written", metadata: ["round": "\(machine.round)", "path": "\(url.path)"])
+        } catch {
+            logger.error("checkpoint failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The model now (between rounds: w_t of the next round).

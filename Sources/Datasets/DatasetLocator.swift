@@ -4,7 +4,9 @@ import Foundation
 ///
 /// Search order, first match wins (a directory matches when it holds both the images and
 /// the labels file of the split, each gzip-compressed or not):
-/// 1. the explicit data directory (`--data-dir`), then its `<name>` subdirectory;
+/// 1. the explicit data directory (`--data-dir`), then its `<name>` subdirectory — and
+///    nothing else: a directory given explicitly that lacks the files is an error, never a
+///    silent fall-back to another copy;
 /// 2. the directory in the environment variable `BRSGD_DATA_DIR`, then its `<name>`
 ///    subdirectory;
 /// 3. the system directory `/usr/share/datasets/<name>` (Debian's `dataset-fashion-mnist`
@@ -54,6 +56,7 @@ public struct DatasetLocator: Sendable {
         if let dir = dataDirectory, !dir.isEmpty {
             path.append((DatasetLocator.join(dir, name.directoryName), "--data-dir"))
             path.append((dir, "--data-dir"))
+            return path
         }
         if let dir = environment[DatasetLocator.environmentVariable], !dir.isEmpty {
             path.append((DatasetLocator.join(dir, name.directoryName), DatasetLocator.environmentVariable))

@@ -6,7 +6,7 @@
 ///   Novel Image Dataset for Benchmarking Machine Learning Algorithms", 2017), the
 ///   dataset of the BrSGD paper's experiments.
 /// - `mnist`: LeCun, Cortes & Burges' handwritten digits.
-public enum DatasetName: String, CaseIterable, Sendable {
+public enum DatasetName: String, CaseIterable, Sendable, Codable {
     case fashionMNIST = "fashion-mnist"
     case mnist = "mnist"
 
@@ -23,6 +23,12 @@ public enum DatasetName: String, CaseIterable, Sendable {
 
     /// The number of classes (10 for both).
     public var classCount: Int { 10 }
+
+    /// The number of training examples (60,000 for both).
+    public var trainingCount: Int { 60_000 }
+
+    /// The number of test examples (10,000 for both).
+    public var testCount: Int { 10_000 }
 
     /// The four file names of the dataset, gzip-compressed (the names they are
     /// distributed under); the same names without `.gz` are accepted too.

@@ -41,6 +41,13 @@ public struct AggregationDiagnostics: Sendable, Equatable, Codable {
         self.iterations = iterations
         self.brsgd = brsgd
     }
+
+    enum CodingKeys: String, CodingKey {
+        case rule, scores, iterations, brsgd
+        case rejectedRows = "rejected_rows"
+        case acceptedRows = "accepted_rows"
+        case selectedRows = "selected_rows"
+    }
 }
 
 /// The intermediate sets of BrSGD's Algorithm 2, for one aggregation.
@@ -58,4 +65,11 @@ public struct BrSGDDiagnostics: Sendable, Equatable, Codable {
     public var constraint2: [Int]
     /// True when C1 ∩ C2 was empty and the coordinate-wise median was returned instead.
     public var returnedMedian: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case scores, distances, threshold
+        case constraint1 = "constraint_1"
+        case constraint2 = "constraint_2"
+        case returnedMedian = "returned_median"
+    }
 }

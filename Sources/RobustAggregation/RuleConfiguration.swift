@@ -157,18 +157,23 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     /// - Throws: ``AggregationError/Code/inapplicableParameter`` naming the parameter, the
     ///   rule and what it takes instead.
     public func checkApplicable() throws(AggregationError) {
-        let accepted = Set(name.parameters + [.nnm])
-        let needsF = needsByzantineCount
-        for parameter in givenParameters where !accepted.contains(parameter) {
-            if parameter == .assumedByzantine && needsF { continue }
-            let takes = name.parameters.isEmpty
-                ? "it takes no parameters"
-                : "it takes " + name.parameters.map(\.rawValue).joined(separator: ", ")
-            throw AggregationError(
-                code: .inapplicableParameter,
-                message: "\(name.rawValue) does not take \(parameter); \(takes)",
-                parameter: parameter)
-        }
+        for parameter in givenParameters { try checkApplicable(parameter) }
+    }
+
+    /// Checks that `parameter` applies to this rule (f applies wherever the rule or a
+    /// pre-aggregation needs it; NNM applies to every rule).
+    /// - Throws: ``AggregationError/Code/inapplicableParameter`` naming the parameter, the
+    ///   rule and what it takes instead.
+    public func checkApplicable(_ parameter: Parameter) throws(AggregationError) {
+        if parameter == .nnm || name.parameters.contains(parameter) { return }
+        if parameter == .assumedByzantine && needsByzantineCount { return }
+        let takes = name.parameters.isEmpty
+            ? "it takes no parameters"
+            : "it takes " + name.parameters.map(\.rawValue).joined(separator: ", ")
+        throw AggregationError(
+            code: .inapplicableParameter,
+            message: "\(name.rawValue) does not take \(parameter); \(takes)",
+            parameter: parameter)
     }
 
     /// The configured rule.

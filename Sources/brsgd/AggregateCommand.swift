@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BrSGDRecords
 import RobustAggregation
 import TensorIO
 
@@ -15,10 +16,15 @@ struct AggregateCommand: ParsableCommand {
             are rejected before the rule runs. The output is a 1-D float32 .npy or a JSON \
             array, chosen by its extension. A one-line summary goes to standard error.
 
+            The rule's options are the same as for train; a rule that needs f (krum, \
+            trimmed-mean, multi-krum, bulyan, --nnm) needs --assumed-byzantine. Every path is \
+            checked before the matrix is read. The summary goes to standard output \
+            (--format table or json).
+
             Examples:
-              brsgd aggregate --rule brsgd --beta 0.5 --threshold auto --input G.npy --output g.npy
-              brsgd aggregate --rule krum --byzantine 5 --input G.json --output g.json
               python3 -c "import numpy as np; np.save('G.npy', np.random.randn(20, 1000))"
+              brsgd aggregate --rule brsgd --beta 0.5 --threshold auto --input G.npy --output g.npy
+              brsgd aggregate --rule krum --assumed-byzantine 5 --input G.npy --output g.json --diagnostics d.json
             """)
 
     @Option(name: .long, help: "The m × d input matrix (.npy or .json).")
@@ -27,35 +33,27 @@ struct AggregateCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write the aggregate vector of length d (.npy or .json).")
     var output: String
 
-    @Option(name: .long, help: "f, the number of Byzantine rows tolerated (trimmed-mean, krum, multi-krum, bulyan, --nnm).")
-    var byzantine: Int?
-
-    @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup(title: "Aggregation rule") var ruleOptions: RuleOptions
 
     @Option(name: .long, help: "Also write the rule's diagnostics (rejected and selected rows, scores, BrSGD's C1 and C2) as JSON here.")
     var diagnostics: String?
 
-    func validate() throws {
-        if let f = byzantine, f < 0 { throw ValidationError("--byzantine must be ≥ 0, got \(f)") }
-        _ = try ruleOptions.makeRule(byzantineCount: byzantine)
-        for path in [input, output] + (diagnostics.map { [$0] } ?? []) where path.isEmpty {
-            throw ValidationError("file paths must not be empty")
-        }
-    }
+    @Option(name: .long, help: "What to print on standard output: table (one summary line) or json (the summary and the diagnostics).")
+    var format: OutputFormat = .table
 
     func run() throws {
-        let rule = try ruleOptions.makeRule(byzantineCount: byzantine)
+        try reportingErrors { try aggregate() }
+    }
+
+    private func aggregate() throws {
+        let rule = try ruleOptions.makeRule()
+        guard let outputFile = try OutputFile.check(output, option: "--output", extensions: ["npy", "json"]) else { return }
+        let diagnosticsFile = try OutputFile.check(diagnostics, option: "--diagnostics", extensions: ["json"])
         let loaded: LoadedMatrix
         do {
             loaded = try TensorFile.readMatrix(at: URL(fileURLWithPath: input))
         } catch {
-            throw CommandError("cannot read --input: \(error)")
-        }
-        // Check the output format before the work, so a typo costs nothing.
-        do {
-            _ = try TensorFile.Format(url: URL(fileURLWithPath: output))
-        } catch {
-            throw CommandError("cannot write --output: \(error)")
+            throw CommandError("--input: \(error)")
         }
         let matrix = GradientMatrix(rowCount: loaded.rowCount, columnCount: loaded.columnCount, storage: loaded.values)
         let start = ContinuousClock.now
@@ -66,22 +64,29 @@ struct AggregateCommand: ParsableCommand {
             throw CommandError("\(input): \(error.message)")
         }
         let elapsed = ContinuousClock.now - start
-        do {
-            try TensorFile.writeVector(result.gradient, to: URL(fileURLWithPath: output))
-        } catch {
-            throw CommandError("cannot write --output: \(error)")
-        }
-        if let diagnostics {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(result.diagnostics)
-            try data.write(to: URL(fileURLWithPath: diagnostics), options: .atomic)
-        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let diagnosticsJSON = try encoder.encode(result.diagnostics)
+        // Each output on its own: a failed one does not stop the other.
+        var failed = !outputFile.writeVector(result.gradient)
+        if let diagnosticsFile, !diagnosticsFile.write(diagnosticsJSON) { failed = true }
         let d = result.diagnostics
-        Terminal.note("\(rule.name): m=\(matrix.rowCount) d=\(matrix.columnCount) "
-                      + "rejected=\(d.rejectedRows.count)\(listed(d.rejectedRows)) "
-                      + "selected=\(d.selectedRows.count)\(listed(d.selectedRows)) "
-                      + "in \(formatted(elapsed)) → \(output)")
+        switch format {
+        case .table:
+            print("\(rule.name): m=\(matrix.rowCount) d=\(matrix.columnCount) "
+                  + "rejected=\(d.rejectedRows.count)\(listed(d.rejectedRows)) "
+                  + "selected=\(d.selectedRows.count)\(listed(d.selectedRows)) "
+                  + "in \(formatted(elapsed)) → \(output)")
+        case .json:
+            struct Summary: Encodable {
+                var rule: String, rows: Int, columns: Int, seconds: Double, output: String
+                var diagnostics: AggregationDiagnostics
+            }
+            let summary = Summary(rule: rule.name, rows: matrix.rowCount, columns: matrix.columnCount,
+                                  seconds: elapsed.seconds, output: output, diagnostics: d)
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        }
+        if failed { throw OutputsFailed() }
     }
 
     private func listed(_ rows: [Int]) -> String {
@@ -93,4 +98,12 @@ struct AggregateCommand: ParsableCommand {
 func formatted(_ duration: Duration) -> String {
     let ms = Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) * 1e-15
     return ms >= 1000 ? String(format: "%.2f s", ms / 1000) : String(format: "%.1f ms", ms)
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
 }

@@ -4,6 +4,10 @@ import BrSGDExperiments
 import Datasets
 import Foundation
 import NeuralEngine
+import BrSGDRecords
+import ByzantineAttacks
+import RobustAggregation
+import TensorIO
 
 /// `brsgd demo`: the project's point in a few minutes on two cores.
 struct DemoCommand: ParsableCommand {
@@ -21,8 +25,8 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Where the runs, the table and the plot go.")
     var outputDir = "results/demo"
 
-    @Option(name: .long, help: "The attack of the 5 Byzantine workers.")
-    var attack = "gaussian"
+    @Option(name: .long, help: "The attack of the 5 Byzantine workers (its default parameters).")
+    var attack: AttackKind = .gaussian
 
     @Option(name: .long, help: "Epochs per run.")
     var epochs = 5
@@ -30,24 +34,32 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Examples per worker per round.")
     var batchSize = 8
 
-    @Option(name: .long, help: "Where the dataset's IDX files are (default: $BRSGD_DATA_DIR, then /usr/share/datasets/fashion-mnist).")
+    @Option(name: .long, help: "The directory holding FashionMNIST's IDX files; only it is searched (default: $BRSGD_DATA_DIR, then /usr/share/datasets/fashion-mnist).")
     var dataDir: String?
 
     func validate() throws {
-        guard epochs >= 1, batchSize >= 1 else { throw ValidationError("--epochs and --batch-size must be ≥ 1") }
+        try reportingErrors {
+            guard (1 ... Experiment.maximumEpochs).contains(epochs) else {
+                throw UsageError("--epochs: is \(epochs); it must lie in 1...\(Experiment.maximumEpochs)")
+            }
+            guard (1 ... 3000).contains(batchSize) else {
+                throw UsageError("--batch-size: is \(batchSize); it must lie in 1...3000 (60,000 examples over 20 workers)")
+            }
+        }
     }
 
+    static let rules: [RuleName] = [.brsgd, .median, .krum, .mean]
+
     func run() throws {
-        let configs = ["brsgd", "median", "krum", "mean"].map { rule in
-            ExperimentConfig(
-                dataset: "fashion-mnist", model: "lenet", workers: 20, byzantineCount: 5, attack: attack, rule: rule,
-                ruleParameters: rule == "brsgd" ? ["beta": 0.5] : [:], epochs: epochs, batchSize: batchSize,
-                learningRate: 0.03, seed: 1)
-        }
-        for config in configs {
-            do { _ = try ExperimentRunner.attack(for: config) } catch let error as ExperimentError {
-                throw ValidationError(error.message)
-            }
+        try reportingErrors { try demo() }
+    }
+
+    private func demo() throws {
+        let configs = try Self.rules.map { rule in
+            let experiment = Experiment(
+                model: .lenet, dataset: .fashionMNIST, workers: 20, byzantine: 5, attack: AttackConfiguration(kind: attack),
+                rule: RuleConfiguration(name: rule), learningRate: 0.03, epochs: epochs, batchSize: batchSize, seed: 1)
+            return try experiment.resolved().validated().experiment
         }
         let root = URL(fileURLWithPath: outputDir)
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -60,23 +72,24 @@ struct DemoCommand: ParsableCommand {
         do {
             outcome = try runner.run(configs) { event in
                 guard let record = event.record else {
-                    if case .failed(let message) = event.kind { Terminal.note("\(event.config.rule): \(message)") }
+                    if case .failed(let message) = event.kind { Terminal.note("\(event.config.ruleName): \(message)") }
                     return
                 }
-                Terminal.note(String(format: "  %-6@ %.2f%% after %d epochs (%@)", record.config.rule as NSString,
+                Terminal.note(String(format: "  %-6@ %.2f%% after %d epochs (%@)", record.config.ruleName as NSString,
                                      record.finalTestAccuracy * 100, record.epochs.count, clock(record.totalSeconds)))
             }
         } catch let error as DatasetError {
-            throw CommandError("\(error)")
+            throw CommandError(error.message)
         }
-        let order = ["brsgd", "median", "krum", "mean"]
-        let records = outcome.records.sorted { (order.firstIndex(of: $0.config.rule) ?? 9) < (order.firstIndex(of: $1.config.rule) ?? 9) }
+        let records = outcome.records.sorted {
+            (Self.rules.firstIndex(of: $0.config.rule.name) ?? 9) < (Self.rules.firstIndex(of: $1.config.rule.name) ?? 9)
+        }
         var table = SummaryTable(headers: ["rule", "final test accuracy", "Byzantine rows selected", "aggregation per round", "run time"],
                                  alignments: [.left, .right, .right, .right, .right])
         for r in records {
-            let selected = r.config.rule == "krum" || r.config.rule == "brsgd"
+            let selected = r.config.rule.name == .krum || r.config.rule.name == .brsgd
                 ? String(format: "%.1f%%", r.byzantineSelection.selectionRate * 100) : "—"
-            table.append([r.config.rule, String(format: "%.2f%%", r.finalTestAccuracy * 100), selected,
+            table.append([r.config.ruleName, String(format: "%.2f%%", r.finalTestAccuracy * 100), selected,
                           String(format: "%.2f ms", r.aggregationTiming.median), clock(r.totalSeconds)])
         }
         let summary = """
@@ -85,15 +98,15 @@ struct DemoCommand: ParsableCommand {
 
             \(table.markdown)
             """
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        try summary.write(to: root.appendingPathComponent("summary.md"), atomically: true, encoding: .utf8)
+        try AtomicFile.write(summary, to: root.appendingPathComponent("summary.md"))
         let plot = Figure3Plot(records: records, layout: .perAttack,
                                title: "Test accuracy, 5 of 20 workers Byzantine (\(attack))")
-        try plot.svg().write(to: root.appendingPathComponent("accuracy.svg"), atomically: true, encoding: .utf8)
+        try AtomicFile.write(plot.svg(), to: root.appendingPathComponent("accuracy.svg"))
         print(summary)
         Terminal.note("""
             wrote \(root.appendingPathComponent("summary.md").path) and \(root.appendingPathComponent("accuracy.svg").path)
             the paper's whole Table 1 and Figure 3:  .build/release/brsgd reproduce table1
             """)
+        if !outcome.failures.isEmpty { throw CommandError("\(outcome.failures.count) of \(configs.count) runs failed (see above)") }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BrSGDCluster
 import BrSGDExperiments
+import BrSGDRecords
+import Datasets
 import Foundation
 import NeuralEngine
 import TensorIO
@@ -16,64 +18,105 @@ struct TrainCommand: ParsableCommand {
             --attack, and the master aggregates them with --rule and steps the model. The \
             test set is evaluated after each epoch. Same seed, same bytes.
 
+            The experiment is checked whole before any data is loaded: every value's range, \
+            options that do not apply to the chosen rule or attack, output paths. The results \
+            go to standard output (--format table or json), progress to standard error. \
+            --config replays a run record (or reads an experiment file), options beside it \
+            replace its fields.
+
             Examples:
-              brsgd train --model lenet --dataset fashion-mnist --workers 1 --epochs 5 --batch-size 64 --lr 0.03 --seed 1 --output run.json
-              brsgd train --workers 20 --byzantine 5 --attack gaussian --rule brsgd --beta 0.5 --batch-size 16 --epochs 10 --output run.json --save-model model.npy
-              brsgd train --workers 20 --byzantine-fraction 0.25 --attack alie --rule krum --partition dirichlet --alpha 0.5
+              brsgd train --workers 1 --epochs 5 --batch-size 64 --lr 0.03 --seed 1 --output run.json
+              brsgd train --workers 20 --byzantine 5 --attack gaussian --rule brsgd --beta 0.5 --batch-size 16 --epochs 10 --save-model model.npy
+              brsgd train --workers 20 --byzantine-fraction 0.25 --attack alie --rule krum --partition dirichlet --dirichlet-alpha 0.5
+              brsgd train --config run.json --save-model replayed.npy
             """)
 
     @OptionGroup var experiment: ExperimentOptions
 
-    @Option(name: .long, help: "Write the run record (config, per-epoch test accuracy and loss, aggregation times, Byzantine selections) as JSON here.")
+    @Option(name: .long, help: "Write the run record (the experiment, per-epoch test accuracy and loss, aggregation times, Byzantine selections, skipped rounds) as JSON here.")
     var output: String?
 
     @Option(name: .long, help: "Write the final model's flat parameters as a 1-D float32 .npy (or .json) here.")
     var saveModel: String?
 
-    @Flag(name: .long, help: "Print only the final line.")
+    @Option(name: .long, help: "What to print on standard output: table (the epochs and a summary) or json (the run record).")
+    var format: OutputFormat = .table
+
+    @Flag(name: .long, help: "No progress on standard error; only the results on standard output.")
     var quiet = false
 
     func run() throws {
-        let config = try experiment.experimentConfig()
+        try reportingErrors { try train() }
+    }
+
+    private func train() throws {
+        let checked = try experiment.checkedExperiment()
+        let record = try OutputFile.check(output, option: "--output", extensions: ["json"])
+        let model = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"])
+        let config = checked.experiment
         BLAS.setThreadCount(1)  // one worker per core: BLAS must not fight the workers for cores
-        let runner = ExperimentRunner(locator: experiment.locator, threads: experiment.threads)
+        let runner = ExperimentRunner(locator: experiment.locator)
+        _ = try runner.data(config.dataset)  // missing data fails here, before the run is announced
         let bar = ProgressBar(enabled: Terminal.isInteractive && !quiet)
         if !quiet {
-            Terminal.note("training \(config.model) on \(config.dataset): m = \(config.workers), b = \(config.byzantineCount)"
-                          + (config.byzantineCount > 0 ? " (\(config.attack))" : "") + ", rule \(try ExperimentRunner.rule(for: config).name), "
-                          + "\(config.epochs) epochs, batch \(config.batchSize) per worker, η = \(config.learningRate), seed \(config.seed)")
+            Terminal.note("training \(config.model.rawValue) on \(config.dataset.rawValue): m = \(config.workers), b = \(config.byzantine)"
+                          + (config.byzantine > 0 ? " (\(checked.attack?.name ?? config.attackName))" : "")
+                          + ", rule \(checked.rule.name), \(config.epochs) epochs, batch \(config.batchSize) per worker, "
+                          + "η = \(config.learningRate), seed \(config.seed)")
         }
         let result: (record: RunRecord, model: [Float])
         do {
-            result = try runner.run(config, progress: { p in
+            result = try runner.run(checked, progress: { p in
                 let fraction = (Double(p.epoch - 1) + Double(p.roundInEpoch) / Double(p.roundsPerEpoch)) / Double(p.epochs)
                 bar.update(fraction: fraction, prefix: "epoch \(p.epoch)/\(p.epochs)",
                            status: String(format: "round %d/%d  loss %.4f  %.0f samples/s", p.roundInEpoch,
-                                          p.roundsPerEpoch, p.trainLoss, p.samplesPerSecond))
+                                          p.roundsPerEpoch, p.trainLoss, p.samplesPerSecond)
+                               + (p.skippedRounds > 0 ? "  \(p.skippedRounds) skipped" : ""))
             }, epochEnded: { e in
                 if !quiet {
                     bar.log(String(format: "epoch %d/%d  test accuracy %.2f%%  test loss %.4f  train loss %.4f  %.1f s",
                                    e.epoch, config.epochs, e.testAccuracy * 100, e.testLoss, e.trainLoss, e.seconds))
                 }
             })
-        } catch let error as ExperimentError {
+        } catch let error as DatasetError {
             bar.finish()
             throw CommandError(error.message)
+        } catch {
+            bar.finish()
+            throw error
         }
         bar.finish()
-        if let output {
-            try result.record.write(to: URL(fileURLWithPath: output))
+        // Each output on its own: a failed record does not lose the model, nor the reverse.
+        var written: [OutputFile] = [], failed = false
+        if let record { if record.write(try result.record.jsonData()) { written.append(record) } else { failed = true } }
+        if let model { if model.writeVector(result.model) { written.append(model) } else { failed = true } }
+        try printResults(result.record, format: format, outputs: written)
+        if result.record.skippedRounds > 0 {
+            Terminal.note("warning: \(result.record.skippedRounds) of \(result.record.rounds) rounds could not be aggregated and were skipped (the model diverged, or too few finite gradients for the rule)")
         }
-        if let saveModel {
-            do {
-                try TensorFile.writeVector(result.model, to: URL(fileURLWithPath: saveModel))
-            } catch {
-                throw CommandError("cannot write --save-model: \(error)")
-            }
+        if failed { throw OutputsFailed() }
+    }
+}
+
+/// Prints a finished run on standard output: a table of its epochs and a summary line, or
+/// its record as JSON. Shared by `train` and `master`.
+func printResults(_ record: RunRecord, format: OutputFormat, outputs: [OutputFile]) throws {
+    switch format {
+    case .json:
+        print(String(decoding: try record.jsonData(), as: UTF8.self))
+    case .table:
+        var table = SummaryTable(headers: ["epoch", "test accuracy", "test loss", "train loss", "seconds"],
+                                 alignments: [.right, .right, .right, .right, .right])
+        for e in record.epochs {
+            table.append(["\(e.epoch)", String(format: "%.2f%%", e.testAccuracy * 100), String(format: "%.4f", e.testLoss),
+                          String(format: "%.4f", e.trainLoss), String(format: "%.1f", e.seconds)])
         }
-        let r = result.record
-        Terminal.note(String(format: "final test accuracy %.2f%% after %d epochs in %@; aggregation %.2f ms per round (median)",
-                             r.finalTestAccuracy * 100, r.epochs.count, clock(r.totalSeconds), r.aggregationTiming.median)
-                      + (output.map { " → \($0)" } ?? ""))
+        print(table.markdown)
+        let accuracy = record.evaluated ? String(format: "final test accuracy %.2f%%", record.finalTestAccuracy * 100)
+            : "not evaluated"
+        print(String(format: "%@ after %d epochs (%d rounds, %d skipped) in %@; aggregation %.2f ms per round (median)",
+                     accuracy, record.epochs.count, record.rounds, record.skippedRounds, clock(record.totalSeconds),
+                     record.aggregationTiming.median)
+              + (outputs.isEmpty ? "" : "; wrote " + outputs.map(\.url.path).joined(separator: ", ")))
     }
 }

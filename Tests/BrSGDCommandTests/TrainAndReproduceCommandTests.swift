@@ -3,31 +3,55 @@ import Testing
 
 /// `brsgd train`, `reproduce` and `demo`: help that teaches, and bad options refused before any work.
 @Suite struct TrainAndReproduceCommandTests {
+    /// Careless invocations: each is refused before any work, with exit status 64 and one
+    /// line naming the option, the value and what is allowed.
     @Test(arguments: [
-        (["train", "--workers", "20", "--byzantine", "5"], "need an --attack"),
-        (["train", "--workers", "4", "--byzantine", "5", "--attack", "gaussian"], "--byzantine must lie in 0...4"),
+        (["train", "--workers", "20", "--byzantine", "5"], "--attack: 5 Byzantine workers need an attack"),
+        (["train", "--workers", "4", "--byzantine", "5", "--attack", "gaussian"], "--byzantine: is 5; it must lie in 0...4"),
         (["train", "--byzantine", "1", "--byzantine-fraction", "0.2", "--workers", "10", "--attack", "gaussian"], "not both"),
-        (["train", "--attack", "gauss"], "unknown --attack 'gauss'"),
-        (["train", "--rule", "krum"], "m' − f' − 2 ≥ 1"),
-        (["train", "--model", "resnet"], "unknown model 'resnet'"),
-        (["train", "--partition", "dirichlet"], "--alpha"),
-        (["train", "--lr", "-1"], "--lr"),
-        (["train", "--beta", "0"], "β"),
-        (["train", "--workers", "20", "--byzantine", "12", "--attack", "alie"], "f"),
-        (["reproduce", "table1", "--epochs", "0"], "≥ 1"),
+        (["train", "--attack", "gauss"], "--attack: unknown attack 'gauss'"),
+        (["train", "--attack", "gaussian"], "--attack: 'gaussian' has no Byzantine worker"),
+        (["train", "--sigma", "3"], "--sigma: applies to an attack"),
+        (["train", "--workers", "4", "--byzantine", "1", "--attack", "gaussian", "--scale", "3"], "--scale: does not apply to the gaussian attack"),
+        (["train", "--rule", "krum", "--workers", "2"], "m' − f' − 2 ≥ 1"),
+        (["train", "--rule", "krum", "--threshold", "3"], "--threshold: krum does not take threshold"),
+        (["train", "--rule", "mean", "--beta", "0.3"], "--beta: mean does not take beta"),
+        (["train", "--partition", "dirichlet"], "--dirichlet-alpha"),
+        (["train", "--dirichlet-alpha", "0.5"], "--dirichlet-alpha: applies to --partition dirichlet only"),
+        (["train", "--lr", "-1"], "--lr: is -1.0; it must be a finite number > 0"),
+        (["train", "--momentum", "5"], "--momentum: is 5.0; it must lie in [0, 1)"),
+        (["train", "--momentum", "nan"], "--momentum: is nan"),
+        (["train", "--momentum", "1"], "--momentum: is 1.0"),
+        (["train", "--weight-decay=-1"], "--weight-decay: is -1.0"),
+        (["train", "--workers", "100000"], "--workers: is 100000; it must lie in 1...10000"),
+        (["train", "--batch-size", "0"], "--batch-size: is 0"),
+        (["train", "--test-subset", "0"], "--test-subset: is 0"),
+        (["train", "--beta", "0"], "--beta: brsgd's β must lie in (0, 1], got 0.0"),
+        (["train", "--workers", "20", "--byzantine", "12", "--attack", "alie"], "--attack: alie"),
+        (["train", "--output", "/nonexistent-dir/run.json"], "--output /nonexistent-dir/run.json: the directory /nonexistent-dir does not exist"),
+        (["train", "--save-model", "m.txt"], "--save-model m.txt: the file name must end in .npy or .json"),
+        (["train", "--config", "/nonexistent.json"], "cannot read /nonexistent.json: no such file or directory"),
+        (["bench", "aggregate", "--m", "100000", "--d", "100000"], "--m: is 100000"),
+        (["bench", "aggregate", "--m", "10000", "--d", "100000000"], "GB gradient matrix"),
+        (["bench", "aggregate", "--rules", "krum", "--m", "4", "--assumed-byzantine", "3"], "m' − f' − 2"),
+        (["reproduce", "table1", "--epochs", "0"], "--epochs: is 0"),
+        (["reproduce", "table1", "--rules", "bulyann"], "--rules: unknown rule 'bulyann'"),
         (["reproduce", "convex", "--attack", "label-flip"], "gradient attack"),
+        (["demo", "--batch-size", "0"], "--batch-size: is 0"),
     ])
-    func badOptionsAreRefused(arguments: [String], expected: String) throws {
+    func carelessOptionsAreRefusedBeforeAnyWork(arguments: [String], expected: String) throws {
         let run = try CommandRunner.run(arguments)
         #expect(!run.crashed)
-        #expect(run.status != 0, "\(arguments)")
+        #expect(run.status == 64, "\(arguments): exit \(run.status)")
         #expect(run.stderr.contains(expected), "\(arguments): \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): one line, not \(run.stderr)")
+        #expect(!run.stderr.contains("NSCocoaErrorDomain") && !run.stderr.contains(".tmp"))
     }
 
     @Test func helpTeaches() throws {
         for (command, needles) in [
             (["train", "--help"], ["--workers", "--byzantine", "--attack", "--rule", "--beta", "--partition", "--save-model",
-                                   "Example", "gaussian:", "brsgd:"]),
+                                   "--config", "--assumed-byzantine", "--dirichlet-alpha", "--format", "Example", "gaussian:", "brsgd:"]),
             (["reproduce", "table1", "--help"], ["--seeds", "--add-rules", "--add-attacks", "resumes", "figure3.svg"]),
             (["reproduce", "convex", "--help"], ["Theorem 1", "convex_n.svg"]),
             (["demo", "--help"], ["Krum", "20 workers"]),
@@ -50,5 +74,24 @@ import Testing
         let modern = try CommandRunner.run(["reproduce", "table1", "--dry-run", "--attacks", "alie,ipm", "--fractions", "0.25",
                                             "--add-rules", "trimmed-mean"])
         #expect(modern.stdout.split(separator: "\n").count == 2 + 2 * 5)
+    }
+
+    @Test func aGridWithAFailedRunExitsNonZeroAndItsTablesCountEveryRun() throws {
+        // Needs FashionMNIST: the grid loads it before any run.
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz") else { return }
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = dir.appendingPathComponent("base.json")
+        try Data(#"{"model": "logistic", "workers": 4, "epochs": 1, "batch_size": 2000, "test_subset": 100}"#.utf8).write(to: base)
+        let common = ["reproduce", "table1", "--config", base.path, "--output-dir", dir.path, "--attacks", "gaussian",
+                      "--fractions", "0.5", "--jobs", "1"]
+        // Krum at m = 4, b = 2 cannot run: the grid says so and exits 1; the mean runs.
+        let first = try CommandRunner.run(common + ["--rules", "krum,mean"])
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(first.stderr.contains("runs failed"))
+        let second = try CommandRunner.run(common + ["--rules", "median"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let table = try String(contentsOf: dir.appendingPathComponent("table1.json"), encoding: .utf8)
+        #expect(table.contains("median") && table.contains("mean"), "the second grid's tables count the first's runs")
     }
 }

@@ -1,18 +1,24 @@
 import BrSGDExperiments
+import BrSGDRecords
+import ByzantineAttacks
+import RobustAggregation
 import Foundation
 import Testing
 
 @Suite struct ConfigIDTests {
     @Test func readablePrefixFollowsTheDocumentedScheme() {
         let config = Fixtures.config(byzantine: 5)
-        #expect(config.id.hasPrefix("lenet-fmnist-m20-b5-gaussian-sigma200-brsgd-beta0.5-seed1-"))
-        #expect(config.id.count == "lenet-fmnist-m20-b5-gaussian-sigma200-brsgd-beta0.5-seed1-".count + 8)
+        let prefix = "lenet-fmnist-m20-b5-gaussian-sigma200-brsgd-beta0.5-threshold_auto-seed1-"
+        #expect(config.id.hasPrefix(prefix))
+        #expect(config.id.count == prefix.count + 8)
+        #expect(Fixtures.config(rule: "krum").id.hasPrefix("lenet-fmnist-m20-b5-gaussian-sigma200-krum-assumed_byzantine5-seed1-"))
+        #expect(Fixtures.config(byzantine: 0).id.hasPrefix("lenet-fmnist-m20-b0-none-brsgd-"))
     }
 
     /// Many configs that differ in one field each, including fields not in the readable prefix.
-    static func sweep() -> [ExperimentConfig] {
-        var configs: [ExperimentConfig] = []
-        for attack in ["gaussian", "model-negation", "gradient-scale", "label-flip", "ALIE / z=1"] {
+    static func sweep() -> [Experiment] {
+        var configs: [Experiment] = []
+        for attack in ["gaussian", "model-negation", "gradient-scale", "label-flip", "alie"] {
             for rule in ["brsgd", "median", "mean", "krum", "trimmed-mean"] {
                 for b in [0, 2, 5, 10] {
                     for seed: UInt64 in [1, 2, 3] {
@@ -22,18 +28,20 @@ import Testing
             }
         }
         let base = Fixtures.config()
-        var variants: [ExperimentConfig] = []
-        for beta in [0.1, 0.3, 0.5, 0.51, -1, 1e-5] { var c = base; c.ruleParameters = ["beta": beta]; variants.append(c) }
+        var variants: [Experiment] = []
+        for beta in [0.1, 0.3, 0.51, -1, 1e-5] { var c = base; c.rule.selectionFraction = beta; variants.append(c) }
         for lr in [0.01, 0.03, 0.1] { var c = base; c.learningRate = lr; variants.append(c) }
         for epochs in [1, 10, 30] { var c = base; c.epochs = epochs; variants.append(c) }
         for batch in [16, 32, 64] { var c = base; c.batchSize = batch; variants.append(c) }
         for m in [0.0, 0.9] { var c = base; c.momentum = m; variants.append(c) }
         for wd in [0.0, 1e-4] { var c = base; c.weightDecay = wd; variants.append(c) }
-        for subset: Int? in [nil, 1000] { var c = base; c.testSubsetSize = subset; variants.append(c) }
-        for alpha: Double? in [0.1, 1.0] { var c = base; c.partition = "dirichlet"; c.dirichletAlpha = alpha; variants.append(c) }
-        var t = base; t.ruleParameters = ["beta": 0.5, "threshold": 3.5]; variants.append(t)
-        var s = base; s.attackParameters = ["sigma": 100]; variants.append(s)
-        var mn = base; mn.dataset = "mnist"; variants.append(mn)
+        for subset in [100, 1000] { var c = base; c.testSubset = subset; variants.append(c) }
+        for alpha in [0.1, 1.0] { var c = base; c.partition = .dirichlet(alpha: alpha); variants.append(c) }
+        var t = base; t.rule.threshold = 3.5; variants.append(t)
+        var n = base; n.rule.nearestNeighborMixing = true; variants.append(n)
+        var s = base; s.attack?.standardDeviation = 100; variants.append(s)
+        var mn = base; mn.dataset = .mnist; variants.append(mn)
+        var md = base; md.model = .mlp; variants.append(md)
         return configs + variants
     }
 
@@ -61,10 +69,17 @@ import Testing
         }
     }
 
-    @Test func idIsStableForEqualConfigsAndLongNamesAreCut() {
+    @Test func idIsStableAndIgnoresWhatDoesNotChangeTheBytes() {
         #expect(Fixtures.config().id == Fixtures.config().id)
-        var long = Fixtures.config()
-        long.rule = String(repeating: "very-long-rule-name", count: 30)
+        var other = Fixtures.config()
+        other.threads = 7
+        other.dataDirectory = "/somewhere/else"
+        #expect(other.id == Fixtures.config().id)
+        var long = Fixtures.config(rule: "multi-krum")
+        long.rule.selectionCount = 123_456_789
+        long.rule.nearestNeighborMixing = true
+        long.attack = AttackConfiguration(kind: .alie, z: -1.234567890123e-7)
         #expect(long.id.utf8.count <= 200)
+        #expect(!long.id.contains("--"))
     }
 }

@@ -1,20 +1,26 @@
 import BrSGDExperiments
+import BrSGDRecords
+import ByzantineAttacks
 import Foundation
+import RobustAggregation
 
 /// Synthetic records for tests: deterministic, no training involved.
 enum Fixtures {
+    /// A resolved experiment (σ = 200 for gaussian, β = ½ for brsgd, f = b for the rules that take it).
     static func config(
         attack: String = "gaussian", rule: String = "brsgd", workers: Int = 20, byzantine: Int = 5,
-        seed: UInt64 = 1, ruleParameters: [String: Double] = ["beta": 0.5]
-    ) -> ExperimentConfig {
-        ExperimentConfig(
-            dataset: "fashion-mnist", model: "lenet", workers: workers, byzantineCount: byzantine,
-            attack: byzantine == 0 ? "none" : attack, attackParameters: attack == "gaussian" ? ["sigma": 200] : [:],
-            rule: rule, ruleParameters: ruleParameters, epochs: 10, batchSize: 32, learningRate: 0.03, seed: seed)
+        seed: UInt64 = 1
+    ) -> Experiment {
+        let experiment = Experiment(
+            model: .lenet, dataset: .fashionMNIST, workers: workers, byzantine: byzantine,
+            attack: byzantine == 0 ? nil : AttackConfiguration(kind: AttackKind(rawValue: attack)!),
+            rule: RuleConfiguration(name: RuleName(rawValue: rule)!), learningRate: 0.03, epochs: 10, batchSize: 32,
+            seed: seed)
+        return try! experiment.resolved()
     }
 
     /// A run whose accuracy rises towards `finalAccuracy` (a fraction) over `epochs` epochs.
-    static func record(_ config: ExperimentConfig, finalAccuracy: Double, epochs: Int = 10) -> RunRecord {
+    static func record(_ config: Experiment, finalAccuracy: Double, epochs: Int = 10) -> RunRecord {
         let epochRecords = (1...epochs).map { e in
             let progress = 1 - exp(-3 * Double(e) / Double(epochs))
             let scale = 1 - exp(-3.0)
@@ -63,7 +69,7 @@ extension Fixtures {
         return records
     }
 
-    private static func curve(_ config: ExperimentConfig, final: Double, speed: Double, seed: UInt64, epochs: Int) -> RunRecord {
+    private static func curve(_ config: Experiment, final: Double, speed: Double, seed: UInt64, epochs: Int) -> RunRecord {
         var record = record(config, finalAccuracy: final, epochs: epochs)
         record.epochs = (1...epochs).map { e in
             let t = Double(e) / Double(epochs)

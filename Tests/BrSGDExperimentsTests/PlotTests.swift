@@ -1,4 +1,5 @@
 import BrSGDExperiments
+import BrSGDRecords
 import Foundation
 import Testing
 #if canImport(FoundationXML)
@@ -119,7 +120,7 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     }
 
     @Test func figure3AveragesSeeds() throws {
-        let records = Fixtures.figureSweep().filter { $0.config.attack == "gaussian" && $0.config.rule == "krum" && $0.config.byzantineCount == 5 }
+        let records = Fixtures.figureSweep().filter { $0.config.attackName == "gaussian" && $0.config.ruleName == "krum" && $0.config.byzantine == 5 }
         #expect(records.count == 2)
         let figure = Figure3Plot(records: records)
         let curve = try #require(figure.curves.first)

@@ -1,4 +1,5 @@
 import BrSGDExperiments
+import BrSGDRecords
 import Foundation
 import Testing
 
@@ -11,16 +12,17 @@ import Testing
 
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         for key in ["config", "epochs", "final_test_accuracy", "total_seconds", "aggregation_timing",
-                    "byzantine_selection", "rejected_rows_count", "started_at", "finished_at",
-                    "brsgd_version", "host"] {
+                    "byzantine_selection", "rejected_rows_count", "rounds", "skipped_rounds", "missing_rows_count",
+                    "evaluated", "started_at", "finished_at", "brsgd_version", "host"] {
             #expect(object[key] != nil, "missing top-level key \(key)")
         }
         let config = try #require(object["config"] as? [String: Any])
-        for key in ["dataset", "model", "workers", "byzantine_count", "attack", "attack_parameters", "rule",
-                    "rule_parameters", "partition", "epochs", "batch_size", "learning_rate", "momentum",
-                    "weight_decay", "seed"] {
+        for key in ["dataset", "model", "workers", "byzantine", "attack", "rule", "partition", "epochs",
+                    "batch_size", "lr", "momentum", "weight_decay", "seed", "threads"] {
             #expect(config[key] != nil, "missing config key \(key)")
         }
+        #expect((config["attack"] as? [String: Any])?["sigma"] as? Double == 200, "defaults resolved")
+        #expect((config["rule"] as? [String: Any])?["beta"] as? Double == 0.5)
         let epoch = try #require((object["epochs"] as? [[String: Any]])?.first)
         #expect(Set(epoch.keys) == ["epoch", "test_accuracy", "test_loss", "train_loss", "seconds", "rounds"])
         let timing = try #require(object["aggregation_timing"] as? [String: Any])
@@ -31,14 +33,13 @@ import Testing
         #expect(workers.first?["selected_rounds"] as? Int == 3)
         // No camelCase key anywhere in the file.
         let text = String(decoding: data, as: UTF8.self)
-        #expect(!text.contains("Accuracy") && !text.contains("byzantineCount"))
+        #expect(!text.contains("Accuracy") && !text.contains("byzantineCount") && !text.contains("Rows"))
     }
 
     @Test func optionalFieldsRoundTrip() throws {
         var config = Fixtures.config()
-        config.partition = "dirichlet"
-        config.dirichletAlpha = 0.3
-        config.testSubsetSize = 1000
+        config.partition = .dirichlet(alpha: 0.3)
+        config.testSubset = 1000
         let record = Fixtures.record(config, finalAccuracy: 0.5)
         #expect(try JSONDecoder().decode(RunRecord.self, from: record.jsonData()) == record)
     }

@@ -1,4 +1,5 @@
 import BrSGDExperiments
+import BrSGDRecords
 import Foundation
 import Testing
 

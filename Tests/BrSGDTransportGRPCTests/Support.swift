@@ -1,5 +1,5 @@
 import BrSGDCluster
-import BrSGDExperiments
+import BrSGDRecords
 import Datasets
 import Foundation
 import GRPCCore
@@ -30,19 +30,15 @@ struct TinyRun {
     var rounds: Int
     var learningRate: Float = 0.5
 
-    var config: ExperimentConfig {
-        ExperimentConfig(dataset: "synthetic", model: "logistic-4x2", workers: workers, byzantineCount: 0,
-                         attack: "none", rule: "mean", epochs: 1, batchSize: 1,
-                         learningRate: Double(learningRate), seed: 3)
+    static let model = Model.logisticRegression(inputSize: 4, classCount: 2)
+
+    /// The master's plan: a bare vector (no experiment to tell), rule mean, plain SGD.
+    var plan: MasterPlan {
+        MasterPlan(initialParameters: Self.model.initialParameters(seed: 3), rule: Mean(),
+                   optimizer: SGD(learningRate: learningRate), workerCount: workers, rounds: rounds)
     }
 
-    var simulation: SimulationConfiguration {
-        SimulationConfiguration(model: .logisticRegression(inputSize: 4, classCount: 2), workerCount: workers,
-                                byzantineCount: 0, attack: nil, rule: Mean(), epochs: 1, batchSize: 1,
-                                learningRate: learningRate, seed: 3)
-    }
-
-    var parameterCount: Int { simulation.model.parameterCount }
+    var parameterCount: Int { Self.model.parameterCount }
 
     /// Runs the master while `body` plays the workers; with `stopMaster`, the master is
     /// cancelled once `body` returns (its result is then nil). Without it, `body` plays every
@@ -60,13 +56,13 @@ struct TinyRun {
         // body does last. A short grace raced the test's client: on a loaded machine the final
         // FetchRound came after it and found the server gone ("Stream unexpectedly closed.").
         options.finishGrace = .seconds(600)
-        let (config, simulation, trainingCount) = (config, simulation, rounds * workers)
+        let plan = plan
         let fixed = options
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         return try await withThrowingTaskGroup(of: MasterOrBody<R>.self) { group in
             group.addTask {
                 .master(try await NetworkMaster.run(
-                    config: config, simulation: simulation, trainingCount: trainingCount, test: nil, options: fixed,
+                    plan: plan, options: fixed,
                     metrics: metrics, logger: silentLogger, onListening: { port in portSink.yield(port); portSink.finish() }))
             }
             var iterator = ports.makeAsyncIterator()

@@ -24,11 +24,14 @@ import Testing
     @Test func searchOrderIsExplicitEnvironmentSystemCache() throws {
         let box = try Sandbox()
         defer { box.root.cleanUp() }
-        let path = box.locator().searchPath(for: .fashionMNIST).map(\.directory)
+        let path = box.locator(explicit: false).searchPath(for: .fashionMNIST).map(\.directory)
         #expect(path == [
-            box.explicit + "/fashion-mnist", box.explicit,
             box.fromEnvironment + "/fashion-mnist", box.fromEnvironment,
             box.system + "/fashion-mnist", box.cache + "/fashion-mnist",
+        ])
+        // An explicit directory is the only place searched: no silent fall-back.
+        #expect(box.locator().searchPath(for: .fashionMNIST).map(\.directory) == [
+            box.explicit + "/fashion-mnist", box.explicit,
         ])
         #expect(DatasetLocator(environment: [:]).searchPath(for: .mnist).map(\.directory)
             == ["/usr/share/datasets/mnist"])
@@ -41,11 +44,13 @@ import Testing
         defer { box.root.cleanUp() }
         // Distinguishable contents: the number of images says where they came from.
         try TinyImages(count: 4).writeSplits(into: box.cache + "/fashion-mnist")
-        #expect(try LabeledDataset.load(.fashionMNIST, split: .train, from: box.locator()).count == 4)
+        #expect(try LabeledDataset.load(.fashionMNIST, split: .train, from: box.locator(explicit: false)).count == 4)
         try TinyImages(count: 3).writeSplits(into: box.system + "/fashion-mnist", compressed: false)
-        #expect(try LabeledDataset.load(.fashionMNIST, split: .test, from: box.locator()).count == 3)
+        #expect(try LabeledDataset.load(.fashionMNIST, split: .test, from: box.locator(explicit: false)).count == 3)
         try TinyImages(count: 2).writeSplits(into: box.fromEnvironment)
-        #expect(try LabeledDataset.load(.fashionMNIST, split: .train, from: box.locator()).count == 2)
+        #expect(try LabeledDataset.load(.fashionMNIST, split: .train, from: box.locator(explicit: false)).count == 2)
+        // An explicit directory without the files is an error, though other places have them.
+        #expect(throws: DatasetError.self) { try LabeledDataset.load(.fashionMNIST, split: .train, from: box.locator()) }
         try TinyImages(count: 1).writeSplits(into: box.explicit + "/fashion-mnist")
         #expect(try LabeledDataset.load(.fashionMNIST, split: .train, from: box.locator()).count == 1)
         #expect(try LabeledDataset.load(.fashionMNIST, split: .train, from: box.locator(explicit: false)).count == 2)
@@ -58,7 +63,8 @@ import Testing
         try TinyImages(count: 4).writeSplits(into: box.cache + "/mnist")
         try FileManager.default.createDirectory(atPath: box.explicit, withIntermediateDirectories: true)
         try writeGzip(TinyImages(count: 9).imagesIDX, to: box.explicit + "/train-images-idx3-ubyte.gz")
-        let files = try box.locator().locate(.mnist, split: .train)
+        let files = try box.locator(explicit: false).locate(.mnist, split: .train)
+        #expect(throws: DatasetError.self) { try box.locator().locate(.mnist, split: .train) }
         #expect(files.images == box.cache + "/mnist/train-images-idx3-ubyte.gz")
         #expect(files.labels == box.cache + "/mnist/train-labels-idx1-ubyte.gz")
     }

@@ -1,5 +1,6 @@
 import ByzantineAttacks
 import Datasets
+import Dispatch
 import NeuralEngine
 import RobustAggregation
 
@@ -22,10 +23,17 @@ public struct ConvexExperiment: Sendable {
 
     public init() {}
 
-    /// ‖w_T − w*‖₂ for one run.
-    /// - Throws: the rule's or the attack's error when they cannot run with this m and b.
-    public func distance(rule: any AggregationRule, attack: (any Attack)?, workers m: Int, byzantine b: Int,
-                         samplesPerWorker n: Int, seed: UInt64) throws -> Double {
+    /// What one run measured: ‖w_T − w*‖₂, and its books (the same ledger every driver keeps:
+    /// skipped rounds, rejections, selections).
+    public struct Run: Sendable {
+        public var distance: Double
+        public var ledger: RunLedger
+    }
+
+    /// ‖w_T − w*‖₂ for one run (T = ``rounds`` rounds, one "epoch").
+    /// - Throws: the attack's error when it cannot run with this m and b.
+    public func run(rule: any AggregationRule, attack: (any Attack)?, workers m: Int, byzantine b: Int,
+                    samplesPerWorker n: Int, seed: UInt64) throws -> Run {
         let d = dimension
         if let attack { try attack.validate(workerCount: m, byzantineCount: b) }
         let problem = LinearRegressionProblem(dimension: d, noise: noise, seed: seed)
@@ -46,7 +54,9 @@ public struct ConvexExperiment: Sendable {
         let byzantine = attack == nil ? [] : Array(0 ..< b)
         let honestWorkers = (0 ..< m).filter { !byzantine.contains($0) || (attack?.knowledge ?? .none) >= .ownGradient }
         var crafted: [Float] = []
+        var ledger = RunLedger(byzantineWorkers: byzantine, roundsPerEpoch: max(1, rounds))
         for _ in 0 ..< rounds {
+            let roundStart = DispatchTime.now().uptimeNanoseconds
             _ = master.beginRound()
             let w = master.parameters.map(Double.init)
             master.writeRows(of: honestWorkers) { storage in
@@ -61,12 +71,14 @@ public struct ConvexExperiment: Sendable {
             if let attack {
                 master.writeByzantineRows(byzantine, attack: attack, seed: seed, scratch: &crafted)
             }
-            _ = try master.finishOrSkipRound()
+            let outcome = master.finishOrSkipRound()
+            ledger.record(outcome, honestLosses: EmptyCollection(),
+                          roundSeconds: Double(DispatchTime.now().uptimeNanoseconds - roundStart) / 1e9)
         }
         var squared = 0.0
         for (wi, oi) in zip(master.parameters, problem.optimum) {
             squared += (Double(wi) - Double(oi)) * (Double(wi) - Double(oi))
         }
-        return squared.squareRoot()
+        return Run(distance: squared.squareRoot(), ledger: ledger)
     }
 }

@@ -1,4 +1,4 @@
-import BrSGDExperiments
+import BrSGDRecords
 import Datasets
 import Dispatch
 import Foundation
@@ -25,7 +25,7 @@ public struct GridRunner {
     /// A run that finished, failed, or was found done.
     public struct Event: Sendable {
         public enum Kind: Sendable { case resumed, finished, failed(String) }
-        public var config: ExperimentConfig
+        public var config: Experiment
         public var kind: Kind
         public var record: RunRecord?
         /// Runs accounted for so far, and in all.
@@ -36,27 +36,38 @@ public struct GridRunner {
     /// What the grid produced.
     public struct Outcome: Sendable {
         public var records: [RunRecord]
-        public var failures: [(config: ExperimentConfig, message: String)]
+        public var failures: [(config: Experiment, message: String)]
         /// Wall time of the runs made now (not counting resumed ones).
         public var seconds: Double
         public var resumed: Int
     }
 
-    /// The record already written for `config`, if any.
-    public func existingRecord(for config: ExperimentConfig) -> RunRecord? {
+    /// The record already written for `config`, if any (same id: the same experiment but
+    /// for threads and the data directory, which do not change the bytes).
+    public func existingRecord(for config: Experiment) -> RunRecord? {
         let url = directory.appendingPathComponent(config.id + ".json")
-        guard let record = try? RunRecord.read(from: url), record.config == config else { return nil }
+        guard let record = try? RunRecord.read(from: url), record.config.id == config.id else { return nil }
         return record
     }
 
-    /// Runs every configuration not already done. `onEvent` is called once per run, never
-    /// concurrently with itself.
-    public func run(_ configs: [ExperimentConfig], onEvent: (Event) -> Void) throws -> Outcome {
+    /// Every record in the runs directory, the ones this grid made and any other (tables
+    /// are rebuilt from all of them, so two partial grids into one directory add up).
+    public func allRecords() throws -> [RunRecord] {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        return try RunRecord.readAll(in: directory)
+    }
+
+    /// Runs every experiment not already done, each with ``threadsPerJob`` threads. An
+    /// experiment that does not validate is reported as failed, not run. `onEvent` is
+    /// called once per run, never concurrently with itself.
+    /// - Throws: ``DatasetError`` when a dataset the runs need cannot be loaded.
+    public func run(_ configs: [Experiment], onEvent: (Event) -> Void) throws -> Outcome {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let start = DispatchTime.now().uptimeNanoseconds
         var records: [RunRecord] = []
-        var pending: [ExperimentConfig] = []
-        for config in configs {
+        var pending: [Experiment] = []
+        for var config in configs {
+            config.threads = threadsPerJob
             if let record = existingRecord(for: config) {
                 records.append(record)
                 onEvent(Event(config: config, kind: .resumed, record: record, done: records.count, total: configs.count))
@@ -66,14 +77,13 @@ public struct GridRunner {
         }
         let resumed = records.count
         // Load each dataset once, before the runs share it.
-        let loader = ExperimentRunner(locator: locator, threads: threadsPerJob)
-        var data: [String: (train: LabeledDataset, test: LabeledDataset)] = [:]
-        for name in Set(pending.map(\.dataset)) { data[name] = try loader.data(name) }
+        let loader = ExperimentRunner(locator: locator)
+        for name in Set(pending.map(\.dataset)) { _ = try loader.data(name) }
 
         struct Shared {
             var next = 0
             var records: [RunRecord]
-            var failures: [(config: ExperimentConfig, message: String)] = []
+            var failures: [(config: Experiment, message: String)] = []
         }
         let shared = Mutex(Shared(records: records))
         let total = configs.count
@@ -85,12 +95,8 @@ public struct GridRunner {
                 }
                 guard index < pending.count else { return }
                 let config = pending[index]
-                let began = Date()
                 do {
-                    let simulation = try loader.simulation(for: config)
-                    guard let (train, test) = data[config.dataset] else { throw ExperimentError("no data for \(config.dataset)") }
-                    let result = try Simulation.run(simulation, train: train, test: test)
-                    let record = ExperimentRunner.record(config, result, started: began, finished: Date())
+                    let (record, _) = try loader.run(try config.validated())
                     try record.write(to: directory.appendingPathComponent(record.fileName))
                     shared.withLock { state in
                         state.records.append(record)

@@ -1,46 +1,58 @@
-import BrSGDExperiments
+import BrSGDRecords
+import ByzantineAttacks
+import RobustAggregation
 
 /// The grid of the paper's Table 1 (LeNet on FashionMNIST, m = 20, η = 0.03, β = ½), with
-/// room for more rules, attacks and seeds.
+/// room for more rules, attacks and seeds, over a base experiment.
 ///
 /// The paper's grid: BrSGD at α = 0, 10, 25, 50%; Median, Mean and Krum at 10, 25, 50%;
 /// attacks gaussian, model-negation, gradient-scale and label-flip. The α = 0 run has no
 /// attack, so it is one run per seed shared by every attack row; we add a clean run of the
 /// mean (plain SGD) as the baseline: 2 + 4 attacks × 4 rules × 3 fractions = 50 runs per seed.
+///
+/// Every cell is the ``base`` experiment with its rule, attack, b and seed replaced (b =
+/// round(α·m)); a rule given in ``ruleConfigurations`` keeps its parameters (β for BrSGD),
+/// and its f, when it takes one, is each cell's b.
 public struct Table1Grid: Sendable {
-    public var workers = 20
+    /// What every cell shares: model, dataset, m, epochs, batch size, η, … (its rule,
+    /// attack, b and seed are replaced per cell).
+    public var base: Experiment
     public var fractions: [Double] = [0.1, 0.25, 0.5]
-    public var rules: [String] = ["brsgd", "median", "mean", "krum"]
-    public var attacks: [String] = ["gaussian", "model-negation", "gradient-scale", "label-flip"]
+    public var rules: [RuleName] = [.brsgd, .median, .mean, .krum]
+    public var attacks: [AttackKind] = AttackKind.paperAttacks
     /// Rules that also get a clean (α = 0) run: BrSGD, as in the paper, and the mean, which
     /// is plain synchronous SGD — the baseline the others are measured against.
-    public var cleanRules: [String] = ["brsgd", "mean"]
+    public var cleanRules: [RuleName] = [.brsgd, .mean]
     public var seeds: [UInt64] = [1]
-    public var epochs: Int
-    public var batchSize: Int
-    public var learningRate = 0.03
-    public var beta = 0.5
-    public var dataset = "fashion-mnist"
-    public var model = "lenet"
-    public var testSubsetSize: Int?
+    /// Parameters per rule (default: BrSGD's β = ½; others their defaults).
+    public var ruleConfigurations: [RuleName: RuleConfiguration] = [.brsgd: RuleConfiguration(name: .brsgd, selectionFraction: 0.5)]
 
+    /// The paper's setting: LeNet-5 on FashionMNIST, m = 20, η = 0.03, with these epochs and batch size.
     public init(epochs: Int, batchSize: Int) {
-        self.epochs = epochs
-        self.batchSize = batchSize
+        self.init(base: Experiment(model: .lenet, dataset: .fashionMNIST, workers: 20, learningRate: 0.03,
+                                   epochs: epochs, batchSize: batchSize))
     }
 
-    /// Every run of the grid, clean runs first, then by attack, rule, fraction and seed.
-    public var configurations: [ExperimentConfig] {
-        var out: [ExperimentConfig] = []
+    /// A grid over `base` (its rule's parameters are kept for that rule).
+    public init(base: Experiment) {
+        self.base = base
+        ruleConfigurations[base.rule.name] = base.rule
+    }
+
+    /// Every run of the grid, clean runs first, then by attack, rule, fraction and seed;
+    /// each with its defaults resolved. A cell whose defaults cannot be resolved (ALIE's
+    /// automatic z at α > ½) is kept unresolved: validation reports it as a failed run.
+    public var configurations: [Experiment] {
+        var out: [Experiment] = []
         for seed in seeds {
-            for rule in cleanRules { out.append(config(rule: rule, attack: "none", byzantine: 0, seed: seed)) }
+            for rule in cleanRules { out.append(cell(rule: rule, attack: nil, byzantine: 0, seed: seed)) }
         }
         for attack in attacks {
             for rule in rules {
                 for fraction in fractions {
                     for seed in seeds {
-                        let b = Int((fraction * Double(workers)).rounded())
-                        out.append(config(rule: rule, attack: attack, byzantine: b, seed: seed))
+                        let b = Int((fraction * Double(base.workers)).rounded())
+                        out.append(cell(rule: rule, attack: attack, byzantine: b, seed: seed))
                     }
                 }
             }
@@ -48,10 +60,16 @@ public struct Table1Grid: Sendable {
         return out
     }
 
-    func config(rule: String, attack: String, byzantine: Int, seed: UInt64) -> ExperimentConfig {
-        ExperimentConfig(
-            dataset: dataset, model: model, workers: workers, byzantineCount: byzantine, attack: attack,
-            rule: rule, ruleParameters: rule == "brsgd" ? ["beta": beta] : [:], epochs: epochs, batchSize: batchSize,
-            learningRate: learningRate, seed: seed, testSubsetSize: testSubsetSize)
+    func cell(rule: RuleName, attack: AttackKind?, byzantine: Int, seed: UInt64) -> Experiment {
+        var experiment = base
+        var configuration = ruleConfigurations[rule] ?? RuleConfiguration(name: rule)
+        if configuration.needsByzantineCount { configuration.byzantineCount = nil }   // each cell's b
+        experiment.rule = configuration
+        experiment.byzantine = byzantine
+        experiment.attack = attack.map { kind in
+            base.attack?.kind == kind ? base.attack! : AttackConfiguration(kind: kind)
+        }
+        experiment.seed = seed
+        return (try? experiment.resolved()) ?? experiment
     }
 }

@@ -121,36 +121,38 @@ public struct MasterStateMachine: Sendable {
             result.gradient.withUnsafeBufferPointer { g in optimizer.step(parameters: w, gradient: g) }
         }
         let outcome = RoundOutcome(round: round, diagnostics: result.diagnostics, missingWorkers: missing,
-                                   aggregationSeconds: seconds)
+                                   aggregationSeconds: seconds, skipReason: nil)
         round += 1
         isCollecting = false
         return outcome
     }
 
-    /// Closes the round without moving the model (when it cannot be aggregated, for
-    /// example because no gradient was finite): every row counts as rejected.
+    /// Closes the round without moving the model, every row counted as rejected.
     /// - Precondition: collecting.
-    public mutating func skipRound() -> RoundOutcome {
+    public mutating func skipRound(because reason: AggregationError) -> RoundOutcome {
         precondition(isCollecting, "skipRound outside a round")
         let outcome = RoundOutcome(
             round: round,
             diagnostics: AggregationDiagnostics(rule: rule.name, rejectedRows: Array(0 ..< workerCount), acceptedRows: [],
                                                 selectedRows: []),
-            missingWorkers: missingWorkers, aggregationSeconds: 0)
+            missingWorkers: missingWorkers, aggregationSeconds: 0, skipReason: reason)
         round += 1
         isCollecting = false
         return outcome
     }
 
-    /// `finishRound`, except that a round without a single finite gradient is skipped
-    /// (``skipRound()``) instead of failing. Returns the outcome and whether it was skipped.
-    /// - Throws: any other aggregation error (a rule parameter out of range for this m).
-    public mutating func finishOrSkipRound() throws(AggregationError) -> (RoundOutcome, skipped: Bool) {
+    /// Closes the round under the one policy every driver follows: aggregate and step if the
+    /// rule can; a round that cannot be aggregated — no finite gradient at all (a diverged
+    /// model), or fewer accepted rows than the rule needs (Krum after rejections) — is
+    /// *skipped*: the model stays as it is, the round counts, and the outcome's
+    /// ``RoundOutcome/skipReason`` says why. (A rule parameter out of range cannot reach
+    /// here: experiments are validated, and the rule tried on m rows, before any round.)
+    /// - Precondition: collecting.
+    public mutating func finishOrSkipRound() -> RoundOutcome {
         do {
-            return (try finishRound(), false)
+            return try finishRound()
         } catch {
-            guard error.code == .noAcceptedRows else { throw error }
-            return (skipRound(), true)
+            return skipRound(because: error)
         }
     }
 

@@ -11,4 +11,18 @@ public struct RoundOutcome: Sendable {
     public var missingWorkers: [Int]
     /// Wall time of the aggregation alone, in seconds.
     public var aggregationSeconds: Double
+    /// Why the round could not be aggregated (the model did not move), or nil when it was.
+    public var skipReason: AggregationError?
+
+    public init(round: Int, diagnostics: AggregationDiagnostics, missingWorkers: [Int] = [], aggregationSeconds: Double,
+                skipReason: AggregationError? = nil) {
+        self.round = round
+        self.diagnostics = diagnostics
+        self.missingWorkers = missingWorkers
+        self.aggregationSeconds = aggregationSeconds
+        self.skipReason = skipReason
+    }
+
+    /// True when the round was skipped (see ``MasterStateMachine/finishOrSkipRound()``).
+    public var isSkipped: Bool { skipReason != nil }
 }

@@ -1,4 +1,4 @@
-import BrSGDExperiments
+import BrSGDRecords
 import ByzantineAttacks
 import Datasets
 import Dispatch
@@ -16,9 +16,9 @@ import SeededRandom
 /// steps. Every random choice comes from ``RandomStreams``, so the same configuration
 /// gives the same bytes whatever the thread count.
 public enum Simulation {
-    /// Trains and evaluates once per epoch.
-    /// - Throws: the rule's ``AggregationError`` when a round cannot be aggregated, or the
-    ///   attack's ``AttackError`` when it cannot run with this m and f.
+    /// Trains and evaluates once per epoch. A round that cannot be aggregated is skipped
+    /// (``MasterStateMachine/finishOrSkipRound()``) and counted in the ledger.
+    /// - Throws: the attack's ``AttackError`` when it cannot run with this m and b.
     public static func run(_ config: SimulationConfiguration, train: LabeledDataset, test: LabeledDataset,
                            progress: (SimulationProgress) -> Void = { _ in },
                            epochEnded: (EpochRecord) -> Void = { _ in }) throws -> SimulationResult {
@@ -31,6 +31,7 @@ public enum Simulation {
         // Who computes a real gradient: honest workers, and attackers that start from their own.
         let computing = (0 ..< m).filter { !isByzantine.contains($0) || config.attack == nil || knowledge >= .ownGradient }
         let attackers = config.attack == nil ? [] : byzantine
+        let honest = (0 ..< m).filter { !isByzantine.contains($0) }
 
         let partition = config.partition.partition(train, workerCount: m, seed: config.seed)
         var streams = (0 ..< m).map {
@@ -52,15 +53,12 @@ public enum Simulation {
         var losses = [Float](repeating: 0, count: m)
 
         let roundsPerEpoch = config.roundsPerEpoch(trainingCount: train.count)
-        var result = SimulationResult(epochs: [], aggregationSeconds: [], byzantineSelections: [:], rounds: 0,
-                                      skippedRounds: 0, rejectedRows: 0, finalParameters: [], totalSeconds: 0)
-        for b in byzantine { result.byzantineSelections[b] = 0 }
-        result.aggregationSeconds.reserveCapacity(roundsPerEpoch * config.epochs)
-
+        var ledger = RunLedger(byzantineWorkers: byzantine, roundsPerEpoch: roundsPerEpoch)
         for epoch in 1 ... max(1, config.epochs) where config.epochs > 0 {
             let epochStart = DispatchTime.now().uptimeNanoseconds
-            var lossSum = 0.0, lossCount = 0, samples = 0
+            var samples = 0
             for roundInEpoch in 0 ..< roundsPerEpoch {
+                let roundStart = DispatchTime.now().uptimeNanoseconds
                 let round = master.beginRound()
                 let parameters = master.parameters
                 let batches = computing.map { streams[$0].batch(round: round) }
@@ -71,39 +69,29 @@ public enum Simulation {
                                      spareThreads: config.threads > lanes, losses: &losses)
                 }
                 for (k, worker) in computing.enumerated() where !isByzantine.contains(worker) {
-                    lossSum += Double(losses[worker]); lossCount += 1
                     samples += batches[k].count
                 }
                 // 2. The attacks, into a scratch buffer while the honest rows are viewed.
                 if let attack = config.attack {
                     master.writeByzantineRows(attackers, attack: attack, seed: config.seed, scratch: &crafted)
                 }
-                // 3. Aggregate and step. A round with no finite gradient at all (the model
-                // has diverged) is skipped: the model stays as it is, as a real master would.
-                let (outcome, skipped) = try master.finishOrSkipRound()
-                if skipped { result.skippedRounds += 1 }
-                result.aggregationSeconds.append(outcome.aggregationSeconds)
-                result.rejectedRows += outcome.diagnostics.rejectedRows.count
-                for worker in outcome.diagnostics.selectedRows where isByzantine.contains(worker) {
-                    result.byzantineSelections[worker, default: 0] += 1
-                }
-                result.rounds += 1
+                // 3. Aggregate and step (or skip a round that cannot be aggregated), and book it.
+                let outcome = master.finishOrSkipRound()
+                ledger.record(outcome, honestLosses: honest.lazy.map { losses[$0] },
+                              roundSeconds: Double(DispatchTime.now().uptimeNanoseconds - roundStart) / 1e9)
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
                 progress(SimulationProgress(
                     epoch: epoch, epochs: config.epochs, roundInEpoch: roundInEpoch + 1, roundsPerEpoch: roundsPerEpoch,
-                    samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
-                    trainLoss: lossCount > 0 ? lossSum / Double(lossCount) : .nan))
+                    samplesPerSecond: Double(samples) / max(elapsed, 1e-9), trainLoss: ledger.epochTrainLoss,
+                    skippedRounds: ledger.skippedRounds))
             }
             let evaluation = evaluator.evaluate(master.parameters)
-            result.epochs.append(EpochRecord(
-                epoch: epoch, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
-                trainLoss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
-                seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9, rounds: roundsPerEpoch))
-            epochEnded(result.epochs[result.epochs.count - 1])
+            let record = ledger.closeEpoch(evaluation: evaluation,
+                                           seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9)
+            epochEnded(record)
         }
-        result.finalParameters = master.parameters
-        result.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return result
+        return SimulationResult(ledger: ledger, finalParameters: master.parameters,
+                                totalSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 }
 
@@ -135,7 +123,7 @@ extension Simulation {
 /// Test-set evaluation in fixed chunks of 1,000 examples, computed concurrently and
 /// combined in order, BLAS on one thread: the same numbers whatever the thread count. The simulation and the
 /// networked master evaluate through it, so their run records agree.
-public struct Evaluator {
+public struct Evaluator: Sendable {
     static let chunkSize = 1000
     let model: Model
     let inputs: [Float]

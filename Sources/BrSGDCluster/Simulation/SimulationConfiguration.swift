@@ -1,9 +1,11 @@
-import BrSGDExperiments
+import BrSGDRecords
 import ByzantineAttacks
 import NeuralEngine
 import RobustAggregation
 
-/// Everything an in-process run of Algorithm 1 needs besides the data.
+/// Everything an in-process run of Algorithm 1 needs besides the data: the experiment's
+/// model, rule and attack built (``init(_:)`` from a validated ``Experiment``), or given
+/// directly (tests, embedders).
 public struct SimulationConfiguration: Sendable {
     public var model: Model
     /// m, the number of workers.
@@ -26,6 +28,16 @@ public struct SimulationConfiguration: Sendable {
     public var threads: Int
     /// Evaluate on this many test examples (a seeded subset) instead of all.
     public var evaluationLimit: Int?
+
+    /// The configuration of a validated experiment (its rule and attack as validation built them).
+    public init(_ checked: Experiment.Checked) {
+        let experiment = checked.experiment
+        self.init(model: experiment.model.makeModel(), workerCount: experiment.workers, byzantineCount: experiment.byzantine,
+                  attack: checked.attack, rule: checked.rule, epochs: experiment.epochs, batchSize: experiment.batchSize,
+                  learningRate: Float(experiment.learningRate), momentum: Float(experiment.momentum),
+                  weightDecay: Float(experiment.weightDecay), seed: experiment.seed, partition: experiment.partition,
+                  threads: experiment.threads, evaluationLimit: experiment.testSubset)
+    }
 
     public init(model: Model, workerCount: Int, byzantineCount: Int, attack: (any Attack)?,
                 rule: any AggregationRule, epochs: Int, batchSize: Int, learningRate: Float,
@@ -65,33 +77,29 @@ public struct SimulationProgress: Sendable {
     public var samplesPerSecond: Double
     /// Mean honest training loss over the epoch so far.
     public var trainLoss: Double
+    /// Rounds skipped so far (a diverged model: no gradient could be aggregated).
+    public var skippedRounds: Int
 }
 
-/// Everything a run measured.
+/// Everything a run measured: its books and the final model.
 public struct SimulationResult: Sendable {
-    public var epochs: [EpochRecord]
-    /// Wall time of each round's aggregation, in seconds.
-    public var aggregationSeconds: [Double]
-    /// For each Byzantine worker, in how many rounds the rule selected it.
-    public var byzantineSelections: [Int: Int]
-    public var rounds: Int
-    /// Rounds in which no gradient was finite, so the model did not move (a diverged model).
-    public var skippedRounds: Int
-    /// Non-finite rows the rule rejected, summed over rounds.
-    public var rejectedRows: Int
+    /// The run's books (epochs, selections, rejections, skipped rounds, times).
+    public var ledger: RunLedger
     public var finalParameters: [Float]
     public var totalSeconds: Double
 
-    /// The record of a run (the networked master builds one as the simulation does).
-    public init(epochs: [EpochRecord], aggregationSeconds: [Double], byzantineSelections: [Int: Int], rounds: Int,
-                skippedRounds: Int, rejectedRows: Int, finalParameters: [Float], totalSeconds: Double) {
-        self.epochs = epochs
-        self.aggregationSeconds = aggregationSeconds
-        self.byzantineSelections = byzantineSelections
-        self.rounds = rounds
-        self.skippedRounds = skippedRounds
-        self.rejectedRows = rejectedRows
+    public init(ledger: RunLedger, finalParameters: [Float], totalSeconds: Double) {
+        self.ledger = ledger
         self.finalParameters = finalParameters
         self.totalSeconds = totalSeconds
+    }
+
+    public var epochs: [EpochRecord] { ledger.epochs }
+    public var rounds: Int { ledger.rounds }
+    public var skippedRounds: Int { ledger.skippedRounds }
+    public var rejectedRows: Int { ledger.rejectedRows }
+    /// For each Byzantine worker, in how many rounds the rule selected it.
+    public var byzantineSelections: [Int: Int] {
+        Dictionary(uniqueKeysWithValues: zip(ledger.byzantineWorkers, ledger.byzantineSelections).map { ($0, $1) })
     }
 }

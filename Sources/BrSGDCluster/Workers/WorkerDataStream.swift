@@ -1,3 +1,4 @@
+import BrSGDRecords
 import Datasets
 import SeededRandom
 
@@ -35,14 +36,9 @@ public struct WorkerDataStream: Sendable {
     }
 }
 
-/// How the training set is split over the workers.
-public enum PartitionScheme: Sendable, Equatable, Codable {
-    /// Shuffled, then cut into m near-equal parts.
-    case iid
-    /// Per class, proportions over workers drawn from Dirichlet(α) (Hsu et al., 2019).
-    case dirichlet(concentration: Double)
-
-    /// The partition of `dataset` over `workerCount` workers for `seed`.
+extension PartitionScheme {
+    /// The partition of `dataset` over `workerCount` workers for `seed`
+    /// (``RandomStreams/partition(_:)``).
     public func partition(_ dataset: LabeledDataset, workerCount: Int, seed: UInt64) -> [[Int]] {
         var generator = RandomStreams.partition(seed)
         switch self {

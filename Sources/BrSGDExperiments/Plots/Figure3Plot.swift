@@ -1,3 +1,4 @@
+import BrSGDRecords
 import Foundation
 
 /// Figure 3 of the paper: test accuracy (%) against epoch under Byzantine attacks.
@@ -63,11 +64,11 @@ public struct Figure3Plot: Sendable, Equatable {
         var clean: [Key: [RunRecord]] = [:]
         var attackSet = Set<String>(), ruleSet = Set<String>()
         for record in records {
-            let attack = PaperTable1.canonicalName(record.config.attack)
-            let rule = PaperTable1.canonicalName(record.config.rule)
+            let attack = PaperTable1.canonicalName(record.config.attackName)
+            let rule = PaperTable1.canonicalName(record.config.ruleName)
             let key = Key(attack: attack, rule: rule, fraction: Format.fractionKey(record.config.byzantineFraction))
             ruleSet.insert(rule)
-            if record.config.byzantineCount == 0, attack == "none" || attack.isEmpty {
+            if record.config.byzantine == 0, attack == "none" || attack.isEmpty {
                 clean[key, default: []].append(record)
             } else {
                 attackSet.insert(attack)

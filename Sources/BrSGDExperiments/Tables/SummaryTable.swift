@@ -1,3 +1,4 @@
+import BrSGDRecords
 import Foundation
 
 /// A small Markdown table, for READMEs and run summaries.
@@ -83,8 +84,8 @@ extension SummaryTable {
             alignments: [.left, .left, .right, .right, .right])
         for record in records {
             table.append([
-                record.config.rule,
-                record.config.attack,
+                record.config.ruleName,
+                record.config.attackName,
                 Format.percent(record.config.byzantineFraction),
                 Format.fixed(record.finalTestAccuracy * 100, 2),
                 Format.fixed(record.totalSeconds, 1),

@@ -1,3 +1,4 @@
+import BrSGDRecords
 import Foundation
 
 extension Table1Report {

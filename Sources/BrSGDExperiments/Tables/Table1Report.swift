@@ -1,3 +1,4 @@
+import BrSGDRecords
 import Foundation
 
 /// Our reproduction of Table 1 of the paper, next to the paper's numbers.
@@ -109,10 +110,10 @@ public struct Table1Report: Codable, Sendable, Equatable {
     /// - Parameters:
     ///   - records: Runs, typically read with ``RunRecord/readAll(in:)``.
     ///   - ruleLabel: The column-group name of a run; defaults to the rule name. Pass, say,
-    ///     `{ "\($0.rule)-beta\($0.ruleParameters["beta"] ?? 0.5)" }` to keep different
+    ///     `{ "\($0.ruleName)-beta\($0.rule.selectionFraction ?? 0.5)" }` to keep different
     ///     β apart (labels other than the paper's rule names get no paper values).
     /// - Complexity: O(r + c·a) for r records, c columns and a attacks.
-    public init(records: [RunRecord], ruleLabel: (ExperimentConfig) -> String = { $0.rule }) {
+    public init(records: [RunRecord], ruleLabel: (Experiment) -> String = { $0.ruleName }) {
         struct Key: Hashable { var attack: String; var column: Column }
         var data: [Key: (accuracies: [Double], seeds: [UInt64])] = [:]
         var clean: [Column: (accuracies: [Double], seeds: [UInt64])] = [:]
@@ -121,11 +122,11 @@ public struct Table1Report: Codable, Sendable, Equatable {
 
         for record in records {
             let config = record.config
-            let attack = PaperTable1.canonicalName(config.attack)
+            let attack = PaperTable1.canonicalName(config.attackName)
             let column = Column(rule: PaperTable1.canonicalName(ruleLabel(config)), fraction: config.byzantineFraction)
             observedColumns.insert(column)
             let accuracy = record.finalTestAccuracy * 100
-            if config.byzantineCount == 0, attack == "none" || attack.isEmpty {
+            if config.byzantine == 0, attack == "none" || attack.isEmpty {
                 clean[column, default: ([], [])].accuracies.append(accuracy)
                 clean[column, default: ([], [])].seeds.append(config.seed)
                 continue

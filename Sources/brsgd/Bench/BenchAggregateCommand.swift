@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrSGDRecords
 import Foundation
 import RobustAggregation
 import SeededRandom
@@ -16,7 +17,7 @@ struct BenchAggregateCommand: ParsableCommand {
             streaming pass on one.
 
             Example:
-              swift build -c release && .build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean --format json
+              swift build -c release && .build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean --assumed-byzantine 4 --format json
             """)
 
     @Option(name: .customLong("m"), help: "Rows (workers).")
@@ -28,8 +29,8 @@ struct BenchAggregateCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated rules to time.")
     var rules = "brsgd,median,krum,mean"
 
-    @Option(name: .long, help: "f for the rules that take it (default m/4).")
-    var byzantine: Int?
+    @Option(name: .long, parsing: .unconditional, help: "f, the number of Byzantine workers the rules that take it assume (trimmed-mean, krum, multi-krum, bulyan; default m/4).")
+    var assumedByzantine: Int?
 
     @Option(name: .long, help: "Timed calls per rule (the median is reported).")
     var runs = 9
@@ -41,10 +42,35 @@ struct BenchAggregateCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard rowCount >= 1, columnCount >= 1 else { throw ValidationError("--m and --d must be ≥ 1") }
-        guard runs >= 1 else { throw ValidationError("--runs must be ≥ 1") }
-        for name in ruleNames where RuleName(rawValue: name) == nil {
-            throw ValidationError("unknown rule '\(name)'; known: \(RuleName.allCases.map(\.rawValue).joined(separator: ", "))")
+        try reportingErrors {
+            guard (1 ... Experiment.maximumWorkers).contains(rowCount) else {
+                throw UsageError("--m: is \(rowCount); it must lie in 1...\(Experiment.maximumWorkers)")
+            }
+            guard columnCount >= 1 else { throw UsageError("--d: is \(columnCount); it must be ≥ 1") }
+            do {
+                try Experiment.checkMemory(rows: rowCount, columns: columnCount, field: nil)
+            } catch let error as ExperimentError {
+                throw UsageError("--m \(rowCount) --d \(columnCount): \(error.detail)")
+            }
+            guard runs >= 1 else { throw UsageError("--runs: is \(runs); it must be ≥ 1") }
+            if let f = assumedByzantine, !(0 ... rowCount).contains(f) {
+                throw UsageError("--assumed-byzantine: is \(f); it must lie in 0...\(rowCount) (--m)")
+            }
+            guard !ruleNames.isEmpty else { throw UsageError("--rules: name at least one rule") }
+            for name in ruleNames where RuleName(rawValue: name) == nil {
+                throw UsageError("--rules: unknown rule '\(name)'; known: \(RuleName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            for rule in try configurations() {
+                do { _ = try rule.makeRule(checkedFor: rowCount) } catch let error as AggregationError { throw UsageError(error) }
+            }
+        }
+    }
+
+    /// The rules to time, f set for those that take it.
+    private func configurations() throws -> [RuleConfiguration] {
+        let f = assumedByzantine ?? rowCount / 4
+        return ruleNames.compactMap(RuleName.init(rawValue:)).map { name in
+            RuleConfiguration(name: name, byzantineCount: name.takesByzantineCount ? f : nil).resolved()
         }
     }
 
@@ -68,7 +94,6 @@ struct BenchAggregateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let f = byzantine ?? rowCount / 4
         var rng = SeededGenerator(seed: seed)
         var matrix = GradientMatrix(rowCount: rowCount, columnCount: columnCount)
         matrix.withUnsafeMutableStorage { storage in
@@ -82,10 +107,9 @@ struct BenchAggregateCommand: ParsableCommand {
             StreamingPass.columnSum(matrix, into: &output)
         }
         var rows: [Row] = []
-        for name in ruleNames {
-            // validate() checked the names.
-            let ruleName = RuleName(rawValue: name) ?? .mean
-            let rule = try RuleConfiguration(name: ruleName, byzantineCount: f).makeRule()
+        for configuration in try configurations() {
+            let name = configuration.name.rawValue
+            let rule = try configuration.makeRule()
             _ = try rule.aggregate(matrix)  // warm-up
             var failure: (any Error)?
             let ms = medianMilliseconds(runs: runs) {

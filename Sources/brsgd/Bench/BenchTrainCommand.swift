@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrSGDRecords
 import Foundation
 import NeuralEngine
 import SeededRandom
@@ -26,10 +27,6 @@ struct BenchTrainCommand: AsyncParsableCommand {
         case shards, blas
     }
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
     @Option(help: "The model to train (mlp is 784–200–100–10 with ReLU; the others take 784 inputs too).")
     var model: ModelChoice = .lenet
 
@@ -48,21 +45,29 @@ struct BenchTrainCommand: AsyncParsableCommand {
     @Option(help: "Rows computed at once inside each shard (default: the engine's choice for the model).")
     var microBatchSize: Int?
 
-    @Option(help: "The learning rate of the SGD step.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "The learning rate η of the SGD step.")
     var learningRate: Float = 0.03
 
     @Option(help: "The seed of the initial parameters and the random data.")
     var seed: UInt64 = 1
 
-    @Option(help: "Output format: text or json.")
-    var format: Format = .text
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
 
     func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1.") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive.") }
-        guard (microBatchSize ?? 1) >= 1 else { throw ValidationError("--micro-batch-size must be at least 1.") }
-        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive.") }
+        try reportingErrors {
+            guard (1 ... 60_000).contains(batchSize) else { throw UsageError("--batch-size: is \(batchSize); it must lie in 1...60000") }
+            guard (1 ... Experiment.maximumThreads).contains(threads) else {
+                throw UsageError("--threads: is \(threads); it must lie in 1...\(Experiment.maximumThreads)")
+            }
+            guard seconds.isFinite && seconds > 0 && seconds <= 3600 else {
+                throw UsageError("--seconds: is \(seconds); it must lie in (0, 3600]")
+            }
+            if let microBatchSize, !(1 ... batchSize).contains(microBatchSize) {
+                throw UsageError("--micro-batch-size: is \(microBatchSize); it must lie in 1...\(batchSize) (--batch-size)")
+            }
+            guard learningRate.isFinite && learningRate > 0 else { throw UsageError("--lr: is \(learningRate); it must be a finite number > 0") }
+        }
     }
 
     func makeModel() -> Model {
@@ -125,7 +130,7 @@ struct BenchTrainCommand: AsyncParsableCommand {
         let samplesPerCPUSecond = Double(measured * batchSize) / cpuSeconds
 
         switch format {
-        case .text:
+        case .table:
             let rate = String(format: "%.0f", samplesPerSecond)
             print("\(model.rawValue) batch \(batchSize), \(threads) thread(s) (\(parallelism.rawValue)): "
                   + "\(rate) samples/s (\(measured) steps in \(String(format: "%.2f", elapsed)) s, "

@@ -35,18 +35,24 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The workers' log level (default: warning).")
     var workerLogLevel = "warning"
 
+    @Option(name: .long, help: "What to print on standard output at the end: table (the epochs and a summary) or json (the run record).")
+    var format: OutputFormat = .table
+
     func validate() throws {
-        try experiment.validateForNetwork()
         guard (0 ... 65535).contains(port) else { throw ValidationError("--port must lie in 0...65535") }
     }
 
     func run() async throws {
+        try await reportingErrors { try await runCluster() }
+    }
+
+    private func runCluster() async throws {
         bootstrapLogging(level: serving.logLevel)
         guard let executable = Bundle.main.executablePath ?? CommandLine.arguments.first else {
             throw CommandError("cannot find this executable to start the workers")
         }
         var serving = self.serving
-        let config = try experiment.experimentConfig()
+        let config = try checkedNetworkExperiment(experiment).experiment
         // Without --token-file, every local worker gets its own secret (given by --worker-tokens
         // or made here), in a private directory removed at the end.
         var workerTokenFiles: [Int: String] = [:]
@@ -82,18 +88,14 @@ struct ClusterCommand: AsyncParsableCommand {
         let dataDir = experiment.dataDir
         let workerLogLevel = self.workerLogLevel
         try await runMaster(experiment: experiment, serving: serving, host: "127.0.0.1", port: port, output: output,
-                            saveModel: saveModel, onListening: { port in
+                            saveModel: saveModel, format: format, onListening: { port in
             Terminal.note("brsgd cluster: master on 127.0.0.1:\(port); starting \(config.workers) workers")
             for id in 0 ..< config.workers {
                 var arguments = ["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)",
                                  "--log-level", workerLogLevel]
                 if let tokenFile = tokenFiles[id] ?? sharedTokenFile { arguments += ["--token-file", tokenFile] }
                 if let dataDir { arguments += ["--data-dir", dataDir] }
-                if id < config.byzantineCount {
-                    arguments += ["--attack", config.attack]
-                    if let sigma = config.attackParameters["sigma"] { arguments += ["--sigma", "\(sigma)"] }
-                    if let scale = config.attackParameters["scale"] { arguments += ["--scale", "\(scale)"] }
-                }
+                if id < config.byzantine, let attack = config.attack { arguments += attack.commandLineArguments }
                 workers.start(executable: executable, arguments: arguments)
             }
         })

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BrSGDCluster
 import BrSGDExperiments
+import BrSGDRecords
+import ByzantineAttacks
 import BrSGDTransportGRPC
 import Datasets
 import Foundation
@@ -40,40 +42,60 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write the final model's flat parameters as a 1-D float32 .npy (or .json) here.")
     var saveModel: String?
 
+    @Option(name: .long, help: "What to print on standard output at the end: table (the epochs and a summary) or json (the run record).")
+    var format: OutputFormat = .table
+
     func validate() throws {
         _ = try parseAddress(listen, option: "--listen")
-        try experiment.validateForNetwork()
     }
 
     func run() async throws {
         bootstrapLogging(level: serving.logLevel)
         let (host, port) = try parseAddress(listen, option: "--listen")
-        try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
-                            saveModel: saveModel, tls: tls.mutualTLS, onListening: { port in
-                                Terminal.note("brsgd master listening on \(host):\(port)")
-                            })
+        try await reportingErrors {
+            try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
+                                saveModel: saveModel, format: format, tls: tls.mutualTLS, onListening: { port in
+                                    Terminal.note("brsgd master listening on \(host):\(port)")
+                                })
+        }
     }
+}
+
+/// The experiment of a networked run, validated, with the check every networked command
+/// adds: no omniscient attack (a networked worker never sees the other gradients).
+func checkedNetworkExperiment(_ options: ExperimentOptions) throws -> Experiment.Checked {
+    let checked = try options.checkedExperiment()
+    if let attack = checked.attack, attack.isOmniscient {
+        let possible = AttackKind.allCases.filter { !$0.isOmniscient }.map(\.rawValue).joined(separator: ", ")
+        throw UsageError("--attack: \(checked.experiment.attackName) needs every honest gradient of the round (omniscient), which a networked worker never sees; use brsgd train, or one of \(possible)")
+    }
+    return checked
 }
 
 /// Loads the data, serves the run, writes the record and the model. Shared by `master` and `cluster`.
 func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, host: String, port: Int,
-               output: String?, saveModel: String?, tls: MutualTLS? = nil, metrics: MasterMetrics = MasterMetrics(),
+               output: String?, saveModel: String?, format: OutputFormat = .table, tls: MutualTLS? = nil,
+               metrics: MasterMetrics = MasterMetrics(),
                onListening: @escaping @Sendable (Int) -> Void) async throws {
-    let config = try experiment.experimentConfig()
-    // The secrets first: a bad --worker-tokens file fails before the data is loaded.
-    var options = try serving.masterOptions(host: host, port: port, threads: experiment.threads,
-                                            workerCount: config.workers)
+    // Everything checked before any data is loaded: the experiment, the secrets, the outputs.
+    let checked = try checkedNetworkExperiment(experiment)
+    var options = try serving.masterOptions(host: host, port: port, threads: checked.experiment.threads,
+                                            workerCount: checked.experiment.workers)
     options.tls = tls
+    let recordFile = try OutputFile.check(output, option: "--output", extensions: ["json"])
+    let modelFile = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"])
     BLAS.setThreadCount(1)
-    let runner = ExperimentRunner(locator: experiment.locator, threads: experiment.threads)
-    let simulation: SimulationConfiguration
-    let data: (train: LabeledDataset, test: LabeledDataset)
+    let data: LoadedData
     do {
-        simulation = try runner.simulation(for: config)
-        data = try runner.data(config.dataset)
+        data = try LoadedData.load(checked.experiment.dataset, from: experiment.locator)
+        try data.check(workers: checked.experiment.workers)
     } catch let error as ExperimentError {
-        throw CommandError(error.message)
+        throw UsageError(error)
+    } catch {
+        throw CommandError("\(error)")
     }
+    var recorded = checked.experiment
+    recorded.dataDirectory = data.directory
     var logger = Logger(label: "brsgd.master")
     logger.logLevel = serving.logLevel
     let started = Date()
@@ -82,15 +104,16 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
         do {
             endpoint = try await MetricsEndpoint(host: host, port: metricsPort, metrics: metrics)
         } catch {
-            throw CommandError("cannot serve metrics on \(host):\(metricsPort): \(error)")
+            throw CommandError("--metrics-port \(metricsPort): cannot serve metrics on \(host): \(error)")
         }
         Terminal.note("metrics at http://\(host):\(endpoint!.port)/metrics")
     }
     let outcome: NetworkRunResult
     do {
+        let plan = MasterPlan(checked, trainingCount: data.train.count, test: data.test,
+                              evaluationThreads: options.evaluationThreads)
         outcome = try await NetworkMaster.run(
-            config: config, simulation: simulation, trainingCount: data.train.count, test: data.test,
-            options: options, metrics: metrics, logger: logger, onListening: onListening)
+            plan: plan, options: options, metrics: metrics, logger: logger, onListening: onListening)
     } catch let error as CheckpointError {
         await endpoint?.close()
         throw CommandError(error.message)
@@ -102,21 +125,16 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
         throw error
     }
     await endpoint?.close()
-    let record = ExperimentRunner.record(config, outcome.result, started: started, finished: Date())
-    if let output {
-        try record.write(to: URL(fileURLWithPath: output))
+    let record = outcome.result.ledger.runRecord(for: recorded, totalSeconds: outcome.result.totalSeconds,
+                                                 started: started, finished: Date())
+    var written: [OutputFile] = [], failed = false
+    if let recordFile { if recordFile.write(try record.jsonData()) { written.append(recordFile) } else { failed = true } }
+    if let modelFile {
+        if modelFile.writeVector(outcome.result.finalParameters) { written.append(modelFile) } else { failed = true }
     }
-    if let saveModel {
-        do {
-            try TensorFile.writeVector(outcome.result.finalParameters, to: URL(fileURLWithPath: saveModel))
-        } catch {
-            throw CommandError("cannot write --save-model: \(error)")
-        }
-    }
+    try printResults(record, format: format, outputs: written)
     let refused = outcome.rejections.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-    Terminal.note(String(format: "final test accuracy %.2f%% after %d rounds in %@; aggregation %.2f ms per round (median); refused: %@",
-                         record.finalTestAccuracy * 100, outcome.result.rounds, clock(record.totalSeconds),
-                         record.aggregationTiming.median, refused.isEmpty ? "none" : refused)
-                  + (output.map { " → \($0)" } ?? ""))
+    Terminal.note("refused: \(refused.isEmpty ? "none" : refused)")
+    if failed { throw OutputsFailed() }
 }

@@ -28,10 +28,10 @@ struct MasterServingOptions: ParsableArguments {
     @Flag(name: .long, help: "Continue from --checkpoint (when it exists) instead of starting afresh.")
     var resume = false
 
-    @Option(name: .long, help: "Serve Prometheus metrics over HTTP at /metrics on this port (0: any free port).")
+    @Option(name: .long, parsing: .unconditional, help: "Serve Prometheus metrics over HTTP at /metrics on this port (0: any free port).")
     var metricsPort: Int?
 
-    @Option(name: .long, help: "Give up when the m workers have not all joined within this many seconds (default: wait).")
+    @Option(name: .long, parsing: .unconditional, help: "Give up when the m workers have not all joined within this many seconds (default: wait).")
     var startTimeout: Double?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -140,16 +140,6 @@ func bootstrapLogging(level: Logger.Level) {
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = level
         return handler
-    }
-}
-
-extension ExperimentOptions {
-    /// Networked runs cannot run omniscient attacks (a worker sees only its own data).
-    func validateForNetwork() throws {
-        if byzantineCount > 0, let kind = AttackKind(rawValue: attack), kind.isOmniscient {
-            let possible = AttackKind.allCases.filter { !$0.isOmniscient }.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("--attack \(attack) needs every honest gradient of the round (omniscient), which a networked worker never sees; use brsgd train, or one of \(possible)")
-        }
     }
 }
 

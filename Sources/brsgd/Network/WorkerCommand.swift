@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrSGDCluster
 import BrSGDTransportGRPC
+import BrSGDRecords
 import ByzantineAttacks
 import Datasets
 import Foundation
@@ -28,20 +29,13 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The master's host:port.")
     var master = "127.0.0.1:50051"
 
-    @Option(name: .long, help: "This worker's index, 0..<m (workers 0..<b are the experiment's Byzantine ones).")
+    @Option(name: .long, parsing: .unconditional, help: "This worker's index, 0..<m (workers 0..<b are the experiment's Byzantine ones).")
     var workerId: Int
 
     @Option(name: .long, help: "A file holding the shared secret (its first line).")
     var tokenFile: String?
 
-    @Option(name: .long, help: "Behave as a Byzantine worker: \(AttackKind.allCases.filter { !$0.isOmniscient }.map(\.rawValue).joined(separator: ", ")).")
-    var attack: String?
-
-    @Option(name: .long, help: "σ of the gaussian attack (default 200).")
-    var sigma: Double?
-
-    @Option(name: .long, help: "The factor of gradient-scale (default 1e10) and sign-flip (default 1).")
-    var scale: Double?
+    @OptionGroup(title: "Attack (a Byzantine worker)") var attackOptions: AttackOptions
 
     @Option(name: .long, help: ArgumentHelp(
         "Where the dataset's IDX files are.",
@@ -59,45 +53,43 @@ struct WorkerCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try parseAddress(master, option: "--master")
         guard workerId >= 0 else { throw ValidationError("--worker-id must be ≥ 0") }
-        if let attack, attack != "none" {
-            guard let kind = AttackKind(rawValue: attack) else {
-                throw ValidationError("unknown --attack '\(attack)'; known: \(AttackKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if kind.isOmniscient {
-                throw ValidationError("--attack \(attack) needs every honest gradient of the round (omniscient): a networked worker never sees them")
-            }
-        }
-        guard giveUpAfter > 0 else { throw ValidationError("--give-up-after must be > 0") }
+        guard giveUpAfter > 0 && giveUpAfter.isFinite else { throw ValidationError("--give-up-after must be > 0") }
     }
 
     func run() async throws {
+        try await reportingErrors { try await work() }
+    }
+
+    private func work() async throws {
+        let attack = try attackOptions.apply(to: nil)
+        if let attack {
+            if attack.kind.isOmniscient {
+                throw UsageError("--attack: \(attack.kind) needs every honest gradient of the round (omniscient): a networked worker never sees them")
+            }
+            do { _ = try attack.makeAttack() } catch { throw UsageError("\(error.parameter?.option ?? "--attack"): \(error.message)") }
+        }
         bootstrapLogging(level: logLevel)
         BLAS.setThreadCount(1)
         let (host, port) = try parseAddress(master, option: "--master")
         var options = NetworkWorkerOptions(host: host, port: port, workerID: workerId)
         options.token = try tokenFile.map(readToken)
         options.tls = tls.mutualTLS
-        options.attack = attack
-        var parameters: [String: Double] = [:]
-        if let sigma { parameters["sigma"] = sigma }
-        if let scale { parameters["scale"] = scale }
-        options.attackParameters = parameters
-        options.giveUpAfter = .milliseconds(Int(giveUpAfter * 1000))
+        options.recovery.giveUpAfter = .milliseconds(Int(giveUpAfter * 1000))
         var logger = Logger(label: "brsgd.worker")
         logger.logLevel = logLevel
         let locator = DatasetLocator(dataDirectory: dataDir)
+        let source = EngineGradientSource(worker: workerId, attack: attack) { name in
+            try LabeledDataset.load(name, split: .train, from: locator)
+        }
         do {
-            let summary = try await NetworkWorker.run(options, logger: logger) { name in
-                guard let dataset = DatasetName(rawValue: name) else {
-                    throw CommandError("the master's dataset '\(name)' is unknown to this worker")
-                }
-                return try LabeledDataset.load(dataset, split: .train, from: locator)
-            }
+            let summary = try await NetworkWorker.run(options, source: source, logger: logger)
             if logLevel <= .info {
                 let refused = summary.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 Terminal.note("worker \(workerId): \(summary.submitted) gradients uploaded, refused: \(refused.isEmpty ? "none" : refused.joined(separator: ", "))")
             }
-        } catch let error as NetworkWorkerError {
+        } catch let error as WorkerFailure {
+            throw CommandError("worker \(workerId): \(error.message)")
+        } catch let error as DatasetError {
             throw CommandError("worker \(workerId): \(error.message)")
         }
     }

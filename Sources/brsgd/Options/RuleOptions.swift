@@ -3,64 +3,106 @@ import RobustAggregation
 
 extension RuleName: ExpressibleByArgument {}
 
-/// The aggregation rule and its parameters, shared by `aggregate`, `train` and `bench`.
+/// The aggregation rule and its parameters, shared by every command that aggregates
+/// (`aggregate`, `bench aggregate`, `train`, `master`, `cluster`): the same option, the
+/// same name, the same meaning everywhere. Every option is optional, so that a base
+/// (a `--config` file, or the command's default rule) keeps what is not given, and an
+/// option given to a rule that does not take it is refused rather than ignored.
 struct RuleOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The aggregation rule: \(RuleName.allCases.map(\.rawValue).joined(separator: ", ")).",
+        "The aggregation rule: \(RuleName.allCases.map(\.rawValue).joined(separator: ", ")) (default brsgd).",
         discussion: RuleName.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
-    var rule: RuleName = .brsgd
+    var rule: RuleName?
 
-    @Option(name: .long, help: "BrSGD's β: the fraction of rows kept by Constraint 2, in (0, 1].")
-    var beta: Double = 0.5
+    @Option(name: .long, parsing: .unconditional, help: "f, the number of Byzantine workers the rule assumes (trimmed-mean, krum, multi-krum, bulyan, --nnm); default b, the number of Byzantine workers (in aggregate and bench: required by those rules).")
+    var assumedByzantine: Int?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "BrSGD's threshold T for Constraint 1 (‖g_i − med‖₁ ≤ 2T), or auto.",
-        discussion: "auto (the default) is the median of the rows' L1 distances to the coordinate-wise median: the paper leaves T without a practical value."))
-    var threshold: String = "auto"
+    @Option(name: .long, parsing: .unconditional, help: "BrSGD's β: the fraction of rows Constraint 2 keeps, in (0, 1] (default 0.5).")
+    var beta: Double?
 
-    @Option(name: .long, help: "Multi-Krum's q: how many rows to average (default m' − f').")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "BrSGD's threshold T for Constraint 1 (‖g_i − med‖₁ ≤ 2T): a number ≥ 0, or auto (the default).",
+        discussion: "auto is the median of the rows' L1 distances to the coordinate-wise median: the paper leaves T without a practical value."))
+    var threshold: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "Multi-Krum's q: how many rows to average, ≥ 1 (default m' − f').")
     var multiKrumCount: Int?
 
-    @Option(name: .long, help: "Geometric median: the smoothing ν of Weiszfeld's weights.")
-    var smoothing: Double = 1e-6
+    @Option(name: .long, parsing: .unconditional, help: "Geometric median's smoothing ν of Weiszfeld's weights, > 0 (default 1e-6).")
+    var smoothing: Double?
 
-    @Option(name: .long, help: "Iterations: the maximum for geometric-median (default 100), the count for centered-clipping (default 3).")
+    @Option(name: .long, parsing: .unconditional, help: "Iterations, ≥ 1: the maximum for geometric-median (default 100), the count for centered-clipping (default 3).")
     var iterations: Int?
 
-    @Option(name: .long, help: "Centered clipping's radius τ.")
-    var clippingRadius: Double = 10
+    @Option(name: .long, parsing: .unconditional, help: "Centered clipping's radius τ, > 0 (default 10).")
+    var clippingRadius: Double?
 
-    @Flag(name: .long, help: "Wrap the rule in nearest-neighbour mixing (NNM, Allouah et al. 2023); needs f.")
-    var nnm = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Wrap the rule in nearest-neighbour mixing (NNM, Allouah et al., AISTATS 2023); needs f.")
+    var nnm: Bool?
 
-    /// The threshold as a number, or nil for auto.
-    func parsedThreshold() throws -> Double? {
-        if threshold.lowercased() == "auto" { return nil }
-        guard let value = Double(threshold), value.isFinite, value >= 0 else {
-            throw ValidationError("--threshold must be auto or a finite number ≥ 0, got '\(threshold)'")
-        }
-        return value
+    /// The parameters given on the command line.
+    var given: [RuleConfiguration.Parameter] {
+        var given: [RuleConfiguration.Parameter] = []
+        if assumedByzantine != nil { given.append(.assumedByzantine) }
+        if beta != nil { given.append(.beta) }
+        if threshold != nil { given.append(.threshold) }
+        if multiKrumCount != nil { given.append(.multiKrumCount) }
+        if smoothing != nil { given.append(.smoothing) }
+        if iterations != nil { given.append(.iterations) }
+        if clippingRadius != nil { given.append(.clippingRadius) }
+        if nnm != nil { given.append(.nnm) }
+        return given
     }
 
-    /// The configuration with f = `byzantineCount`.
-    func configuration(byzantineCount: Int?) throws -> RuleConfiguration {
-        RuleConfiguration(
-            name: rule, byzantineCount: rule.takesByzantineCount || nnm ? byzantineCount : nil,
-            selectionFraction: rule == .brsgd ? beta : nil,
-            threshold: try parsedThreshold(), selectionCount: multiKrumCount,
-            smoothing: rule == .geometricMedian ? smoothing : nil,
-            iterations: iterations, radius: rule == .centeredClipping ? clippingRadius : nil, nearestNeighborMixing: nnm)
-    }
-
-    /// The configured rule; parameter errors become validation errors naming the option.
-    func makeRule(byzantineCount: Int?) throws -> any AggregationRule {
-        do {
-            return try configuration(byzantineCount: byzantineCount).makeRule()
-        } catch let error as AggregationError {
-            if error.parameter == .assumedByzantine && error.code == .invalidParameter {
-                throw ValidationError("\(error.message): pass --byzantine f")
+    /// `base` with the given options applied: another `--rule` starts from that rule's
+    /// defaults; each given parameter replaces the base's.
+    /// - Throws: a usage error naming the option (an inapplicable parameter, a threshold
+    ///   that is neither a number nor auto).
+    func apply(to base: RuleConfiguration) throws -> RuleConfiguration {
+        var configuration = base
+        if let rule, rule != base.name { configuration = RuleConfiguration(name: rule) }
+        if let assumedByzantine { configuration.byzantineCount = assumedByzantine }
+        if let beta { configuration.selectionFraction = beta }
+        if let threshold {
+            if threshold.lowercased() == "auto" {
+                configuration.threshold = nil
+            } else if let value = Double(threshold) {
+                configuration.threshold = value
+            } else {
+                throw UsageError("--threshold: must be auto or a number ≥ 0, got '\(threshold)'")
             }
-            throw ValidationError(error.message)
+        }
+        if let multiKrumCount { configuration.selectionCount = multiKrumCount }
+        if let smoothing { configuration.smoothing = smoothing }
+        if let iterations { configuration.iterations = iterations }
+        if let clippingRadius { configuration.radius = clippingRadius }
+        if let nnm { configuration.nearestNeighborMixing = nnm }
+        for parameter in given {
+            do { try configuration.checkApplicable(parameter) } catch { throw UsageError(error) }
+        }
+        return configuration
+    }
+
+    /// The rule these options describe on their own (`aggregate`, `bench`: no experiment
+    /// to take f from, so the rules that need f need `--assumed-byzantine`).
+    func configuration(default name: RuleName = .brsgd) throws -> RuleConfiguration {
+        try apply(to: RuleConfiguration(name: rule ?? name)).resolved()
+    }
+
+    /// The configured rule, built once.
+    func makeRule(default name: RuleName = .brsgd) throws -> any AggregationRule {
+        let configuration = try configuration(default: name)
+        do { return try configuration.makeRule() } catch { throw UsageError(error) }
+    }
+}
+
+extension UsageError {
+    /// A rule's parameter error, naming the command-line option.
+    init(_ error: AggregationError) {
+        if let parameter = error.parameter {
+            self.init("\(parameter.option): \(error.message)")
+        } else {
+            self.init(error.message)
         }
     }
 }

@@ -3,6 +3,8 @@ import BrSGDCluster
 import BrSGDExperiments
 import ByzantineAttacks
 import Foundation
+import BrSGDRecords
+import TensorIO
 import RobustAggregation
 
 /// `brsgd reproduce convex`: Theorem 1's rate, measured.
@@ -59,17 +61,33 @@ struct ReproduceConvexCommand: ParsableCommand {
     var seeds = 5
 
     func validate() throws {
-        guard seeds >= 1, rounds >= 1, dimension >= 1, workers >= 1 else {
-            throw ValidationError("--seeds, --rounds, --dimension and --workers must be ≥ 1")
+        try reportingErrors {
+            guard seeds >= 1 else { throw UsageError("--seeds: is \(seeds); it must be ≥ 1") }
+            guard (1 ... 100_000).contains(rounds) else { throw UsageError("--rounds: is \(rounds); it must lie in 1...100000") }
+            guard (1 ... 1_000).contains(dimension) else { throw UsageError("--dimension: is \(dimension); it must lie in 1...1000") }
+            guard (1 ... Experiment.maximumWorkers).contains(workers) else {
+                throw UsageError("--workers: is \(workers); it must lie in 1...\(Experiment.maximumWorkers)")
+            }
+            guard (1 ... 1_000_000).contains(samplesForWorkerSweep) else {
+                throw UsageError("--samples-for-worker-sweep: is \(samplesForWorkerSweep); it must lie in 1...1000000")
+            }
+            guard byzantineFraction.isFinite && (0 ..< 0.5).contains(byzantineFraction) else {
+                throw UsageError("--byzantine-fraction: is \(byzantineFraction); it must lie in [0, 0.5)")
+            }
+            guard let kind = AttackKind(rawValue: attack), kind != .labelFlip else {
+                throw UsageError("--attack: must be a gradient attack (\(AttackKind.allCases.filter { $0 != .labelFlip }.map(\.rawValue).joined(separator: ", "))), got '\(attack)'")
+            }
+            guard !list(rules).isEmpty else { throw UsageError("--rules: name at least one rule") }
+            for rule in list(rules) where RuleName(rawValue: rule) == nil {
+                throw UsageError("--rules: unknown rule '\(rule)'; known: \(RuleName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            for (option, text) in [("--samples", samples), ("--worker-counts", workerCounts)] {
+                let values = list(text).map { Int($0) }
+                guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 1_000_000 }) else {
+                    throw UsageError("\(option): must be whole numbers in 1...1000000, comma-separated, got '\(text)'")
+                }
+            }
         }
-        guard (0 ..< 0.5).contains(byzantineFraction) else {
-            throw ValidationError("--byzantine-fraction must lie in [0, 0.5)")
-        }
-        guard AttackKind(rawValue: attack) != nil, attack != "label-flip" else {
-            throw ValidationError("--attack must be a gradient attack (\(AttackKind.allCases.filter { $0 != .labelFlip }.map(\.rawValue).joined(separator: ", ")))")
-        }
-        for rule in list(rules) where RuleName(rawValue: rule) == nil { throw ValidationError("unknown rule '\(rule)'") }
-        guard !ints(samples).isEmpty, !ints(workerCounts).isEmpty else { throw ValidationError("empty sweep") }
     }
 
     private func list(_ text: String) -> [String] {
@@ -109,12 +127,17 @@ struct ReproduceConvexCommand: ParsableCommand {
                     let b = Int((setting.fraction * Double(m)).rounded())
                     let attack = setting.name == "none" ? nil : try AttackConfiguration(kind: attackKind).makeAttack()
                     do {
-                        let made = try RuleConfiguration(name: RuleName(rawValue: rule) ?? .mean, byzantineCount: b).makeRule()
-                        var total = 0.0
+                        let name = RuleName(rawValue: rule) ?? .mean
+                        let made = try RuleConfiguration(name: name, byzantineCount: name.takesByzantineCount ? b : nil)
+                            .makeRule(checkedFor: m)
+                        var total = 0.0, skipped = 0
                         for seed in 1 ... seeds {
-                            total += try experiment.distance(rule: made, attack: attack, workers: m, byzantine: b,
-                                                             samplesPerWorker: n, seed: UInt64(seed))
+                            let run = try experiment.run(rule: made, attack: attack, workers: m, byzantine: b,
+                                                         samplesPerWorker: n, seed: UInt64(seed))
+                            total += run.distance
+                            skipped += run.ledger.skippedRounds
                         }
+                        if skipped > 0 { Terminal.note("\(rule) at m = \(m), b = \(b), n = \(n): \(skipped) rounds skipped (could not be aggregated)") }
                         rows.append(Row(sweep: sweep, rule: rule, attack: setting.name, byzantineFraction: setting.fraction,
                                         workers: m, samplesPerWorker: n, distance: total / Double(seeds), seeds: seeds))
                     } catch {
@@ -129,15 +152,19 @@ struct ReproduceConvexCommand: ParsableCommand {
 
     func write(_ rows: [Row]) throws {
         let root = URL(fileURLWithPath: outputDir)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError("--output-dir \(outputDir): cannot create it: \(describeFileError(error))")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(rows).write(to: root.appendingPathComponent("convex.json"), options: .atomic)
+        try AtomicFile.write(try encoder.encode(rows), to: root.appendingPathComponent("convex.json"))
         var csv = "sweep,rule,attack,byzantine_fraction,workers,samples_per_worker,distance,seeds\n"
         for r in rows {
             csv += "\(r.sweep),\(r.rule),\(r.attack),\(r.byzantineFraction),\(r.workers),\(r.samplesPerWorker),\(r.distance),\(r.seeds)\n"
         }
-        try csv.write(to: root.appendingPathComponent("convex.csv"), atomically: true, encoding: .utf8)
+        try AtomicFile.write(csv, to: root.appendingPathComponent("convex.csv"))
 
         func plot(_ sweep: String) -> ConvergencePlot {
             ConvergencePlot(measurements: rows.filter { $0.sweep == sweep }.map {
@@ -149,12 +176,11 @@ struct ReproduceConvexCommand: ParsableCommand {
                 : "Distance to w* against m (n = \(samplesForWorkerSweep), d = \(dimension))")
         }
         let byN = plot("n"), byM = plot("m")
-        try byN.svg().write(to: root.appendingPathComponent("convex_n.svg"), atomically: true, encoding: .utf8)
+        try AtomicFile.write(byN.svg(), to: root.appendingPathComponent("convex_n.svg"))
         var mChart = byM.chart
         mChart.xAxis.label = "Workers m"
         for k in mChart.references.indices { mChart.references[k].label = "slope −1/2 (theory without attack: Õ(1/√(nm)))" }
-        try mChart.svg(width: 720, height: 420).write(to: root.appendingPathComponent("convex_m.svg"), atomically: true,
-                                                      encoding: .utf8)
+        try AtomicFile.write(mChart.svg(width: 720, height: 420), to: root.appendingPathComponent("convex_m.svg"))
         var table = SummaryTable(headers: ["rule", "attack", "slope vs n (m = \(workers))", "slope vs m (n = \(samplesForWorkerSweep))"])
         for curve in byN.curves {
             let other = byM.curves.first { $0.rule == curve.rule && $0.attack == curve.attack }
@@ -171,7 +197,7 @@ struct ReproduceConvexCommand: ParsableCommand {
 
             \(table.markdown)
             """
-        try markdown.write(to: root.appendingPathComponent("convex.md"), atomically: true, encoding: .utf8)
+        try AtomicFile.write(markdown, to: root.appendingPathComponent("convex.md"))
         print(markdown)
     }
 }

@@ -4,6 +4,10 @@ import BrSGDExperiments
 import Datasets
 import Foundation
 import NeuralEngine
+import BrSGDRecords
+import ByzantineAttacks
+import RobustAggregation
+import TensorIO
 
 /// `brsgd reproduce table1`: the grid of the paper's Table 1, its Markdown/CSV/JSON table
 /// beside the paper's numbers, and a Figure-3-like SVG.
@@ -23,7 +27,14 @@ struct ReproduceTable1Command: ParsableCommand {
             accuracy against epoch: rows are attacks, columns rules, one line per α) and \
             grid.json (what ran, what failed, how long it took).
 
-            It resumes: runs already in runs/ are not run again. Runs go --jobs at a time.
+            It resumes: runs already in runs/ are not run again, and the tables are rebuilt \
+            from every run in runs/ (so two partial grids into one directory add up). Runs go \
+            --jobs at a time. It exits non-zero when any run failed (grid.json lists why).
+
+            --config gives the base experiment every cell starts from (an experiment file or a \
+            run record: model, dataset, m, epochs, batch size, η, momentum, …); each cell then \
+            sets its rule, attack, b and seed. --epochs, --batch-size and --test-subset replace \
+            the base's.
 
             Defaults: 10 epochs at 8 examples per worker per round (375 rounds an epoch; the \
             paper gives neither number) — chosen so that the α = 0 run reaches the paper's \
@@ -33,16 +44,20 @@ struct ReproduceTable1Command: ParsableCommand {
               brsgd reproduce table1
               brsgd reproduce table1 --seeds 3 --add-rules trimmed-mean,multi-krum --add-attacks alie,ipm
               brsgd reproduce table1 --attacks alie,ipm --fractions 0.25 --add-rules trimmed-mean,multi-krum --output-dir results/modern
+              brsgd reproduce table1 --config base.json --rules brsgd,centered-clipping --attacks ipm --fractions 0.45
             """)
 
     @Option(name: .long, help: "Where the runs, tables and figure go.")
     var outputDir = "results/table1"
 
-    @Option(name: .long, help: "Epochs per run.")
-    var epochs = 10
+    @Option(name: .long, help: "The base experiment of every cell (an experiment file or a run record).")
+    var config: String?
 
-    @Option(name: .long, help: "Examples per worker per round.")
-    var batchSize = 8
+    @Option(name: .long, parsing: .unconditional, help: "Epochs per run (default 10, or the base's).")
+    var epochs: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: "Examples per worker per round (default 8, or the base's).")
+    var batchSize: Int?
 
     @Option(name: .long, help: "Seeds per cell (1, 2, …, N): cells show mean ± std.")
     var seeds = 1
@@ -62,7 +77,7 @@ struct ReproduceTable1Command: ParsableCommand {
     @Option(name: .long, help: "Replace the grid's Byzantine fractions α (comma-separated; default 0.1,0.25,0.5).")
     var fractions: String?
 
-    @Option(name: .long, help: "Evaluate on a seeded subset of this many test examples (default: all 10,000).")
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate on a seeded subset of this many test examples (default: all 10,000).")
     var testSubset: Int?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -76,49 +91,82 @@ struct ReproduceTable1Command: ParsableCommand {
     @Flag(name: .long, help: "List the runs the grid would make, and stop.")
     var dryRun = false
 
-    func validate() throws {
-        guard epochs >= 1, batchSize >= 1, seeds >= 1, jobs >= 1 else {
-            throw ValidationError("--epochs, --batch-size, --seeds and --jobs must be ≥ 1")
-        }
-        if let fractions {
-            let values = list(fractions).map { Double($0) }
-            guard !values.isEmpty, values.allSatisfy({ $0.map { $0 > 0 && $0 <= 1 } ?? false }) else {
-                throw ValidationError("--fractions must be numbers in (0, 1], got '\(fractions)'")
-            }
-        }
-        for (name, value) in [("--rules", rules), ("--attacks", attacks)] where value.map(list)?.isEmpty == true {
-            throw ValidationError("\(name) must name at least one")
-        }
-    }
+    @Option(name: .long, help: "What to print on standard output at the end: table (Table 1 in Markdown) or json (table1.json).")
+    var format: OutputFormat = .table
 
-    var grid: Table1Grid {
-        var grid = Table1Grid(epochs: epochs, batchSize: batchSize)
-        grid.seeds = (1 ... seeds).map { UInt64($0) }
-        if let rules { grid.rules = list(rules) }
-        if let attacks { grid.attacks = list(attacks) }
-        if let fractions { grid.fractions = list(fractions).compactMap(Double.init) }
-        grid.rules += list(addRules).filter { !grid.rules.contains($0) }
-        grid.attacks += list(addAttacks).filter { !grid.attacks.contains($0) }
-        grid.testSubsetSize = testSubset
-        return grid
+    func validate() throws {
+        guard seeds >= 1, jobs >= 1 else { throw ValidationError("--seeds and --jobs must be ≥ 1") }
     }
 
     private func list(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    func run() throws {
-        let configs = grid.configurations
-        for config in configs.prefix(64) {
-            do {
-                _ = try ExperimentRunner.rule(for: config)
-                _ = try ExperimentRunner.attack(for: config)
-            } catch let error as ExperimentError where config.byzantineCount > 0 && !error.message.contains("unknown") {
-                continue  // a rule that cannot run at this α: reported as a failed cell
-            } catch let error as ExperimentError {
-                throw ValidationError(error.message)
+    private func rules(_ text: String, option: String) throws -> [RuleName] {
+        let names = list(text)
+        guard !names.isEmpty else { throw UsageError("\(option): name at least one rule") }
+        return try names.map { name in
+            guard let rule = RuleName(rawValue: name) else {
+                throw UsageError("\(option): unknown rule '\(name)'; known: \(RuleName.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            return rule
         }
+    }
+
+    private func attacks(_ text: String, option: String) throws -> [AttackKind] {
+        let names = list(text)
+        guard !names.isEmpty else { throw UsageError("\(option): name at least one attack") }
+        return try names.map { name in
+            guard let attack = AttackKind(rawValue: name) else {
+                throw UsageError("\(option): unknown attack '\(name)'; known: \(AttackKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return attack
+        }
+    }
+
+    /// The grid, its every cell checked before any run: a bad option fails at once; a cell
+    /// whose rule cannot run at its α (Krum at 50%) is reported as a failed run.
+    func grid() throws -> Table1Grid {
+        var grid: Table1Grid
+        if let config {
+            grid = Table1Grid(base: try Experiment.read(from: URL(fileURLWithPath: config)))
+            if let epochs { grid.base.epochs = epochs }
+            if let batchSize { grid.base.batchSize = batchSize }
+        } else {
+            grid = Table1Grid(epochs: epochs ?? 10, batchSize: batchSize ?? 8)
+        }
+        grid.base.dataDirectory = nil
+        if let testSubset { grid.base.testSubset = testSubset }
+        grid.seeds = (1 ... seeds).map { UInt64($0) }
+        if let rules { grid.rules = try self.rules(rules, option: "--rules") }
+        if let attacks { grid.attacks = try self.attacks(attacks, option: "--attacks") }
+        if let fractions {
+            let values = list(fractions).map { Double($0) }
+            guard !values.isEmpty, values.allSatisfy({ $0.map { $0 > 0 && $0 <= 1 } ?? false }) else {
+                throw UsageError("--fractions: must be numbers in (0, 1], got '\(fractions)'")
+            }
+            grid.fractions = values.compactMap { $0 }
+        }
+        if !addRules.isEmpty { grid.rules += try self.rules(addRules, option: "--add-rules").filter { !grid.rules.contains($0) } }
+        if !addAttacks.isEmpty {
+            grid.attacks += try self.attacks(addAttacks, option: "--add-attacks").filter { !grid.attacks.contains($0) }
+        }
+        // The base must stand on its own (sizes, η, …): its errors name the option now.
+        var base = grid.base
+        base.byzantine = 0
+        base.attack = nil
+        base.rule = RuleConfiguration(name: .mean)
+        _ = try base.validated()
+        return grid
+    }
+
+    func run() throws {
+        try reportingErrors { try reproduce() }
+    }
+
+    private func reproduce() throws {
+        let grid = try grid()
+        let configs = grid.configurations
         if dryRun {
             for config in configs { print(config.id) }
             Terminal.note("\(configs.count) runs")
@@ -126,9 +174,14 @@ struct ReproduceTable1Command: ParsableCommand {
         }
         let root = URL(fileURLWithPath: outputDir)
         let runs = root.appendingPathComponent("runs")
+        do {
+            try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        } catch {
+            throw UsageError("--output-dir \(outputDir): cannot create it: \(describeFileError(error))")
+        }
         let threadsPerJob = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
         BLAS.setThreadCount(1)
-        Terminal.note("Table 1 grid: \(configs.count) runs (\(epochs) epochs, batch \(batchSize) per worker, m = 20), "
+        Terminal.note("Table 1 grid: \(configs.count) runs (\(grid.base.epochs) epochs, batch \(grid.base.batchSize) per worker, m = \(grid.base.workers)), "
                       + "\(jobs) at a time → \(outputDir)")
         let runner = GridRunner(directory: runs, jobs: jobs, threadsPerJob: threadsPerJob,
                                 locator: DatasetLocator(dataDirectory: dataDir))
@@ -137,7 +190,7 @@ struct ReproduceTable1Command: ParsableCommand {
         do {
             outcome = try runner.run(configs) { event in
                 let c = event.config
-                let cell = "\(c.rule) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attack) seed \(c.seed)"
+                let cell = "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
                 let elapsed = Date().timeIntervalSince(started)
                 switch event.kind {
                 case .resumed:
@@ -151,20 +204,22 @@ struct ReproduceTable1Command: ParsableCommand {
                 }
             }
         } catch let error as DatasetError {
-            throw CommandError("\(error)")
+            throw CommandError(error.message)
         }
         if outcome.resumed > 0 { Terminal.note("\(outcome.resumed) runs were already in \(runs.path) and were not run again") }
-        try writeReports(outcome, root: root)
+        try writeReports(outcome, records: try runner.allRecords(), root: root, base: grid.base)
         Terminal.note("grid finished: \(outcome.records.count) runs, \(outcome.failures.count) not run, "
                       + "\(clock(outcome.seconds)) wall time → \(root.appendingPathComponent("table1.md").path)")
+        if !outcome.failures.isEmpty {
+            throw CommandError("\(outcome.failures.count) of \(configs.count) runs failed (listed in \(root.appendingPathComponent("grid.json").path))")
+        }
     }
 
-    func writeReports(_ outcome: GridRunner.Outcome, root: URL) throws {
-        let records = outcome.records
+    func writeReports(_ outcome: GridRunner.Outcome, records: [RunRecord], root: URL, base: Experiment) throws {
         let report = Table1Report(records: records)
         try write(report.markdown(), root, "table1.md")
         try write(report.csv(), root, "table1.csv")
-        try report.jsonData().write(to: root.appendingPathComponent("table1.json"), options: .atomic)
+        try AtomicFile.write(try report.jsonData(), to: root.appendingPathComponent("table1.json"))
         try write(report.differenceMarkdown(), root, "differences.md")
         try write(Figure3Plot(records: records).svg(), root, "figure3.svg")
         struct GridSummary: Encodable {
@@ -182,16 +237,19 @@ struct ReproduceTable1Command: ParsableCommand {
             }
         }
         let summary = GridSummary(
-            runs: records.count, resumed: outcome.resumed, wallSeconds: outcome.seconds, epochs: epochs,
-            batchSize: batchSize, jobs: jobs,
+            runs: records.count, resumed: outcome.resumed, wallSeconds: outcome.seconds, epochs: base.epochs,
+            batchSize: base.batchSize, jobs: jobs,
             failures: outcome.failures.map { ["run": $0.config.id, "reason": $0.message] })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(summary).write(to: root.appendingPathComponent("grid.json"), options: .atomic)
-        print(report.markdown())
+        try AtomicFile.write(try encoder.encode(summary), to: root.appendingPathComponent("grid.json"))
+        switch format {
+        case .table: print(report.markdown())
+        case .json: print(String(decoding: try report.jsonData(), as: UTF8.self))
+        }
     }
 
     private func write(_ text: String, _ root: URL, _ name: String) throws {
-        try text.write(to: root.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        try AtomicFile.write(text, to: root.appendingPathComponent(name))
     }
 }

@@ -7,9 +7,12 @@ import Darwin
 
 /// Whole-file writes that never leave half a file: the bytes go to a temporary file in the
 /// destination's directory, are flushed to disk, and the temporary file is renamed over the
-/// destination (an atomic replace on POSIX file systems).
-enum AtomicFile {
-    static func write(_ data: Data, to url: URL) throws(TensorFileError) {
+/// destination (an atomic replace on POSIX file systems). Every file brsgd writes goes
+/// through here, so a failed write leaves the old file (or none) and no temporary behind.
+public enum AtomicFile {
+    /// Writes `data` to `url` atomically.
+    /// - Throws: ``TensorFileError`` (`.io`) naming the step and the operating system's reason.
+    public static func write(_ data: Data, to url: URL) throws(TensorFileError) {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -42,6 +45,31 @@ enum AtomicFile {
         if let failure {
             unlink(temporary.path)
             throw failure
+        }
+    }
+
+    /// Text written atomically as UTF-8.
+    public static func write(_ text: String, to url: URL) throws(TensorFileError) {
+        try write(Data(text.utf8), to: url)
+    }
+
+    /// Checks, before any work, that `url` can be written: its directory exists, is a
+    /// directory and is writable, and `url` itself is not a directory.
+    /// - Throws: ``TensorFileError`` (`.io`) saying which of these fails.
+    public static func checkWritable(_ url: URL) throws(TensorFileError) {
+        let directory = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
+            throw TensorFileError(code: .io, message: "the directory \(directory.path) does not exist")
+        }
+        guard isDirectory.boolValue else {
+            throw TensorFileError(code: .io, message: "\(directory.path) is not a directory")
+        }
+        guard access(directory.path, W_OK) == 0 else {
+            throw TensorFileError(code: .io, message: "the directory \(directory.path) is not writable")
+        }
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw TensorFileError(code: .io, message: "\(url.path) is a directory")
         }
     }
 

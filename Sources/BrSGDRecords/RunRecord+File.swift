@@ -1,12 +1,6 @@
 import Foundation
+import TensorIO
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension RunRecord {
     /// The record as pretty-printed JSON with sorted keys, so files diff cleanly.
@@ -19,7 +13,7 @@ extension RunRecord {
     }
 
     /// The encoder of record files: pretty, sorted keys, non-finite numbers as strings.
-    static var encoder: JSONEncoder {
+    public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -27,7 +21,7 @@ extension RunRecord {
     }
 
     /// The decoder of record files, accepting what ``encoder`` writes.
-    static var decoder: JSONDecoder {
+    public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return decoder
@@ -50,17 +44,10 @@ extension RunRecord {
         } catch {
             throw ExperimentFileError(.encodingFailed, url: url, reason: "\(error)")
         }
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try data.write(to: temporary)
+            try AtomicFile.write(data, to: url)
         } catch {
-            throw ExperimentFileError(.writeFailed, url: url, reason: "cannot write temporary file \(temporary.path): \(error)")
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ExperimentFileError(.writeFailed, url: url, reason: "cannot rename temporary file into place: \(reason)")
+            throw ExperimentFileError(.writeFailed, url: url, reason: error.message)
         }
     }
 
@@ -73,12 +60,12 @@ extension RunRecord {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ExperimentFileError(.readFailed, url: url, reason: "\(error.localizedDescription)")
+            throw ExperimentFileError(.readFailed, url: url, reason: describeFileError(error))
         }
         do {
             return try decoder.decode(RunRecord.self, from: data)
         } catch let error as DecodingError {
-            throw ExperimentFileError(.decodingFailed, url: url, reason: Self.describe(error))
+            throw ExperimentFileError(.decodingFailed, url: url, reason: describe(error))
         } catch {
             throw ExperimentFileError(.decodingFailed, url: url, reason: "\(error)")
         }
@@ -93,29 +80,10 @@ extension RunRecord {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            throw ExperimentFileError(.readFailed, url: directory, reason: "cannot list directory: \(error.localizedDescription)")
+            throw ExperimentFileError(.readFailed, url: directory, reason: "cannot list the directory: \(describeFileError(error))")
         }
         return try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map {
             try read(from: directory.appendingPathComponent($0))
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "top level" : keys.joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing key '\(key.stringValue)' at \(path(context))"
-        case .typeMismatch(let type, let context):
-            return "wrong type at \(path(context)): expected \(type); \(context.debugDescription)"
-        case .valueNotFound(let type, let context):
-            return "missing value at \(path(context)): expected \(type)"
-        case .dataCorrupted(let context):
-            return "invalid JSON at \(path(context)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
         }
     }
 }

@@ -1,0 +1,79 @@
+import BrSGDRecords
+import Datasets
+import NeuralEngine
+import RobustAggregation
+
+/// What a master needs to run Algorithm 1, and nothing more: d and the initial vector, the
+/// rule, the optimizer, m, the rounds — and, only when it has them, the experiment to tell
+/// the workers and a test set to evaluate on. The dataset and the model matter to the
+/// workers; a master for any model (a bare parameter vector) has neither.
+///
+/// ```swift
+/// let plan = MasterPlan(checked, trainingCount: train.count, test: test, evaluationThreads: 2)  // a built-in model
+/// let bare = MasterPlan(initialParameters: w0, rule: Krum(byzantineCount: 2), optimizer: SGD(learningRate: 0.1),
+///                       workerCount: 10, rounds: 500)                                      // any model
+/// ```
+public struct MasterPlan: Sendable {
+    /// The experiment, told to the workers without its attack (nil: the master holds a bare
+    /// vector, and workers are told only d).
+    public var experiment: Experiment?
+    public var initialParameters: [Float]
+    public var rule: any AggregationRule
+    public var optimizer: SGD
+    /// m.
+    public var workerCount: Int
+    /// The workers whose selection by the rule is counted (0..<b).
+    public var byzantineWorkers: [Int]
+    /// Rounds per epoch (the run closes an epoch, and evaluates, after every this many).
+    public var roundsPerEpoch: Int
+    /// Every round of the run.
+    public var totalRounds: Int
+    /// Evaluates the model after each epoch (nil: no evaluation; NaN in the record).
+    public var evaluator: Evaluator?
+    /// What a checkpoint must match to be resumed: the experiment's id, or for a bare
+    /// vector its size, rounds and rule.
+    public var identity: String
+
+    /// A plan for a built-in model: the experiment's model initialised from its seed, its
+    /// rule and optimizer; rounds from the training set's size.
+    public init(_ checked: Experiment.Checked, trainingCount: Int, test: LabeledDataset?, evaluationThreads: Int) {
+        let experiment = checked.experiment
+        let model = experiment.model.makeModel()
+        self.experiment = experiment
+        initialParameters = model.initialParameters(seed: RandomStreams.initialization(experiment.seed))
+        rule = checked.rule
+        optimizer = SGD(learningRate: Float(experiment.learningRate), momentum: Float(experiment.momentum),
+                        weightDecay: Float(experiment.weightDecay))
+        workerCount = experiment.workers
+        byzantineWorkers = Array(0 ..< experiment.byzantine)
+        roundsPerEpoch = experiment.roundsPerEpoch(trainingCount: trainingCount)
+        totalRounds = roundsPerEpoch * experiment.epochs
+        evaluator = test.map {
+            Evaluator(model: model, test: $0, limit: experiment.testSubset, seed: experiment.seed, lanes: evaluationThreads)
+        }
+        identity = experiment.id
+    }
+
+    /// A plan for any model: a flat vector, a rule, an optimizer, m workers, `rounds` rounds
+    /// (one epoch of `roundsPerEpoch`, by default all of them).
+    /// - Precondition: the vector is not empty, `workerCount >= 1`, `rounds >= 1`.
+    public init(initialParameters: [Float], rule: any AggregationRule, optimizer: SGD, workerCount: Int,
+                rounds: Int, roundsPerEpoch: Int? = nil, byzantineWorkers: [Int] = [], experiment: Experiment? = nil,
+                evaluator: Evaluator? = nil, identity: String? = nil) {
+        precondition(!initialParameters.isEmpty && workerCount >= 1 && rounds >= 1)
+        self.experiment = experiment
+        self.initialParameters = initialParameters
+        self.rule = rule
+        self.optimizer = optimizer
+        self.workerCount = workerCount
+        self.byzantineWorkers = byzantineWorkers
+        self.roundsPerEpoch = max(1, min(rounds, roundsPerEpoch ?? rounds))
+        self.totalRounds = rounds
+        self.evaluator = evaluator
+        self.identity = identity ?? experiment?.id
+            ?? "parameters-d\(initialParameters.count)-m\(workerCount)-t\(rounds)-\(rule.name)"
+    }
+
+    /// d.
+    public var parameterCount: Int { initialParameters.count }
+}

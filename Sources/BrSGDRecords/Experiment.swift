@@ -1,0 +1,165 @@
+import ByzantineAttacks
+import Datasets
+import RobustAggregation
+
+/// One training run, typed: what is trained on what, by how many workers of which how many
+/// are Byzantine and what they do, with which rule, optimizer, seed and sizes.
+///
+/// The command line builds one value from its flags (or from a file, `train --config`),
+/// fills in every default (``resolved()``), validates it once (``validated()``), and from
+/// then on every layer takes this same value: the simulation, the networked master, the
+/// workers (told it without its attack), and the ``RunRecord``, which stores it whole, so
+/// a record can be replayed (`brsgd train --config run.json` gives the same model bytes).
+///
+/// ```swift
+/// var experiment = Experiment(model: .lenet, dataset: .fashionMNIST, workers: 20, byzantine: 5,
+///                             attack: AttackConfiguration(kind: .gaussian),
+///                             rule: RuleConfiguration(name: .krum))
+/// experiment = try experiment.resolved()        // σ = 200, Krum's f = 5 written out
+/// let checked = try experiment.validated()      // ranges, cross-field rules; the rule and attack built once
+/// experiment.id                                 // "lenet-fmnist-m20-b5-gaussian-sigma200-krum-assumed_byzantine5-seed1-…"
+/// ```
+///
+/// JSON (snake_case keys, named like the command line's long options; see
+/// `docs/experiment-example.json` in the repository):
+/// `{"model": "lenet", "dataset": "fashion-mnist", "workers": 20, "byzantine": 5,
+///   "attack": {"name": "gaussian", "sigma": 200}, "rule": {"name": "brsgd", "beta": 0.5,
+///   "threshold": "auto", "nnm": false}, "partition": "iid", "epochs": 5, "batch_size": 64,
+///   "lr": 0.03, "momentum": 0, "weight_decay": 0, "seed": 1}`.
+/// Absent fields take the defaults of ``init(model:dataset:…)``; unknown fields are errors.
+public struct Experiment: Sendable, Hashable {
+    /// The model trained.
+    public var model: ModelName
+    /// The dataset trained on and evaluated on.
+    public var dataset: DatasetName
+    /// The directory the dataset's files were read from (filled in when the data is
+    /// found; informational: it does not change the experiment's identity).
+    public var dataDirectory: String?
+    /// How the training set is split over the workers.
+    public var partition: PartitionScheme
+    /// m, the number of workers.
+    public var workers: Int
+    /// b, the number of Byzantine workers (workers 0..<b).
+    public var byzantine: Int
+    /// What the Byzantine workers do; nil exactly when `byzantine == 0`.
+    public var attack: AttackConfiguration?
+    /// The master's aggregation rule, its parameters and its pre-aggregation.
+    public var rule: RuleConfiguration
+    /// The step size η.
+    public var learningRate: Double
+    /// The master's heavy-ball momentum (0: plain SGD, as in the paper).
+    public var momentum: Double
+    /// L2 weight decay (0 in the paper).
+    public var weightDecay: Double
+    /// Passes over the training data.
+    public var epochs: Int
+    /// Examples per worker per round.
+    public var batchSize: Int
+    /// The seed of every random draw: the same seed gives the same bytes.
+    public var seed: UInt64
+    /// Evaluate on a seeded subset of this many test examples; nil: the whole test set.
+    public var testSubset: Int?
+    /// Threads computing gradients (they do not change the bytes, nor the identity).
+    public var threads: Int
+
+    /// An experiment; every argument but the model and dataset has the command line's default.
+    public init(
+        model: ModelName = .lenet, dataset: DatasetName = .fashionMNIST, dataDirectory: String? = nil,
+        partition: PartitionScheme = .iid, workers: Int = 1, byzantine: Int = 0,
+        attack: AttackConfiguration? = nil, rule: RuleConfiguration = RuleConfiguration(name: .brsgd),
+        learningRate: Double = 0.03, momentum: Double = 0, weightDecay: Double = 0,
+        epochs: Int = 5, batchSize: Int = 64, seed: UInt64 = 1, testSubset: Int? = nil, threads: Int = 1
+    ) {
+        self.model = model
+        self.dataset = dataset
+        self.dataDirectory = dataDirectory
+        self.partition = partition
+        self.workers = workers
+        self.byzantine = byzantine
+        self.attack = attack
+        self.rule = rule
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.seed = seed
+        self.testSubset = testSubset
+        self.threads = threads
+    }
+
+    /// The fraction α = b / m of Byzantine workers.
+    public var byzantineFraction: Double { Double(byzantine) / Double(max(1, workers)) }
+
+    /// The attack's name, `none` without Byzantine workers (for tables and file names).
+    public var attackName: String { byzantine == 0 ? "none" : attack?.kind.rawValue ?? "none" }
+
+    /// The rule's name, for example `brsgd` (for tables and file names).
+    public var ruleName: String { rule.name.rawValue }
+
+    /// The experiment as a worker is told it: without the attack (a Byzantine worker is
+    /// configured on its own command line, as a real attacker would be).
+    public var withoutAttack: Experiment {
+        var copy = self
+        copy.attack = nil
+        return copy
+    }
+
+    /// Rounds per epoch: enough rounds for m workers of batch B to see the N training
+    /// examples once, ⌈N / (m·B)⌉ (at least 1).
+    public func roundsPerEpoch(trainingCount: Int) -> Int {
+        let perRound = max(1, workers) * max(1, batchSize)
+        return max(1, (trainingCount + perRound - 1) / perRound)
+    }
+}
+
+/// The models the engine trains, by the name the command line and files use.
+public enum ModelName: String, CaseIterable, Sendable, Codable {
+    /// LeNet-5 (conv 6@5×5 pad 2, pool, conv 16@5×5, pool, 120, 84, 10): the paper's model.
+    case lenet
+    /// A multilayer perceptron 784 → 200 → 10 with ReLU.
+    case mlp
+    /// Multinomial logistic regression 784 → 10.
+    case logistic
+
+    /// d, the number of parameters (the engine's models have exactly these; a test checks).
+    public var parameterCount: Int {
+        switch self {
+        case .lenet: 61_706
+        case .mlp: 784 * 200 + 200 + 200 * 10 + 10
+        case .logistic: 784 * 10 + 10
+        }
+    }
+
+    /// One line for `--help`.
+    public var summary: String {
+        switch self {
+        case .lenet: "LeNet-5, 61,706 parameters (the paper's model)"
+        case .mlp: "784-200-10 with ReLU, 159,010 parameters"
+        case .logistic: "multinomial logistic regression, 7,850 parameters"
+        }
+    }
+}
+
+/// How the training set is split over the workers.
+public enum PartitionScheme: Sendable, Hashable {
+    /// Shuffled, then cut into m near-equal parts.
+    case iid
+    /// Per class, proportions over the workers drawn from Dirichlet(α) (Hsu, Qi & Brown,
+    /// 2019): small α (0.1) gives each worker few classes, large α approaches IID.
+    case dirichlet(alpha: Double)
+
+    /// `iid` or `dirichlet`, as the command line's `--partition` spells it.
+    public var name: String {
+        switch self {
+        case .iid: "iid"
+        case .dirichlet: "dirichlet"
+        }
+    }
+
+    /// α of the Dirichlet partition; nil for IID.
+    public var dirichletAlpha: Double? {
+        if case .dirichlet(let alpha) = self { return alpha }
+        return nil
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import ByzantineAttacks
+
+extension AttackKind: ExpressibleByArgument {}
+
+/// What the Byzantine workers do and the attack's parameters, shared by `train`, `master`,
+/// `cluster` and `worker`. Every option is optional, so that a base (a `--config` file)
+/// keeps what is not given; a parameter the attack does not take is refused.
+struct AttackOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "What the Byzantine workers do: none, \(AttackKind.allCases.map(\.rawValue).joined(separator: ", ")).",
+        discussion: AttackKind.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
+    var attack: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "σ of the gaussian attack, ≥ 0 (default 200).")
+    var sigma: Double?
+
+    @Option(name: .long, parsing: .unconditional, help: "The factor of model-negation and gradient-scale (default 1e10) and of sign-flip (default 1), > 0.")
+    var scale: Double?
+
+    @Option(name: .long, parsing: .unconditional, help: "z of the alie attack (default: from m and b, as in Baruch et al.'s paper).")
+    var z: Double?
+
+    @Option(name: .long, parsing: .unconditional, help: "ε of the ipm attack, > 0 (default 0.1).")
+    var epsilon: Double?
+
+    @Option(name: .long, parsing: .unconditional, help: "The worker the mimic attack copies, ≥ 0 (default b, the first honest worker).")
+    var target: Int?
+
+    /// The attack parameters given on the command line.
+    var given: [AttackConfiguration.Parameter] {
+        var given: [AttackConfiguration.Parameter] = []
+        if sigma != nil { given.append(.standardDeviation) }
+        if scale != nil { given.append(.scale) }
+        if z != nil { given.append(.z) }
+        if epsilon != nil { given.append(.epsilon) }
+        if target != nil { given.append(.target) }
+        return given
+    }
+
+    /// The attack kind of `--attack` (nil for none), or nil and false when not given.
+    func kind() throws -> (given: Bool, kind: AttackKind?) {
+        guard let attack else { return (false, nil) }
+        if attack == "none" { return (true, nil) }
+        guard let kind = AttackKind(rawValue: attack) else {
+            throw UsageError("--attack: unknown attack '\(attack)'; known: none, \(AttackKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return (true, kind)
+    }
+
+    /// `base` with the given options applied: another `--attack` starts from that attack's
+    /// defaults; `--attack none` removes it; each given parameter replaces the base's.
+    /// - Throws: a usage error naming the option (an unknown attack, a parameter without
+    ///   an attack, a parameter the attack does not take).
+    func apply(to base: AttackConfiguration?) throws -> AttackConfiguration? {
+        var configuration = base
+        let (isGiven, kind) = try kind()
+        if isGiven {
+            configuration = kind.map { kind in base?.kind == kind ? base! : AttackConfiguration(kind: kind) }
+        }
+        guard var configuration else {
+            if let first = given.first {
+                throw UsageError("\(first.option): applies to an attack, and none is given (--attack)")
+            }
+            return nil
+        }
+        if let sigma { configuration.standardDeviation = sigma }
+        if let scale { configuration.scale = scale }
+        if let z { configuration.z = z }
+        if let epsilon { configuration.epsilon = epsilon }
+        if let target { configuration.target = target }
+        for parameter in given where !configuration.kind.parameters.contains(parameter) {
+            let takes = configuration.kind.parameters.isEmpty
+                ? "it takes no parameters"
+                : "it takes " + configuration.kind.parameters.map(\.option).joined(separator: ", ")
+            throw UsageError("\(parameter.option): does not apply to the \(configuration.kind) attack; \(takes)")
+        }
+        return configuration
+    }
+}
