@@ -26,6 +26,11 @@ import SeededRandom
 /// turns one attack into the other). The candidate rows sit where the round's Byzantine
 /// workers are rather than after the honest ones (the same for order-independent rules).
 ///
+/// The search only ever looks above its best factor so far (ByzFL's design): against
+/// filters that drop far rows (Krum, NNM) a first step to 10 can already beat 0 on the
+/// honest rows' own spread and lock the search above the small factors that actually sway
+/// the output; a smaller `search_step` reaches them. Tests pin this down.
+///
 /// - Complexity per call: O(h·d) for μ and σ, one m × d copy of the matrix, then per
 ///   evaluation O(b·d) to write the rows plus one run of the rule — in all about
 ///   evaluations × (rule cost + b·d). Every Byzantine worker of the round repeats it unless
