@@ -31,6 +31,17 @@ public protocol Attack: Sendable {
     /// What the attack must see to craft its vector.
     var knowledge: AttackKnowledge { get }
 
+    /// Whether ``craft(into:context:generator:)`` needs ``AttackContext/defender``, the
+    /// master's rule (with its pre-aggregations): true for the attacks that line-search
+    /// their factor against it (`alie-opt`, `ipm-opt`). False by default.
+    var needsDefender: Bool { get }
+
+    /// Whether every Byzantine worker of a round sends the same vector: the output depends
+    /// only on the round's honest gradients, m, f and the defender — not on the worker's
+    /// index, its own gradient or the generator — so a caller may craft once per round and
+    /// copy the vector into every Byzantine row. False by default.
+    var isIdenticalAcrossWorkers: Bool { get }
+
     /// The data poisoning the worker applies to its batch labels before it computes its
     /// gradient, or `nil` to train on the true labels (every attack but label-flip).
     /// - Precondition: `classCount >= 1`.
@@ -54,6 +65,12 @@ public protocol Attack: Sendable {
 }
 
 extension Attack {
+    /// No defender in the loop.
+    public var needsDefender: Bool { false }
+
+    /// Not promised: the vector may depend on the worker or the generator.
+    public var isIdenticalAcrossWorkers: Bool { false }
+
     /// No data poisoning.
     public func labelTransform(classCount: Int) -> LabelTransform? { nil }
 

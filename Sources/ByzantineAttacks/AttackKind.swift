@@ -15,6 +15,11 @@ public enum AttackKind: String, CaseIterable, Sendable, Codable, CustomStringCon
     case mimic
     case nan
     case inf
+    case foe
+    case minMax = "min-max"
+    case minSum = "min-sum"
+    case alieOpt = "alie-opt"
+    case ipmOpt = "ipm-opt"
 
     /// The four attacks of the BrSGD paper's experiments (§5.1), in its order.
     public static let paperAttacks: [AttackKind] = [.gaussian, .modelNegation, .gradientScale, .labelFlip]
@@ -26,7 +31,17 @@ public enum AttackKind: String, CaseIterable, Sendable, Codable, CustomStringCon
         switch self {
         case .gaussian, .nan, .inf: .none
         case .gradientScale, .labelFlip, .signFlip: .ownGradient
-        case .modelNegation, .alie, .ipm, .mimic: .honestGradients
+        case .modelNegation, .alie, .ipm, .mimic, .foe, .minMax, .minSum, .alieOpt, .ipmOpt: .honestGradients
+        }
+    }
+
+    /// Whether the attack needs the master's rule in its loop (``AttackContext/defender``),
+    /// the same as its ``Attack/needsDefender``: `alie-opt` and `ipm-opt`.
+    public var needsDefender: Bool {
+        switch self {
+        case .alieOpt, .ipmOpt: true
+        case .gaussian, .modelNegation, .gradientScale, .labelFlip, .signFlip, .alie, .ipm, .mimic, .nan, .inf,
+             .foe, .minMax, .minSum: false
         }
     }
 
@@ -40,7 +55,10 @@ public enum AttackKind: String, CaseIterable, Sendable, Codable, CustomStringCon
         case .modelNegation, .gradientScale, .signFlip: [.scale]
         case .alie: [.z]
         case .ipm: [.epsilon]
-        case .mimic: [.target]
+        case .mimic: [.target, .mimicMode]
+        case .foe: [.factor]
+        case .minMax, .minSum: [.perturbation, .initialGamma]
+        case .alieOpt, .ipmOpt: [.evaluations, .searchStart, .searchStep, .searchRatio]
         case .labelFlip, .nan, .inf: []
         }
     }
@@ -63,11 +81,21 @@ public enum AttackKind: String, CaseIterable, Sendable, Codable, CustomStringCon
         case .ipm:
             "−ε × the honest mean, ε = 0.1; omniscient (Xie et al., UAI 2019)"
         case .mimic:
-            "copies one honest worker's gradient (the first by default); omniscient (Karimireddy et al., ICLR 2022)"
+            "copies one honest worker's gradient (the first, a given one, or max-variance: farthest along the top principal direction); omniscient (Karimireddy et al., ICLR 2022)"
         case .nan:
             "a vector of NaN, to check that the master rejects it"
         case .inf:
             "a vector of +Inf, to check that the master rejects it"
+        case .foe:
+            "(1 − factor) × the honest mean, factor = 3 (−2 × the mean, ByzFL's IPM); omniscient (Xie et al., UAI 2019)"
+        case .minMax:
+            "honest mean + γ∇p, ∇p = −std, largest γ with every honest row within the largest honest distance; omniscient (Shejwalkar & Houmansadr, NDSS 2021)"
+        case .minSum:
+            "honest mean + γ∇p, ∇p = −std, largest γ with its squared distances summing within the smallest honest sum; omniscient (Shejwalkar & Houmansadr, NDSS 2021)"
+        case .alieOpt:
+            "ALIE with z line-searched each round (20 evaluations) to push the defender's output farthest from the honest mean; omniscient (ByzFL)"
+        case .ipmOpt:
+            "IPM with ε line-searched each round (20 evaluations) to push the defender's output farthest from the honest mean; omniscient (ByzFL)"
         }
     }
 }

@@ -9,7 +9,8 @@ public enum AttackKnowledge: Sendable, Hashable, Comparable, CaseIterable, Custo
     /// The honest gradient the worker computed on its own batch (gradient-scale, sign-flip,
     /// label-flip): ``AttackContext/ownGradient``.
     case ownGradient
-    /// Every honest gradient of the round (model-negation, ALIE, IPM, mimic):
+    /// Every honest gradient of the round (model-negation, ALIE, IPM, mimic, FoE, min-max,
+    /// min-sum, and — with the defender's rule as well — alie-opt and ipm-opt):
     /// ``AttackContext/honestGradients``. Omniscient.
     case honestGradients
 

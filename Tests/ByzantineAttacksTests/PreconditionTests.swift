@@ -55,4 +55,32 @@ import SeededRandom
             }
         }
     }
+
+    @Test func defenderAttackWithoutDefenderTraps() async {
+        await #expect(processExitsWith: .failure) {
+            var rng = SeededGenerator(seed: 0)
+            let g = GradientMatrix(rows: [[1], [2], [3]])
+            let context = AttackContext(
+                round: 0, workerIndex: 0, workerCount: 3, byzantineCount: 1,
+                honestGradients: HonestGradients(matrix: g, byzantineRows: [0]))
+            _ = OptimalIPMAttack().craft(dimension: 1, context: context, generator: &rng)
+        }
+    }
+
+    @Test func defenderAttackWithAMatrixOfTheWrongHeightTraps() async {
+        await #expect(processExitsWith: .failure) {
+            var rng = SeededGenerator(seed: 0)
+            let g = GradientMatrix(rows: [[1], [2], [3]])
+            let context = AttackContext(
+                round: 0, workerIndex: 0, workerCount: 4, byzantineCount: 1,
+                honestGradients: HonestGradients(matrix: g, byzantineRows: [0]), defender: Mean())
+            _ = OptimalALIEAttack().craft(dimension: 1, context: context, generator: &rng)
+        }
+    }
+
+    @Test func mimicTargetOutsideFixedModeTraps() async {
+        await #expect(processExitsWith: .failure) {
+            _ = MimicAttack(target: 1, mode: .maxVariance)
+        }
+    }
 }

@@ -29,6 +29,8 @@ public struct ALIEAttack: Attack {
 
     public var name: String { "alie(z=\(z.map(formatParameter) ?? "auto"))" }
     public var knowledge: AttackKnowledge { .honestGradients }
+    /// Every Byzantine worker sends the same vector (it depends only on the honest rows, m and f).
+    public var isIdenticalAcrossWorkers: Bool { true }
 
     /// z = Φ⁻¹((m − s)/m) with s = ⌊m/2 + 1⌋ − f, the supporters the attackers need.
     ///

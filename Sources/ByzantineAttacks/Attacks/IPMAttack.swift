@@ -22,6 +22,8 @@ public struct IPMAttack: Attack {
 
     public var name: String { "ipm(epsilon=\(formatParameter(epsilon)))" }
     public var knowledge: AttackKnowledge { .honestGradients }
+    /// Every Byzantine worker sends the same vector (it depends only on the honest rows, m and f).
+    public var isIdenticalAcrossWorkers: Bool { true }
 
     /// - Precondition: `context.honestGradients` holds at least one row of width d.
     /// - Complexity: O(h·d).
