@@ -9,6 +9,7 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
     case geometricMedian = "geometric-median"
     case bulyan
     case centeredClipping = "centered-clipping"
+    case brsgdRobust = "brsgd-robust"
 
     /// True for the rules that take the number of Byzantine workers f.
     public var takesByzantineCount: Bool { parameters.contains(.assumedByzantine) }
@@ -20,7 +21,7 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
         case .mean, .median: []
         case .trimmedMean, .krum, .bulyan: [.assumedByzantine]
         case .multiKrum: [.assumedByzantine, .multiKrumCount]
-        case .brsgd: [.beta, .threshold]
+        case .brsgd, .brsgdRobust: [.beta, .threshold]
         case .geometricMedian: [.smoothing, .iterations]
         case .centeredClipping: [.clippingRadius, .iterations]
         }
@@ -38,6 +39,7 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
         case .geometricMedian: "geometric median by smoothed Weiszfeld (Pillutla et al., 2022)"
         case .bulyan: "Krum selection then trimmed mean (El Mhamdi et al., ICML 2018)"
         case .centeredClipping: "iterative centered clipping (Karimireddy et al., ICML 2021)"
+        case .brsgdRobust: "BrSGD keeping the rows of most typical score, then one centered-clipping pass, O(md)"
         }
     }
 }
@@ -105,9 +107,9 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public var name: RuleName
     /// f, for trimmed-mean, krum, multi-krum, bulyan and NNM.
     public var byzantineCount: Int?
-    /// β for brsgd (default ½).
+    /// β for brsgd and brsgd-robust (default ½).
     public var selectionFraction: Double?
-    /// T for brsgd; nil means `auto`.
+    /// T for brsgd and brsgd-robust; nil means `auto`.
     public var threshold: Double?
     /// q for multi-krum (default m' − f', decided each round).
     public var selectionCount: Int?
@@ -179,7 +181,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public func resolved() -> RuleConfiguration {
         var copy = self
         switch name {
-        case .brsgd: copy.selectionFraction = selectionFraction ?? Self.defaultSelectionFraction
+        case .brsgd, .brsgdRobust: copy.selectionFraction = selectionFraction ?? Self.defaultSelectionFraction
         case .geometricMedian:
             copy.smoothing = smoothing ?? Self.defaultSmoothing
             copy.iterations = iterations ?? Self.defaultGeometricMedianIterations
@@ -243,13 +245,15 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case .multiKrum:
             if let q = selectionCount, q < 1 { throw invalid(.multiKrumCount, "multi-krum's q must be ≥ 1, got \(q)") }
             rule = MultiKrum(byzantineCount: f, selectionCount: selectionCount)
-        case .brsgd:
+        case .brsgd, .brsgdRobust:
             let beta = selectionFraction ?? Self.defaultSelectionFraction
-            guard beta > 0 && beta <= 1 else { throw invalid(.beta, "brsgd's β must lie in (0, 1], got \(beta)") }
+            guard beta > 0 && beta <= 1 else { throw invalid(.beta, "\(name.rawValue)'s β must lie in (0, 1], got \(beta)") }
             if let t = threshold, !(t.isFinite && t >= 0) {
-                throw invalid(.threshold, "brsgd's threshold T must be a finite number ≥ 0 or auto, got \(t)")
+                throw invalid(.threshold, "\(name.rawValue)'s threshold T must be a finite number ≥ 0 or auto, got \(t)")
             }
-            rule = BrSGD(selectionFraction: beta, threshold: threshold.map { .fixed($0) } ?? .automatic)
+            let t: BrSGD.Threshold = threshold.map { .fixed($0) } ?? .automatic
+            rule = name == .brsgd ? BrSGD(selectionFraction: beta, threshold: t)
+                : RobustBrSGD(selectionFraction: beta, threshold: t)
         case .geometricMedian:
             let nu = smoothing ?? Self.defaultSmoothing, n = iterations ?? Self.defaultGeometricMedianIterations
             guard nu > 0 && nu.isFinite else { throw invalid(.smoothing, "geometric-median's ν must be a finite number > 0, got \(nu)") }
@@ -330,7 +334,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         try c.encodeIfPresent(selectionFraction, forKey: .selectionFraction)
         if let threshold {
             try c.encode(threshold, forKey: .threshold)
-        } else if name == .brsgd {
+        } else if name == .brsgd || name == .brsgdRobust {
             try c.encode("auto", forKey: .threshold)
         }
         try c.encodeIfPresent(selectionCount, forKey: .selectionCount)

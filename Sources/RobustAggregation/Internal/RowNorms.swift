@@ -74,3 +74,66 @@ extension Kernels {
         norm > radius ? Float(radius / norm) : 1
     }
 }
+
+extension Kernels {
+    /// ‖row_i − point‖₂² for every row, in Double throughout (no overflow for finite rows),
+    /// summed per column block, then over blocks in order.
+    /// - Complexity: O(md), one streaming pass, parallel over column blocks.
+    static func squaredDistancesInDouble(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>,
+                                         to point: UnsafePointer<Float>, columnCount d: Int) -> [Double] {
+        let m = rows.count
+        let blocks = ColumnBlocks(columnCount: d)
+        var parts = [Double](repeating: 0, count: blocks.count * m)
+        parts.withUnsafeMutableBufferPointer { parts in
+            guard let base = parts.baseAddress else { return }
+            Parallel.forEach(blocks.count, work: m * d) { b in
+                let range = blocks.range(b)
+                let p = point + range.lowerBound
+                for r in 0 ..< m {
+                    let x = rows[r] + range.lowerBound
+                    var acc = SIMD8<Double>()
+                    var c = 0
+                    while c + 8 <= range.count {
+                        let u = SIMD8<Double>(UnsafeRawPointer(x + c).loadUnaligned(as: SIMD8<Float>.self))
+                        let v = SIMD8<Double>(UnsafeRawPointer(p + c).loadUnaligned(as: SIMD8<Float>.self))
+                        let diff = u - v
+                        acc += diff * diff
+                        c += 8
+                    }
+                    var total = 0.0
+                    for l in 0 ..< 8 { total += acc[l] }
+                    while c < range.count { let diff = Double(x[c]) - Double(p[c]); total += diff * diff; c += 1 }
+                    base[b * m + r] = total
+                }
+            }
+        }
+        var total = [Double](repeating: 0, count: m)
+        for b in 0 ..< blocks.count {
+            for r in 0 ..< m { total[r] += parts[b * m + r] }
+        }
+        return total
+    }
+
+    /// point[c] ← (1 − Σ_i w_i)·point[c] + Σ_i w_i·rows[i][c], rows in order, in Float: one
+    /// centered-clipping step v + Σ w_i (g_i − v) written so that a huge row with a tiny weight
+    /// never forms the overflowing difference g_i − v.
+    /// - Complexity: O(md), parallel over column blocks.
+    static func blendTowardRows(_ point: UnsafeMutablePointer<Float>, rows: UnsafeBufferPointer<UnsafePointer<Float>>,
+                                weights: [Float], columnCount d: Int) {
+        precondition(weights.count == rows.count)
+        var keep: Float = 1
+        for w in weights { keep -= w }
+        let blocks = ColumnBlocks(columnCount: d)
+        weights.withUnsafeBufferPointer { weights in
+            Parallel.forEach(blocks.count, work: rows.count * d) { b in
+                let range = blocks.range(b)
+                let p = point + range.lowerBound
+                for c in 0 ..< range.count { p[c] *= keep }
+                for i in 0 ..< rows.count where weights[i] != 0 {
+                    let w = weights[i], row = rows[i] + range.lowerBound
+                    for c in 0 ..< range.count { p[c] += w * row[c] }
+                }
+            }
+        }
+    }
+}
