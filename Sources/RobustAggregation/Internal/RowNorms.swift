@@ -52,19 +52,21 @@ extension Kernels {
                            columnCount d: Int) -> GradientMatrix {
         precondition(scales.count == rows.count)
         let m = rows.count
-        var out = GradientMatrix(rowCount: m, columnCount: d)
-        out.withUnsafeMutableStorage { storage in
-            guard let base = storage.baseAddress else { return }
-            Parallel.forEach(m, work: m * d) { i in
-                let source = rows[i], target = base + i * d, scale = scales[i]
-                if scale == 1 {
-                    target.update(from: source, count: d)
-                } else {
-                    for c in 0 ..< d { target[c] = source[c] * scale }
+        // Written once, never zero-filled first (for d = 1e6 the zero fill cost as much as the copy).
+        let storage = [Float](unsafeUninitializedCapacity: m * d) { buffer, initialized in
+            if let base = buffer.baseAddress {
+                Parallel.forEach(m, work: m * d) { i in
+                    let source = rows[i], target = base + i * d, scale = scales[i]
+                    if scale == 1 {
+                        target.initialize(from: source, count: d)
+                    } else {
+                        for c in 0 ..< d { (target + c).initialize(to: source[c] * scale) }
+                    }
                 }
             }
+            initialized = m * d
         }
-        return out
+        return GradientMatrix(rowCount: m, columnCount: d, storage: storage)
     }
 
     /// The Float factor min(1, radius / norm) that clips a row of L2 norm `norm` to `radius`:

@@ -73,17 +73,20 @@ public struct Bucketing: AggregationRule {
         try rows.requireAny(rule: name)
         let m = rows.count, d = rows.columnCount
         let buckets = buckets(count: m, round: rows.round)
-        var means = GradientMatrix(rowCount: buckets.count, columnCount: d)
-        rows.withRowPointers { pointers in
-            means.withUnsafeMutableStorage { storage in
-                guard let base = storage.baseAddress else { return }
-                for (b, members) in buckets.enumerated() {
-                    members.map { pointers[$0] }.withUnsafeBufferPointer { members in
-                        Kernels.meanOfRows(members, columnCount: d, into: base + b * d)
+        // Every entry is written by its bucket's mean, so the storage is never zero-filled first.
+        let storage = rows.withRowPointers { pointers in
+            [Float](unsafeUninitializedCapacity: buckets.count * d) { buffer, initialized in
+                if let base = buffer.baseAddress {
+                    for (b, members) in buckets.enumerated() {
+                        members.map { pointers[$0] }.withUnsafeBufferPointer { members in
+                            Kernels.meanOfRows(members, columnCount: d, into: base + b * d)
+                        }
                     }
                 }
+                initialized = buckets.count * d
             }
         }
+        let means = GradientMatrix(rowCount: buckets.count, columnCount: d, storage: storage)
         var result = try wrapped.aggregate(rows.replacingRows(with: means, labels: Array(buckets.indices)))
         result.diagnostics = Self.workerDiagnostics(result.diagnostics, rows: rows, buckets: buckets, rule: name)
         return result
