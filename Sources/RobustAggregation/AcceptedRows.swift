@@ -4,6 +4,11 @@
 /// `labels` names each accepted row in diagnostics (the worker index); it differs from
 /// `rowIndices` only when a wrapper such as ``NearestNeighborMixing`` hands a rule a new,
 /// transformed matrix that stands for the original rows.
+///
+/// `round` is the training round the rows belong to. Only rules that draw randomness read
+/// it (``Bucketing`` seeds its permutation from its seed and the round); every other rule
+/// ignores it. ``AggregationRule/aggregate(_:round:)`` sets it, `aggregate(_:)` leaves it 0,
+/// and wrappers that hand a rule transformed rows keep it through ``replacingRows(with:labels:)``.
 public struct AcceptedRows: Sendable {
     /// The matrix the rows live in.
     public let matrix: GradientMatrix
@@ -13,6 +18,8 @@ public struct AcceptedRows: Sendable {
     public let labels: [Int]
     /// The names of the rows rejected as non-finite, increasing.
     public let rejectedRows: [Int]
+    /// The training round (0 unless the caller says otherwise).
+    public let round: Int
 
     /// m', the number of accepted rows.
     public var count: Int { rowIndices.count }
@@ -21,14 +28,14 @@ public struct AcceptedRows: Sendable {
 
     /// Scans `matrix` and accepts every row without a NaN or ±Inf.
     /// - Complexity: O(md), one pass, parallel over rows for large matrices.
-    public init(_ matrix: GradientMatrix) {
+    public init(_ matrix: GradientMatrix, round: Int = 0) {
         let finite = Kernels.finiteRowFlags(matrix)
         var accepted: [Int] = [], rejected: [Int] = []
         accepted.reserveCapacity(matrix.rowCount)
         for (i, isFinite) in finite.enumerated() {
             if isFinite { accepted.append(i) } else { rejected.append(i) }
         }
-        self.init(matrix: matrix, rowIndices: accepted, labels: accepted, rejectedRows: rejected)
+        self.init(matrix: matrix, rowIndices: accepted, labels: accepted, rejectedRows: rejected, round: round)
     }
 
     /// Every row, before any has been checked: for rules that detect non-finite values in
@@ -40,13 +47,23 @@ public struct AcceptedRows: Sendable {
 
     /// Rows chosen by the caller, which vouches that they are finite.
     /// - Precondition: `rowIndices` and `labels` have the same count; indices are in range.
-    public init(matrix: GradientMatrix, rowIndices: [Int], labels: [Int], rejectedRows: [Int]) {
+    public init(matrix: GradientMatrix, rowIndices: [Int], labels: [Int], rejectedRows: [Int], round: Int = 0) {
         precondition(rowIndices.count == labels.count, "one label per accepted row")
         precondition(rowIndices.allSatisfy { $0 >= 0 && $0 < matrix.rowCount }, "row index out of range")
         self.matrix = matrix
         self.rowIndices = rowIndices
         self.labels = labels
         self.rejectedRows = rejectedRows
+        self.round = round
+    }
+
+    /// Every row of `matrix`, which stands for these rows: named by `labels` in diagnostics,
+    /// with the same rejected rows (so f' is unchanged) and the same round. What a wrapper
+    /// such as ``StaticClipping`` or ``Bucketing`` hands the rule it wraps.
+    /// - Precondition: `labels.count == matrix.rowCount`.
+    public func replacingRows(with matrix: GradientMatrix, labels: [Int]) -> AcceptedRows {
+        AcceptedRows(matrix: matrix, rowIndices: Array(0 ..< matrix.rowCount), labels: labels,
+                     rejectedRows: rejectedRows, round: round)
     }
 
     /// Throws ``AggregationError/Code/noAcceptedRows`` when m' = 0.

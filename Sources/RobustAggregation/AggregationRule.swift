@@ -13,7 +13,9 @@
 /// print(result.diagnostics.selectedRows)                 // C1 ∩ C2
 /// ```
 ///
-/// Rules are values, safe to share across threads; they keep no state between rounds.
+/// Rules are values, safe to share across threads; they keep no state between rounds. A
+/// rule that draws randomness (``Bucketing``) takes a seed when it is made and the round
+/// with each call, `aggregate(_:round:)`, so the same seed and round give the same bytes.
 public protocol AggregationRule: Sendable {
     /// The rule's name with its parameters, for example `krum(f=5)`.
     var name: String { get }
@@ -26,6 +28,10 @@ public protocol AggregationRule: Sendable {
     /// Drops non-finite rows, then aggregates the rest. The default scans every row first;
     /// a rule may instead detect non-finite rows during its own first pass (see ``Mean``).
     func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult
+
+    /// True when the result depends on ``AcceptedRows/round`` (a random draw seeded per
+    /// round, as ``Bucketing``'s permutation); false, the default, for deterministic rules.
+    var isRandomized: Bool { get }
 }
 
 extension AggregationRule {
@@ -33,6 +39,19 @@ extension AggregationRule {
     /// - Complexity: O(md) for the finiteness scan, plus the rule's own cost.
     public func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult {
         try aggregate(AcceptedRows(gradients))
+    }
+
+    /// Deterministic by default.
+    public var isRandomized: Bool { false }
+
+    /// Drops non-finite rows, then aggregates the rest as rows of training round `round`,
+    /// which seeds the random draws of a randomized rule (``Bucketing``): the same rule
+    /// (made with the same seed), round and matrix give the same result on every machine.
+    /// A deterministic rule ignores the round and takes its own `aggregate(_:)` path.
+    /// - Complexity: that of `aggregate(_:)`.
+    public func aggregate(_ gradients: GradientMatrix, round: Int) throws(AggregationError) -> AggregationResult {
+        guard isRandomized else { return try aggregate(gradients) }
+        return try aggregate(AcceptedRows(gradients, round: round))
     }
 }
 

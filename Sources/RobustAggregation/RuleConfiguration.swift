@@ -9,18 +9,19 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
     case geometricMedian = "geometric-median"
     case bulyan
     case centeredClipping = "centered-clipping"
+    case brsgdRobust = "brsgd-robust"
 
     /// True for the rules that take the number of Byzantine workers f.
     public var takesByzantineCount: Bool { parameters.contains(.assumedByzantine) }
 
-    /// The ``RuleConfiguration`` parameters the rule itself takes (pre-aggregations such as
-    /// NNM apply to every rule and are not listed).
+    /// The ``RuleConfiguration`` parameters the rule itself takes (the pre-aggregations —
+    /// clipping, ARC, bucketing, NNM — apply to every rule and are not listed).
     public var parameters: [RuleConfiguration.Parameter] {
         switch self {
         case .mean, .median: []
         case .trimmedMean, .krum, .bulyan: [.assumedByzantine]
         case .multiKrum: [.assumedByzantine, .multiKrumCount]
-        case .brsgd: [.beta, .threshold]
+        case .brsgd, .brsgdRobust: [.beta, .threshold]
         case .geometricMedian: [.smoothing, .iterations]
         case .centeredClipping: [.clippingRadius, .iterations]
         }
@@ -38,22 +39,37 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
         case .geometricMedian: "geometric median by smoothed Weiszfeld (Pillutla et al., 2022)"
         case .bulyan: "Krum selection then trimmed mean (El Mhamdi et al., ICML 2018)"
         case .centeredClipping: "iterative centered clipping (Karimireddy et al., ICML 2021)"
+        case .brsgdRobust: "BrSGD keeping the rows of most typical score, then one centered-clipping pass, O(md)"
         }
     }
 }
 
 /// A rule and its parameters as typed values — what a command line, an experiment file or
-/// the C interface holds — turned into a rule by ``makeRule()``, which checks every
+/// the C interface holds — turned into a rule by ``makeRule(seed:)``, which checks every
 /// parameter.
 ///
 /// ```swift
 /// let rule = try RuleConfiguration(name: .brsgd, selectionFraction: 0.5).makeRule()
+/// let robust = try RuleConfiguration(name: .brsgd, byzantineCount: 9, bucketSize: 2,
+///                                    adaptiveRobustClipping: true).makeRule(seed: runSeed)
+/// let result = try robust.aggregate(gradients, round: t)
 /// ```
 ///
 /// JSON (keys are the command line's long options in snake_case; absent means the
 /// default): `{"name": "krum", "assumed_byzantine": 5}`,
-/// `{"name": "brsgd", "beta": 0.5, "threshold": "auto", "nnm": true, "assumed_byzantine": 4}`.
+/// `{"name": "brsgd", "beta": 0.5, "threshold": "auto", "nnm": true, "assumed_byzantine": 4}`,
+/// `{"name": "median", "clipping": 5, "arc": true, "bucketing": 2, "assumed_byzantine": 4}`.
 /// A parameter the rule does not take is an error, never silently ignored.
+///
+/// Pre-aggregations apply to every rule and stack in one fixed order, whatever order they
+/// were given in: the accepted rows are first clipped to norm c (`clipping`, ``StaticClipping``),
+/// then ARC-clipped (`arc`, ``AdaptiveRobustClipping``, needs f), then averaged in random
+/// buckets of s (`bucketing`, ``Bucketing``, seeded by `makeRule(seed:)` and the round), then
+/// mixed with their nearest neighbours (`nnm`, ``NearestNeighborMixing``, needs f), and the
+/// rule aggregates what is left: rule ∘ NNM ∘ bucketing ∘ ARC ∘ clipping. Clipping comes first
+/// so that bucket means and mixtures are made of rows of bounded norm (a huge row cannot
+/// dominate a bucket), and NNM last, over the buckets, as the rule's immediate input. Every
+/// stage keeps f' = max(0, f − rejected) for its f.
 public struct RuleConfiguration: Sendable, Codable, Hashable {
     /// A parameter a rule may take, named as in files and (with dashes) on the command line.
     public enum Parameter: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
@@ -73,6 +89,15 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case clippingRadius = "clipping_radius"
         /// Nearest-neighbour mixing around any rule.
         case nnm
+        /// Bucketing's s, around any rule: ≥ 1.
+        case bucketing
+        /// Static clipping's c, around any rule: finite, > 0.
+        case clipping
+        /// Adaptive robust clipping around any rule.
+        case arc
+
+        /// The pre-aggregations, which apply to every rule.
+        public static let preAggregations: [Parameter] = [.clipping, .arc, .bucketing, .nnm]
 
         public var description: String { rawValue }
         /// The command-line option: `--assumed-byzantine`.
@@ -82,9 +107,9 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public var name: RuleName
     /// f, for trimmed-mean, krum, multi-krum, bulyan and NNM.
     public var byzantineCount: Int?
-    /// β for brsgd (default ½).
+    /// β for brsgd and brsgd-robust (default ½).
     public var selectionFraction: Double?
-    /// T for brsgd; nil means `auto`.
+    /// T for brsgd and brsgd-robust; nil means `auto`.
     public var threshold: Double?
     /// q for multi-krum (default m' − f', decided each round).
     public var selectionCount: Int?
@@ -96,10 +121,17 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public var radius: Double?
     /// Wrap the rule in nearest-neighbour mixing (needs f).
     public var nearestNeighborMixing: Bool
+    /// Bucketing's s: average random buckets of s rows first (nil: no bucketing).
+    public var bucketSize: Int?
+    /// Static clipping's c: clip every row to L2 norm ≤ c first (nil: no static clipping).
+    public var clippingThreshold: Double?
+    /// Clip the rows first by adaptive robust clipping (needs f).
+    public var adaptiveRobustClipping: Bool
 
     public init(name: RuleName, byzantineCount: Int? = nil, selectionFraction: Double? = nil,
                 threshold: Double? = nil, selectionCount: Int? = nil, smoothing: Double? = nil,
-                iterations: Int? = nil, radius: Double? = nil, nearestNeighborMixing: Bool = false) {
+                iterations: Int? = nil, radius: Double? = nil, nearestNeighborMixing: Bool = false,
+                bucketSize: Int? = nil, clippingThreshold: Double? = nil, adaptiveRobustClipping: Bool = false) {
         self.name = name
         self.byzantineCount = byzantineCount
         self.selectionFraction = selectionFraction
@@ -109,6 +141,9 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         self.iterations = iterations
         self.radius = radius
         self.nearestNeighborMixing = nearestNeighborMixing
+        self.bucketSize = bucketSize
+        self.clippingThreshold = clippingThreshold
+        self.adaptiveRobustClipping = adaptiveRobustClipping
     }
 
     /// The defaults every rule documents.
@@ -118,10 +153,12 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public static let defaultClippingRadius = 10.0
     public static let defaultClippingIterations = 3
 
-    /// Whether f is needed: by the rule itself or by a pre-aggregation.
-    public var needsByzantineCount: Bool { name.takesByzantineCount || nearestNeighborMixing }
+    /// Whether f is needed: by the rule itself or by a pre-aggregation (NNM, ARC).
+    public var needsByzantineCount: Bool {
+        name.takesByzantineCount || nearestNeighborMixing || adaptiveRobustClipping
+    }
 
-    /// The parameters that are set (NNM counts when on).
+    /// The parameters that are set (NNM and ARC count when on).
     public var givenParameters: [Parameter] {
         var given: [Parameter] = []
         if byzantineCount != nil { given.append(.assumedByzantine) }
@@ -132,6 +169,9 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         if iterations != nil { given.append(.iterations) }
         if radius != nil { given.append(.clippingRadius) }
         if nearestNeighborMixing { given.append(.nnm) }
+        if bucketSize != nil { given.append(.bucketing) }
+        if clippingThreshold != nil { given.append(.clipping) }
+        if adaptiveRobustClipping { given.append(.arc) }
         return given
     }
 
@@ -141,7 +181,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public func resolved() -> RuleConfiguration {
         var copy = self
         switch name {
-        case .brsgd: copy.selectionFraction = selectionFraction ?? Self.defaultSelectionFraction
+        case .brsgd, .brsgdRobust: copy.selectionFraction = selectionFraction ?? Self.defaultSelectionFraction
         case .geometricMedian:
             copy.smoothing = smoothing ?? Self.defaultSmoothing
             copy.iterations = iterations ?? Self.defaultGeometricMedianIterations
@@ -161,11 +201,11 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     }
 
     /// Checks that `parameter` applies to this rule (f applies wherever the rule or a
-    /// pre-aggregation needs it; NNM applies to every rule).
+    /// pre-aggregation needs it; the pre-aggregations apply to every rule).
     /// - Throws: ``AggregationError/Code/inapplicableParameter`` naming the parameter, the
     ///   rule and what it takes instead.
     public func checkApplicable(_ parameter: Parameter) throws(AggregationError) {
-        if parameter == .nnm || name.parameters.contains(parameter) { return }
+        if Parameter.preAggregations.contains(parameter) || name.parameters.contains(parameter) { return }
         if parameter == .assumedByzantine && needsByzantineCount { return }
         let takes = name.parameters.isEmpty
             ? "it takes no parameters"
@@ -176,11 +216,13 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
             parameter: parameter)
     }
 
-    /// The configured rule.
+    /// The configured rule, wrapped in the configured pre-aggregations (in the order the type's
+    /// documentation gives). `seed` seeds bucketing's permutations (with the round of each
+    /// call to `aggregate(_:round:)`); a configuration without bucketing ignores it.
     /// - Throws: ``AggregationError/Code/inapplicableParameter`` for a parameter the rule
     ///   does not take; ``AggregationError/Code/invalidParameter`` naming the parameter, its
     ///   value and its valid range (``AggregationError/parameter`` says which).
-    public func makeRule() throws(AggregationError) -> any AggregationRule {
+    public func makeRule(seed: UInt64 = 0) throws(AggregationError) -> any AggregationRule {
         func invalid(_ parameter: Parameter, _ message: String) -> AggregationError {
             AggregationError(code: .invalidParameter, message: message, parameter: parameter)
         }
@@ -189,8 +231,14 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
             throw invalid(.assumedByzantine, "the number of Byzantine workers f must be ≥ 0, got \(f)")
         }
         guard !needsByzantineCount || byzantineCount != nil else {
-            throw invalid(.assumedByzantine,
-                          "\(nearestNeighborMixing ? "nnm" : name.rawValue) needs the number of Byzantine workers f")
+            let who = name.takesByzantineCount ? name.rawValue : nearestNeighborMixing ? "nnm" : "arc"
+            throw invalid(.assumedByzantine, "\(who) needs the number of Byzantine workers f")
+        }
+        if let s = bucketSize, s < 1 {
+            throw invalid(.bucketing, "bucketing's bucket size s must be ≥ 1, got \(s)")
+        }
+        if let c = clippingThreshold, !(c > 0 && c.isFinite) {
+            throw invalid(.clipping, "clipping's threshold c must be a finite number > 0, got \(c)")
         }
         let f = byzantineCount ?? 0
         let rule: any AggregationRule
@@ -202,13 +250,15 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case .multiKrum:
             if let q = selectionCount, q < 1 { throw invalid(.multiKrumCount, "multi-krum's q must be ≥ 1, got \(q)") }
             rule = MultiKrum(byzantineCount: f, selectionCount: selectionCount)
-        case .brsgd:
+        case .brsgd, .brsgdRobust:
             let beta = selectionFraction ?? Self.defaultSelectionFraction
-            guard beta > 0 && beta <= 1 else { throw invalid(.beta, "brsgd's β must lie in (0, 1], got \(beta)") }
+            guard beta > 0 && beta <= 1 else { throw invalid(.beta, "\(name.rawValue)'s β must lie in (0, 1], got \(beta)") }
             if let t = threshold, !(t.isFinite && t >= 0) {
-                throw invalid(.threshold, "brsgd's threshold T must be a finite number ≥ 0 or auto, got \(t)")
+                throw invalid(.threshold, "\(name.rawValue)'s threshold T must be a finite number ≥ 0 or auto, got \(t)")
             }
-            rule = BrSGD(selectionFraction: beta, threshold: threshold.map { .fixed($0) } ?? .automatic)
+            let t: BrSGD.Threshold = threshold.map { .fixed($0) } ?? .automatic
+            rule = name == .brsgd ? BrSGD(selectionFraction: beta, threshold: t)
+                : RobustBrSGD(selectionFraction: beta, threshold: t)
         case .geometricMedian:
             let nu = smoothing ?? Self.defaultSmoothing, n = iterations ?? Self.defaultGeometricMedianIterations
             guard nu > 0 && nu.isFinite else { throw invalid(.smoothing, "geometric-median's ν must be a finite number > 0, got \(nu)") }
@@ -221,16 +271,21 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
             guard n >= 1 else { throw invalid(.iterations, "centered-clipping's iterations must be ≥ 1, got \(n)") }
             rule = CenteredClipping(radius: tau, iterations: n)
         }
-        return nearestNeighborMixing ? NearestNeighborMixing(byzantineCount: f, wrapping: rule) : rule
+        var stack = rule
+        if nearestNeighborMixing { stack = NearestNeighborMixing(byzantineCount: f, wrapping: stack) }
+        if let s = bucketSize { stack = Bucketing(bucketSize: s, seed: seed, wrapping: stack) }
+        if adaptiveRobustClipping { stack = AdaptiveRobustClipping(byzantineCount: f, wrapping: stack) }
+        if let c = clippingThreshold { stack = StaticClipping(threshold: c, wrapping: stack) }
+        return stack
     }
 
     /// Builds the rule and tries it on `workerCount` zero rows of one column, so that a rule
     /// that cannot run with that many workers (Krum with m − f − 2 < 1, trimmed mean with
     /// m ≤ 2f) fails before any work rather than in the first round.
-    /// - Throws: the ``AggregationError`` of ``makeRule()`` or of that trial.
+    /// - Throws: the ``AggregationError`` of ``makeRule(seed:)`` or of that trial.
     /// - Complexity: O(m²) at most (Krum's distances on one column).
-    public func makeRule(checkedFor workerCount: Int) throws(AggregationError) -> any AggregationRule {
-        let rule = try makeRule()
+    public func makeRule(seed: UInt64 = 0, checkedFor workerCount: Int) throws(AggregationError) -> any AggregationRule {
+        let rule = try makeRule(seed: seed)
         _ = try rule.aggregate(GradientMatrix(rowCount: workerCount, columnCount: 1))
         return rule
     }
@@ -245,9 +300,12 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case iterations
         case radius = "clipping_radius"
         case nearestNeighborMixing = "nnm"
+        case bucketSize = "bucketing"
+        case clippingThreshold = "clipping"
+        case adaptiveRobustClipping = "arc"
     }
 
-    /// Reads the JSON form; `threshold` may be a number or `"auto"`, `nnm` may be absent.
+    /// Reads the JSON form; `threshold` may be a number or `"auto"`, `nnm` and `arc` may be absent.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(RuleName.self, forKey: .name)
@@ -267,10 +325,13 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         iterations = try c.decodeIfPresent(Int.self, forKey: .iterations)
         radius = try c.decodeIfPresent(Double.self, forKey: .radius)
         nearestNeighborMixing = try c.decodeIfPresent(Bool.self, forKey: .nearestNeighborMixing) ?? false
+        bucketSize = try c.decodeIfPresent(Int.self, forKey: .bucketSize)
+        clippingThreshold = try c.decodeIfPresent(Double.self, forKey: .clippingThreshold)
+        adaptiveRobustClipping = try c.decodeIfPresent(Bool.self, forKey: .adaptiveRobustClipping) ?? false
     }
 
     /// Writes the JSON form: only the parameters that are set, BrSGD's threshold as a
-    /// number or `"auto"`, `nnm` always.
+    /// number or `"auto"`, `nnm` and `arc` always.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
@@ -278,7 +339,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         try c.encodeIfPresent(selectionFraction, forKey: .selectionFraction)
         if let threshold {
             try c.encode(threshold, forKey: .threshold)
-        } else if name == .brsgd {
+        } else if name == .brsgd || name == .brsgdRobust {
             try c.encode("auto", forKey: .threshold)
         }
         try c.encodeIfPresent(selectionCount, forKey: .selectionCount)
@@ -286,5 +347,8 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         try c.encodeIfPresent(iterations, forKey: .iterations)
         try c.encodeIfPresent(radius, forKey: .radius)
         try c.encode(nearestNeighborMixing, forKey: .nearestNeighborMixing)
+        try c.encodeIfPresent(bucketSize, forKey: .bucketSize)
+        try c.encodeIfPresent(clippingThreshold, forKey: .clippingThreshold)
+        try c.encode(adaptiveRobustClipping, forKey: .adaptiveRobustClipping)
     }
 }

@@ -200,3 +200,96 @@ enum Reference {
         return GradientMatrix(rows: mixed)
     }
 }
+
+// MARK: pre-aggregations and brsgd-robust
+
+extension Reference {
+    static func norm(_ x: [Float]) -> Double { x.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
+
+    /// Row i scaled by min(1, radius / ‖row i‖), in Float, as the README defines clipping.
+    static func clipped(_ row: [Float], radius: Double) -> [Float] {
+        let n = norm(row)
+        guard n > radius else { return row }
+        let scale = Float(radius / n)
+        return row.map { $0 * scale }
+    }
+
+    /// The accepted rows after static clipping to c.
+    static func staticClipped(_ g: GradientMatrix, c: Double) -> GradientMatrix {
+        GradientMatrix(rows: rows(g).accepted.map { clipped(g.row($0), radius: c) })
+    }
+
+    /// The accepted rows after ARC: k = ⌊2f'(m' − f')/m'⌋ (f' ≥ m' counts as m'), the k
+    /// largest norms clipped to the (k+1)-th largest.
+    static func adaptiveRobustClipped(_ g: GradientMatrix, f: Int) -> GradientMatrix {
+        let (a, r) = rows(g)
+        let m = a.count, fp = min(m, max(0, f - r.count))
+        let k = 2 * fp * (m - fp) / m
+        let norms = a.map { norm(g.row($0)) }
+        let radius = norms.sorted(by: >)[k]   // the (k+1)-th largest
+        return GradientMatrix(rows: a.map { k == 0 ? g.row($0) : clipped(g.row($0), radius: radius) })
+    }
+
+    /// SplitMix64 + Fisher–Yates exactly as documented on `Bucketing.permutation`, written
+    /// out again from the formulas.
+    static func permutation(count: Int, seed: UInt64, round: Int) -> [Int] {
+        func mix(_ v: UInt64) -> UInt64 {
+            var z = v
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
+        var state = mix(seed ^ mix(UInt64(bitPattern: Int64(round)) &+ 0x9E3779B97F4A7C15))
+        var order = Array(0 ..< count)
+        var i = count - 1
+        while i >= 1 {
+            state = state &+ 0x9E3779B97F4A7C15
+            let j = Int(mix(state) % UInt64(i + 1))
+            let t = order[i]; order[i] = order[j]; order[j] = t
+            i -= 1
+        }
+        return order
+    }
+
+    /// The bucket means (bucket b = shuffled places b·s ..< (b+1)·s, rows summed in
+    /// increasing row order in Float) and each bucket's rows.
+    static func bucketed(_ g: GradientMatrix, s: Int, seed: UInt64, round: Int) -> (means: GradientMatrix, members: [[Int]]) {
+        let a = rows(g).accepted
+        let order = permutation(count: a.count, seed: seed, round: round)
+        var members: [[Int]] = []
+        var start = 0
+        while start < a.count {
+            members.append(order[start ..< min(start + s, a.count)].map { a[$0] }.sorted())
+            start += s
+        }
+        return (GradientMatrix(rows: members.map { floatMean(g, $0) }), members)
+    }
+
+    /// brsgd-robust, straight from its definition (Double where the rule's kernels use Double).
+    static func robustBrSGD(_ g: GradientMatrix, beta: Double) -> Output {
+        let base = brsgd(g, beta: beta)
+        let (a, r) = rows(g)
+        let m = a.count, d = g.columnCount
+        let s = base.intScores.sorted()
+        let twiceMedian = m % 2 == 1 ? 2 * s[m / 2] : s[m / 2 - 1] + s[m / 2]
+        let k = max(1, min(m, Int((beta * Double(m) - 1e-9).rounded(.up))))
+        let c2 = Array((0 ..< m).sorted {
+            (abs(2 * base.intScores[$0] - twiceMedian), $0) < (abs(2 * base.intScores[$1] - twiceMedian), $1)
+        }.prefix(k)).sorted()
+        let c1 = base.c1
+        let chosen = c2.map { a[$0] }.filter { c1.contains($0) }
+        let v0: [Float] = chosen.isEmpty ? medianVector(g, a) : floatMean(g, chosen)
+        let distances = a.map { i in (0 ..< d).reduce(0.0) { acc, c in
+            let x = Double(g[i, c]) - Double(v0[c]); return acc + x * x }.squareRoot() }
+        let sorted = distances.sorted()
+        let tau = m % 2 == 1 ? sorted[m / 2] : sorted[m / 2 - 1] * 0.5 + sorted[m / 2] * 0.5
+        let weights = distances.map { $0 > tau ? tau / $0 : 1 }
+        let out: [Float] = (0 ..< d).map { c in
+            var v = Double(v0[c])
+            for (n, i) in a.enumerated() { v += weights[n] / Double(m) * (Double(g[i, c]) - Double(v0[c])) }
+            return Float(v)
+        }
+        return Output(gradient: out, rejected: r, selected: chosen, scores: weights, intScores: base.intScores,
+                      distances: base.distances, threshold: base.threshold, c1: c1, c2: c2.map { a[$0] })
+    }
+}

@@ -70,7 +70,7 @@ import Testing
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = String(decoding: try encoder.encode(RuleConfiguration(name: .brsgd).resolved()), as: UTF8.self)
-        #expect(text == #"{"beta":0.5,"name":"brsgd","nnm":false,"threshold":"auto"}"#)
+        #expect(text == #"{"arc":false,"beta":0.5,"name":"brsgd","nnm":false,"threshold":"auto"}"#)
         let fixed = try JSONDecoder().decode(RuleConfiguration.self, from: Data(#"{"name":"brsgd","threshold":2}"#.utf8))
         #expect(fixed.threshold == 2)
         #expect(throws: DecodingError.self) {
