@@ -46,6 +46,11 @@ public enum NetworkMaster {
                 logger.notice("no checkpoint yet; starting from round 0", metadata: ["path": "\(url.path)"])
             }
         }
+        let maxRequestBytes = maxRequestBytes(parameterCount: simulation.model.parameterCount)
+        let limits = options.limits
+        let gate = RequestGate(limits: limits, workerCount: simulation.workerCount, maxSubmissionBytes: maxRequestBytes,
+                               metrics: metrics, log: RefusalLog(interval: limits.refusalLogInterval, logger: logger))
+        await master.attach(gate)
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: options.host, port: options.port),
             transportSecurity: options.tls.map { tls in
@@ -56,12 +61,17 @@ public enum NetworkMaster {
                 }
             } ?? .plaintext,
             config: .defaults { config in
-                config.rpc.maxRequestPayloadSize = maxRequestBytes(parameterCount: simulation.model.parameterCount)
-                // TOOLCHAIN.md: a target window of 8 MiB or more breaks streams; 4 MiB is fast.
+                config.rpc.maxRequestPayloadSize = maxRequestBytes
+                // A target window of 8 MiB or more breaks streams (measured); 4 MiB is fast.
                 config.http2.targetWindowSize = 4 << 20
                 config.http2.maxFrameSize = 1 << 20
+                config.http2.maxConcurrentStreams = limits.maxStreamsPerConnection
                 // After GOAWAY, a stream still open is reset once this has passed.
                 config.connection.maxGraceTime = drainLimit
+                config.connection.maxIdleTime = limits.idleTimeout
+                // The gate: connection limit, HTTP/2 refusals counted, every stream checked
+                // on its headers and message prefix before its body is buffered.
+                config.channelDebuggingCallbacks = gate.callbacks
             })
         let server = GRPCServer(transport: transport, services: [TrainingService(master: master)],
                                 interceptors: [MalformedRequestInterceptor(master: master)])
@@ -89,7 +99,7 @@ public enum NetworkMaster {
                 _ = try? await group.next()
                 group.cancelAll()
                 return NetworkRunResult(result: result, rejections: await master.rejections,
-                                        resumedAtRound: await master.resumedAtRound)
+                                        refusals: metrics.refusals, resumedAtRound: await master.resumedAtRound)
             } catch {
                 server.beginGracefulShutdown()
                 group.cancelAll()

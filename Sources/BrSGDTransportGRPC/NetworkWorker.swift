@@ -140,6 +140,8 @@ public enum NetworkWorker {
                     summary.joins += 1
                 }
                 guard let engine, let currentSession = session else { continue }
+                // The session in the headers too: the master checks it before reading a body.
+                let credentials = sessionMetadata(worker: options.workerID, session: currentSession)
                 var request = Brsgd_V1_RoundRequest()
                 request.workerID = UInt32(options.workerID)
                 request.session = currentSession
@@ -152,7 +154,7 @@ public enum NetworkWorker {
                     assignment = prefetched
                 } else {
                     request.nextRound = nextRound
-                    assignment = try await training.fetchRound(request, options: pollOptions)
+                    assignment = try await training.fetchRound(request, metadata: credentials, options: pollOptions)
                 }
                 prefetched = nil
                 lastContact = .now
@@ -180,8 +182,8 @@ public enum NetworkWorker {
                     // back one round trip sooner than if the two calls followed each other.
                     request.nextRound = assignment.round + 1
                     let nextRequest = request
-                    async let sent = training.submitGradient(submission, options: submitOptions)
-                    async let next = training.fetchRound(nextRequest, options: pollOptions)
+                    async let sent = training.submitGradient(submission, metadata: credentials, options: submitOptions)
+                    async let next = training.fetchRound(nextRequest, metadata: credentials, options: pollOptions)
                     let reply = try await sent
                     lastContact = .now
                     summary.submitted += 1
@@ -314,4 +316,13 @@ final class WorkerEngine {
 func isIPv4Literal(_ host: String) -> Bool {
     let parts = host.split(separator: ".", omittingEmptySubsequences: false)
     return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+}
+
+/// The request headers that carry a worker's session (`brsgd-worker-id`, `brsgd-session` in
+/// hex), so that the master authenticates a call on its headers, before it reads the body.
+func sessionMetadata(worker: Int, session: Data) -> Metadata {
+    var metadata = Metadata()
+    metadata.addString("\(worker)", forKey: RequestGate.workerIDHeader)
+    metadata.addString(hexString(session), forKey: RequestGate.sessionHeader)
+    return metadata
 }

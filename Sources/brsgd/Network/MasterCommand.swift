@@ -48,10 +48,20 @@ struct MasterCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(level: serving.logLevel)
         let (host, port) = try parseAddress(listen, option: "--listen")
-        try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
-                            saveModel: saveModel, tls: tls.mutualTLS, onListening: { port in
-                                Terminal.note("brsgd master listening on \(host):\(port)")
-                            })
+        let (experiment, serving, output, saveModel, tls) = (experiment, serving, output, saveModel, tls.mutualTLS)
+        do {
+            // SIGTERM/SIGINT: the master writes its checkpoint (with --checkpoint) and stops.
+            try await cancellingOnStopSignals {
+                try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
+                                    saveModel: saveModel, tls: tls, onListening: { port in
+                                        Terminal.note("brsgd master listening on \(host):\(port)")
+                                    })
+            }
+        } catch let stop as StoppedBySignal {
+            Terminal.note("brsgd master: stopped by \(stop.name)"
+                          + (serving.checkpoint.map { "; checkpoint in \($0) (continue with --resume)" } ?? ""))
+            throw stop.exitCode
+        }
     }
 }
 
@@ -113,8 +123,9 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
             throw CommandError("cannot write --save-model: \(error)")
         }
     }
-    let refused = outcome.rejections.filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    let refused = (outcome.rejections.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        + outcome.refusals.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" })
+        .joined(separator: ", ")
     Terminal.note(String(format: "final test accuracy %.2f%% after %d rounds in %@; aggregation %.2f ms per round (median); refused: %@",
                          record.finalTestAccuracy * 100, outcome.result.rounds, clock(record.totalSeconds),
                          record.aggregationTiming.median, refused.isEmpty ? "none" : refused)

@@ -86,12 +86,16 @@ struct WorkerCommand: AsyncParsableCommand {
         var logger = Logger(label: "brsgd.worker")
         logger.logLevel = logLevel
         let locator = DatasetLocator(dataDirectory: dataDir)
+        let fixed = options, logger_ = logger
         do {
-            let summary = try await NetworkWorker.run(options, logger: logger) { name in
-                guard let dataset = DatasetName(rawValue: name) else {
-                    throw CommandError("the master's dataset '\(name)' is unknown to this worker")
+            // SIGTERM/SIGINT: the worker stops computing, closes its connection and exits.
+            let summary = try await cancellingOnStopSignals {
+                try await NetworkWorker.run(fixed, logger: logger_) { name in
+                    guard let dataset = DatasetName(rawValue: name) else {
+                        throw CommandError("the master's dataset '\(name)' is unknown to this worker")
+                    }
+                    return try LabeledDataset.load(dataset, split: .train, from: locator)
                 }
-                return try LabeledDataset.load(dataset, split: .train, from: locator)
             }
             if logLevel <= .info {
                 let refused = summary.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
@@ -99,6 +103,9 @@ struct WorkerCommand: AsyncParsableCommand {
             }
         } catch let error as NetworkWorkerError {
             throw CommandError("worker \(workerId): \(error.message)")
+        } catch let stop as StoppedBySignal {
+            if logLevel <= .info { Terminal.note("worker \(workerId): stopped by \(stop.name)") }
+            throw stop.exitCode
         }
     }
 }
