@@ -10,6 +10,8 @@
 # (python3 -m venv v && v/bin/pip install h2; then PYTHON=v/bin/python3).
 #
 #   Scripts/abuse-drill.sh [path/to/brsgd]      (default: .build/release/brsgd, else .build/debug/brsgd)
+#   MODEL=logistic BATCH=16 EPOCHS=3 Scripts/abuse-drill.sh .build/debug/brsgd   (a debug build: LeNet is too slow)
+# The attacker's 1,000,000-byte messages are under the master's limit for any model (at least 1 MiB).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 DEFAULT=.build/release/brsgd; [ -x "$DEFAULT" ] || DEFAULT=.build/debug/brsgd
@@ -18,14 +20,14 @@ PY=${PYTHON:-python3}
 "$PY" -c 'import h2' || { echo "needs python3 with the h2 package (PYTHON=…)"; exit 2; }
 WORK=$(mktemp -d /tmp/brsgd-abuse-drill.XXXXXX)
 PORT=${PORT:-47290}; METRICS=${METRICS:-47291}
-STREAMS=${STREAMS:-1500}; EPOCHS=${EPOCHS:-1}
+STREAMS=${STREAMS:-1500}; MODEL=${MODEL:-lenet}; BATCH=${BATCH:-32}; EPOCHS=${EPOCHS:-2}
 cd "$WORK"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 for i in 0 1 2 3; do echo "$i abuse-drill-token-$i-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"; done > tokens
 for i in 0 1 2 3; do sed -n "$((i + 1))p" tokens | cut -d' ' -f2 > token-$i; done
-EXP=(--model lenet --workers 4 --rule brsgd --epochs "$EPOCHS" --batch-size 32 --lr 0.03 --seed 1 --test-subset 500
+EXP=(--model "$MODEL" --workers 4 --rule brsgd --epochs "$EPOCHS" --batch-size "$BATCH" --lr 0.03 --seed 1 --test-subset 500
      --threads 1)
 
 metric() {  # the value of one sample on /metrics

@@ -71,20 +71,22 @@ class Connection:
                 del self.pending[sid]
                 continue
             try:
-                window = min(self.h2.local_flow_control_window(sid), self.h2.max_outbound_frame_size * 8)
+                window = self.h2.local_flow_control_window(sid)
             except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError, KeyError):
                 del self.pending[sid]
                 continue
-            if window <= 0:
-                continue
-            chunk, rest = data[:window], data[window:]
+            sent = 0
             try:
-                self.h2.send_data(sid, chunk, end_stream=end and not rest)
+                # Frames of at most the master's SETTINGS_MAX_FRAME_SIZE, as far as the window goes.
+                while sent < len(data) and sent < window and sent < (4 << 20):
+                    size = min(self.h2.max_outbound_frame_size, window - sent, len(data) - sent)
+                    self.h2.send_data(sid, data[sent:sent + size], end_stream=end and sent + size == len(data))
+                    sent += size
             except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError, h2.exceptions.FlowControlError):
                 del self.pending[sid]
                 continue
-            if rest:
-                self.pending[sid][0] = rest
+            if sent < len(data):
+                self.pending[sid][0] = data[sent:]
             else:
                 del self.pending[sid]
         self.flush()
@@ -187,7 +189,7 @@ def garbage(args):
     for name, probe in probes.items():
         sent = []
         for i in range(args.count):
-            while len(c.h2.open_outbound_streams) >= 12:  # stay under the master's 16
+            while c.h2.open_outbound_streams >= 12:  # stay under the master's 16
                 pump([c], time.time() + 0.05, lambda: False)
                 if c.closed:
                     c = Connection(args.port)
