@@ -141,9 +141,10 @@ def pump(connections, until, done):
             return
         for c in live:
             c.send_pending()
-        readable, _, _ = select.select([c.sock for c in live], [], [], 0.05)
+        live = [c for c in live if not c.closed]
+        readable, _, _ = select.select([c.sock for c in live], [], [], 0.05) if live else ([], [], [])
         for c in live:
-            if c.sock in readable:
+            if not c.closed and c.sock in readable:
                 c.receive()
 
 
