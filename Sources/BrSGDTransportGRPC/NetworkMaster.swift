@@ -34,6 +34,7 @@ public enum NetworkMaster {
         config: ExperimentConfig, simulation: SimulationConfiguration, trainingCount: Int, test: LabeledDataset?,
         options: NetworkMasterOptions, metrics: MasterMetrics = MasterMetrics(),
         logger: Logger = Logger(label: "brsgd.master"),
+        stop: NetworkMasterStop? = nil,
         onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }
     ) async throws -> NetworkRunResult {
         let master = try TrainingMaster(config: config, simulation: simulation, trainingCount: trainingCount,
@@ -82,7 +83,20 @@ public enum NetworkMaster {
                 let port = address.ipv4?.port ?? options.port
                 logger.info("listening", metadata: ["host": "\(options.host)", "port": "\(port)"])
                 onListening(port)
-                let result = try await master.train()
+                // A stop ends the training only (it writes its checkpoint and throws
+                // CancellationError); the server is then drained like after the last round.
+                // Cancelling the server's task instead traps in NIO when a connection arrives
+                // during the teardown ("Deinited NIOAsyncWriter without calling finish()").
+                let result = try await withThrowingTaskGroup(of: SimulationResult?.self) { training in
+                    training.addTask { try await master.train() }
+                    if let stop { training.addTask { await stop.signal.wait(); return nil } }
+                    defer { training.cancelAll() }
+                    while let next = try await training.next() {
+                        if let next { return next }
+                        training.cancelAll()
+                    }
+                    throw CancellationError()
+                }
                 // Let the workers learn that training is over before the server goes away.
                 let until = ContinuousClock.now + options.finishGrace
                 while ContinuousClock.now < until, !(await master.everyWorkerReleased) {
@@ -102,9 +116,20 @@ public enum NetworkMaster {
                                         refusals: metrics.refusals, resumedAtRound: await master.resumedAtRound)
             } catch {
                 server.beginGracefulShutdown()
+                group.addTask { try await Task.sleep(for: drainLimit) }
+                _ = try? await group.next()
                 group.cancelAll()
                 throw error
             }
         }
     }
+}
+
+/// Asks a running ``NetworkMaster/run(config:simulation:trainingCount:test:options:metrics:logger:stop:onListening:)``
+/// to stop (on SIGTERM, say): the training ends after writing its checkpoint (when one is
+/// configured), the server drains, and `run` throws `CancellationError`.
+public final class NetworkMasterStop: Sendable {
+    let signal = OneShotSignal()
+    public init() {}
+    public func request() { signal.fire() }
 }

@@ -85,9 +85,10 @@ struct ClusterCommand: AsyncParsableCommand {
         let workerLogLevel = self.workerLogLevel
         let (experiment, fixedServing, port, output, saveModel) = (experiment, serving, port, output, saveModel)
         do {
-            try await cancellingOnStopSignals {
+            let stop = NetworkMasterStop()
+            try await cancellingOnStopSignals(onSignal: { stop.request() }) {
                 try await runMaster(experiment: experiment, serving: fixedServing, host: "127.0.0.1", port: port,
-                                    output: output, saveModel: saveModel, onListening: { port in
+                                    output: output, saveModel: saveModel, stop: stop, onListening: { port in
                     Terminal.note("brsgd cluster: master on 127.0.0.1:\(port); starting \(config.workers) workers")
                     for id in 0 ..< config.workers {
                         var arguments = ["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)",

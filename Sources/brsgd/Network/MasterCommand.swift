@@ -51,9 +51,10 @@ struct MasterCommand: AsyncParsableCommand {
         let (experiment, serving, output, saveModel, tls) = (experiment, serving, output, saveModel, tls.mutualTLS)
         do {
             // SIGTERM/SIGINT: the master writes its checkpoint (with --checkpoint) and stops.
-            try await cancellingOnStopSignals {
+            let stop = NetworkMasterStop()
+            try await cancellingOnStopSignals(onSignal: { stop.request() }) {
                 try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
-                                    saveModel: saveModel, tls: tls, onListening: { port in
+                                    saveModel: saveModel, tls: tls, stop: stop, onListening: { port in
                                         Terminal.note("brsgd master listening on \(host):\(port)")
                                     })
             }
@@ -68,7 +69,7 @@ struct MasterCommand: AsyncParsableCommand {
 /// Loads the data, serves the run, writes the record and the model. Shared by `master` and `cluster`.
 func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, host: String, port: Int,
                output: String?, saveModel: String?, tls: MutualTLS? = nil, metrics: MasterMetrics = MasterMetrics(),
-               onListening: @escaping @Sendable (Int) -> Void) async throws {
+               stop: NetworkMasterStop? = nil, onListening: @escaping @Sendable (Int) -> Void) async throws {
     let config = try experiment.experimentConfig()
     // The secrets first: a bad --worker-tokens file fails before the data is loaded.
     var options = try serving.masterOptions(host: host, port: port, threads: experiment.threads,
@@ -100,7 +101,7 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
     do {
         outcome = try await NetworkMaster.run(
             config: config, simulation: simulation, trainingCount: data.train.count, test: data.test,
-            options: options, metrics: metrics, logger: logger, onListening: onListening)
+            options: options, metrics: metrics, logger: logger, stop: stop, onListening: onListening)
     } catch let error as CheckpointError {
         await endpoint?.close()
         throw CommandError(error.message)

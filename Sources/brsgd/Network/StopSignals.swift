@@ -14,7 +14,11 @@ struct StoppedBySignal: Error {
 /// unwinds as any cancelled task does (its `defer`s run, the master writes its checkpoint,
 /// a worker leaves); then throws ``StoppedBySignal``. A second signal while `body` unwinds
 /// acts as usual (the default action ends the process at once).
-func cancellingOnStopSignals<R: Sendable>(_ body: @escaping @Sendable () async throws -> R) async throws -> R {
+///
+/// With `onSignal`, the body is not cancelled: `onSignal` is called instead (a master is
+/// asked to stop, so that its server drains rather than being torn down).
+func cancellingOnStopSignals<R: Sendable>(onSignal: (@Sendable () -> Void)? = nil,
+                                          _ body: @escaping @Sendable () async throws -> R) async throws -> R {
     let signals: [Int32] = [SIGTERM, SIGINT]
     let (received, sink) = AsyncStream.makeStream(of: Int32.self)
     let sources = signals.map { number in
@@ -53,7 +57,7 @@ func cancellingOnStopSignals<R: Sendable>(_ body: @escaping @Sendable () async t
                 return try result.get()
             case .signal(let number)?:
                 stop = number
-                group.cancelAll()
+                if let onSignal { onSignal() } else { group.cancelAll() }
             case nil:
                 break
             }
