@@ -84,7 +84,7 @@ extension Experiment {
 
         let builtRule: any AggregationRule
         do {
-            builtRule = try rule.makeRule(checkedFor: workers)
+            builtRule = try rule.makeRule(seed: seed, checkedFor: workers)
         } catch {
             throw ExperimentError(error, workers: workers)
         }

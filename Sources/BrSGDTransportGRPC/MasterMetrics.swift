@@ -10,6 +10,7 @@ public final class MasterMetrics: Sendable {
         var missingGradients = 0
         var accepted = 0
         var rejected: [SubmissionRejection.Code: Int] = [:]
+        var refused: [RequestRefusal.Reason: Int] = [:]
         var joins = 0
         var workersConnected = 0
         var workersExpected = 0
@@ -41,6 +42,8 @@ public final class MasterMetrics: Sendable {
 
     func rejected(_ code: SubmissionRejection.Code) { state.withLock { $0.rejected[code, default: 0] += 1 } }
 
+    func refused(_ reason: RequestRefusal.Reason) { state.withLock { $0.refused[reason, default: 0] += 1 } }
+
     func roundFinished(seconds: Double, aggregationSeconds: Double, missing: Int, skipped: Bool) {
         state.withLock { s in
             s.rounds += 1
@@ -57,6 +60,9 @@ public final class MasterMetrics: Sendable {
     /// Refused requests so far by reason.
     public var rejections: [SubmissionRejection.Code: Int] { state.withLock { $0.rejected } }
 
+    /// Requests refused before the round protocol saw them, by reason.
+    public var refusals: [RequestRefusal.Reason: Int] { state.withLock { $0.refused } }
+
     /// The exposition text.
     public func render() -> String {
         let s = state.withLock { $0 }
@@ -72,6 +78,9 @@ public final class MasterMetrics: Sendable {
         metric("brsgd_gradients_accepted_total", "counter", "Gradients accepted into a round.", [("", "\(s.accepted)")])
         metric("brsgd_gradients_rejected_total", "counter", "Requests refused, by reason.",
                SubmissionRejection.Code.all.map { ("{reason=\"\($0.name)\"}", "\(s.rejected[$0] ?? 0)") })
+        metric("brsgd_requests_refused_total", "counter",
+               "Requests refused before the round protocol: connection, stream and message limits, by reason.",
+               RequestRefusal.Reason.all.map { ("{reason=\"\($0.name)\"}", "\(s.refused[$0] ?? 0)") })
         metric("brsgd_gradients_missing_total", "counter", "Gradients that had not arrived when their round closed.",
                [("", "\(s.missingGradients)")])
         metric("brsgd_worker_joins_total", "counter", "Successful joins (first joins and rejoins).", [("", "\(s.joins)")])

@@ -32,6 +32,7 @@ public enum NetworkMaster {
         plan: MasterPlan,
         options: NetworkMasterOptions, metrics: MasterMetrics = MasterMetrics(),
         logger: Logger = Logger(label: "brsgd.master"),
+        stop: NetworkMasterStop? = nil,
         onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }
     ) async throws -> NetworkRunResult {
         let master = try TrainingMaster(plan: plan, options: options, logger: logger, metrics: metrics)
@@ -42,6 +43,11 @@ public enum NetworkMaster {
                 logger.notice("no checkpoint yet; starting from round 0", metadata: ["path": "\(url.path)"])
             }
         }
+        let maxRequestBytes = maxRequestBytes(parameterCount: plan.parameterCount)
+        let limits = options.limits
+        let gate = RequestGate(limits: limits, workerCount: plan.workerCount, maxSubmissionBytes: maxRequestBytes,
+                               metrics: metrics, log: RefusalLog(interval: limits.refusalLogInterval, logger: logger))
+        await master.attach(gate)
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: options.host, port: options.port),
             transportSecurity: options.tls.map { tls in
@@ -52,12 +58,17 @@ public enum NetworkMaster {
                 }
             } ?? .plaintext,
             config: .defaults { config in
-                config.rpc.maxRequestPayloadSize = maxRequestBytes(parameterCount: plan.parameterCount)
+                config.rpc.maxRequestPayloadSize = maxRequestBytes
                 // Measured on loopback: 4 MiB moves 80 MB at 0.5-0.7 GB/s (the default, 0.1 GB/s); 8 MiB or more makes calls fail ("Stream unexpectedly closed").
                 config.http2.targetWindowSize = 4 << 20
                 config.http2.maxFrameSize = 1 << 20
+                config.http2.maxConcurrentStreams = limits.maxStreamsPerConnection
                 // After GOAWAY, a stream still open is reset once this has passed.
                 config.connection.maxGraceTime = drainLimit
+                config.connection.maxIdleTime = limits.idleTimeout
+                // The gate: connection limit, HTTP/2 refusals counted, every stream checked
+                // on its headers and message prefix before its body is buffered.
+                config.channelDebuggingCallbacks = gate.callbacks
             })
         let server = GRPCServer(transport: transport, services: [TrainingService(master: master)],
                                 interceptors: [MalformedRequestInterceptor(master: master)])
@@ -68,7 +79,20 @@ public enum NetworkMaster {
                 let port = address.ipv4?.port ?? options.port
                 logger.info("listening", metadata: ["host": "\(options.host)", "port": "\(port)"])
                 onListening(port)
-                let result = try await master.train()
+                // A stop ends the training only (it writes its checkpoint and throws
+                // CancellationError); the server is then drained like after the last round.
+                // Cancelling the server's task instead traps in NIO when a connection arrives
+                // during the teardown ("Deinited NIOAsyncWriter without calling finish()").
+                let result = try await withThrowingTaskGroup(of: SimulationResult?.self) { training in
+                    training.addTask { try await master.train() }
+                    if let stop { training.addTask { await stop.signal.wait(); return nil } }
+                    defer { training.cancelAll() }
+                    while let next = try await training.next() {
+                        if let next { return next }
+                        training.cancelAll()
+                    }
+                    throw CancellationError()
+                }
                 // Let the workers learn that training is over before the server goes away.
                 let until = ContinuousClock.now + options.finishGrace
                 while ContinuousClock.now < until, !(await master.everyWorkerReleased) {
@@ -85,12 +109,23 @@ public enum NetworkMaster {
                 _ = try? await group.next()
                 group.cancelAll()
                 return NetworkRunResult(result: result, rejections: await master.rejections,
-                                        resumedAtRound: await master.resumedAtRound)
+                                        refusals: metrics.refusals, resumedAtRound: await master.resumedAtRound)
             } catch {
                 server.beginGracefulShutdown()
+                group.addTask { try await Task.sleep(for: drainLimit) }
+                _ = try? await group.next()
                 group.cancelAll()
                 throw error
             }
         }
     }
+}
+
+/// Asks a running ``NetworkMaster/run(config:simulation:trainingCount:test:options:metrics:logger:stop:onListening:)``
+/// to stop (on SIGTERM, say): the training ends after writing its checkpoint (when one is
+/// configured), the server drains, and `run` throws `CancellationError`.
+public final class NetworkMasterStop: Sendable {
+    let signal = OneShotSignal()
+    public init() {}
+    public func request() { signal.fire() }
 }

@@ -40,6 +40,9 @@ public struct NetworkMasterOptions: Sendable {
     /// certificates (nil: plaintext HTTP/2).
     public var tls: MutualTLS?
 
+    /// What peers may hold: connections, streams, buffered bytes, time (see the type).
+    public var limits = NetworkMasterLimits()
+
     /// Fault injection for tests: after this many rounds the master stops dead (throws
     /// ``SimulatedCrash`` before that round's checkpoint), as if killed.
     var crashAfterRounds: Int?
@@ -71,6 +74,8 @@ public struct NetworkRunResult: Sendable {
     public var result: SimulationResult
     /// Refusals by reason over the master's lifetime (handshakes, bad messages, bad gradients).
     public var rejections: [SubmissionRejection.Code: Int]
+    /// Requests refused before the round protocol (connection, stream and message limits), by reason.
+    public var refusals: [RequestRefusal.Reason: Int] = [:]
     /// The round the run resumed at from a checkpoint (0 without `--resume`).
     public var resumedAtRound: Int
 }

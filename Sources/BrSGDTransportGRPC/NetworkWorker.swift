@@ -188,6 +188,9 @@ struct WorkerDriver<Transport: ClientTransport> {
         return request
     }
 
+    /// The session in the headers too: the master checks it before reading a body.
+    private var credentials: Metadata { sessionMetadata(worker: options.workerID, session: session) }
+
     private var pollOptions: CallOptions {
         var pollOptions = callOptions
         pollOptions.timeout = options.pollWait + .seconds(10)
@@ -196,7 +199,8 @@ struct WorkerDriver<Transport: ClientTransport> {
 
     private mutating func fetch(_ nextRound: UInt64) async -> WorkerStateMachine.Directive {
         do {
-            let assignment = try await training.fetchRound(roundRequest(nextRound), options: pollOptions)
+            let assignment = try await training.fetchRound(roundRequest(nextRound), metadata: credentials,
+                                                           options: pollOptions)
             return fetched(assignment)
         } catch {
             return machine.fetchFailed(Self.classify(error, joining: false), now: .now)
@@ -225,8 +229,9 @@ struct WorkerDriver<Transport: ClientTransport> {
         var submitOptions = callOptions
         submitOptions.timeout = .seconds(30)
         let training = self.training, nextRequest = roundRequest(prefetch), pollOptions = self.pollOptions
-        async let sent = training.submitGradient(submission, options: submitOptions)
-        async let next = training.fetchRound(nextRequest, options: pollOptions)
+        let credentials = self.credentials
+        async let sent = training.submitGradient(submission, metadata: credentials, options: submitOptions)
+        async let next = training.fetchRound(nextRequest, metadata: credentials, options: pollOptions)
         do {
             let reply = try await sent
             machine.submitted(round: round, accepted: reply.accepted, code: reply.code, now: .now)
@@ -262,4 +267,13 @@ struct WorkerDriver<Transport: ClientTransport> {
 func isIPv4Literal(_ host: String) -> Bool {
     let parts = host.split(separator: ".", omittingEmptySubsequences: false)
     return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+}
+
+/// The request headers that carry a worker's session (`brsgd-worker-id`, `brsgd-session` in
+/// hex), so that the master authenticates a call on its headers, before it reads the body.
+func sessionMetadata(worker: Int, session: Data) -> Metadata {
+    var metadata = Metadata()
+    metadata.addString("\(worker)", forKey: RequestGate.workerIDHeader)
+    metadata.addString(hexString(session), forKey: RequestGate.sessionHeader)
+    return metadata
 }

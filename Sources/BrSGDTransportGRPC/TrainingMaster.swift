@@ -31,10 +31,22 @@ actor TrainingMaster {
     private struct Session {
         var token: Data
         var lastSeen: ContinuousClock.Instant
-        var waiting: Int
+        /// The session's one FetchRound waiting for a round (a newer one replaces it).
+        var pending: PendingFetch?
+    }
+
+    /// A FetchRound held until a round opens: `wake` ends its wait early (replaced).
+    struct PendingFetch: Sendable {
+        var ticket: UInt64
+        var wake: OneShotSignal
     }
 
     private var sessions: [Int: Session] = [:]
+    private var nextTicket: UInt64 = 0
+    /// The transport's gate, told every session so that it can authenticate on the headers.
+    private var gate: RequestGate?
+    /// Logs refusals once per sender and reason per interval (nil: every one, to `logger`).
+    private var refusalLog: RefusalLog?
     /// The last round each worker submitted to (accepted or not), so it is not served twice.
     private var attempted: [Int]
     private var openRound: Int?
@@ -121,8 +133,17 @@ actor TrainingMaster {
             "rounds": "\(totalRounds)", "rounds_per_epoch": "\(roundsPerEpoch)", "from_round": "\(machine.round)",
         ])
         var epochStart = clock.now
+        // Stopped (SIGTERM/SIGINT cancel the task): the rounds finished so far are kept.
+        func stopIfCancelled() throws {
+            guard Task.isCancelled else { return }
+            if let url = options.checkpoint {
+                writeCheckpoint(to: url, epochSeconds: (clock.now - epochStart).seconds,
+                                elapsedSeconds: elapsedBefore + (clock.now - start).seconds, reason: "stopped")
+            }
+            throw CancellationError()
+        }
         while machine.round < totalRounds {
-            try Task.checkCancellation()
+            try stopIfCancelled()
             let roundStart = clock.now
             let round = machine.beginRound()
             openRound = round
@@ -135,6 +156,8 @@ actor TrainingMaster {
             opened.fire()
 
             let everyoneSubmitted = await complete.wait(timeout: options.roundTimeout)
+            // Cut short by a stop: this round is not aggregated; the checkpoint keeps w_t.
+            try stopIfCancelled()
             openRound = nil
             // The one policy of every driver: a round that cannot be aggregated is skipped.
             let outcome = machine.finishOrSkipRound()
@@ -180,15 +203,17 @@ actor TrainingMaster {
                                 totalSeconds: elapsedBefore + (clock.now - start).seconds)
     }
 
-    /// Writes the checkpoint of the state between two rounds (a failure is logged, not fatal).
-    private func writeCheckpoint(to url: URL, epochSeconds: Double, elapsedSeconds: Double) {
+    /// Writes the checkpoint of the first `machine.round` rounds — between rounds, or during
+    /// a round cut short by a stop, before it is aggregated (the model is still w_round).
+    /// A failure is logged, not fatal.
+    private func writeCheckpoint(to url: URL, epochSeconds: Double, elapsedSeconds: Double, reason: String = "every") {
         let checkpoint = MasterCheckpoint(
             identity: plan.identity, round: machine.round, parameters: TensorBytes.pack(machine.parameters),
             velocity: TensorBytes.pack(machine.optimizer.velocity), ledger: ledger.carrying(epochSeconds: epochSeconds),
             elapsedSeconds: elapsedSeconds)
         do {
             try checkpoint.write(to: url)
-            logger.info("checkpoint written", metadata: ["round": "\(machine.round)", "path": "\(url.path)"])
+            logger.info("checkpoint written", metadata: ["round": "\(machine.round)", "path": "\(url.path)", "when": "\(reason)"])
         } catch {
             logger.error("checkpoint failed", metadata: ["error": "\(error)"])
         }
@@ -205,40 +230,57 @@ actor TrainingMaster {
 
     // MARK: - Requests
 
+    /// Connects the transport's gate: from now on every session is also checked there, on
+    /// the headers of a request, and refusals are logged through the gate's rate limit.
+    func attach(_ gate: RequestGate) {
+        self.gate = gate
+        refusalLog = gate.log
+        for (worker, session) in sessions { gate.setSession(session.token, for: worker) }
+    }
+
     /// Admits worker `worker` when the token matches (the shared one, or worker `worker`'s own
-    /// with per-worker tokens) and its id is free (or its previous session lapsed). Throws an
-    /// `RPCError` naming the reason otherwise (counted).
-    func join(worker: Int, token: String, protocolVersion: UInt32) throws(RPCError) -> Brsgd_V1_JoinResponse {
+    /// with per-worker tokens) and its id is free (or its previous session lapsed). A worker
+    /// presenting its own per-worker token replaces its earlier session at once (it is that
+    /// worker, restarted). Throws an `RPCError` naming the reason otherwise (counted).
+    func join(worker: Int, token: String, protocolVersion: UInt32, peer: String = "")
+        throws(RPCError) -> Brsgd_V1_JoinResponse {
         guard protocolVersion == 1 else {
-            reject(.malformed, "worker \(worker) speaks protocol \(protocolVersion), the master 1")
-            throw RPCError(code: .failedPrecondition, message: "protocol version \(protocolVersion) is not 1")
+            reject(.malformed, "worker \(worker) speaks protocol \(protocolVersion), the master 1", peer: peer)
+            throw Self.refusal(.failedPrecondition, .malformed, "protocol version \(protocolVersion) is not 1",
+                               prefixed: false)
         }
+        var ownsID = false
         if let workerTokens = options.workerTokens {
             // Per-worker secrets: the id must be known before its secret can be checked.
-            try requireKnown(worker)
+            try requireKnown(worker, peer: peer)
             guard let expected = workerTokens[worker],
                   constantTimeEquals(Array(token.utf8), Array(expected.utf8)) else {
-                reject(.unauthenticated, "worker \(worker) presented a token that is not worker \(worker)'s")
-                throw RPCError(code: .unauthenticated, message: "unauthenticated: the token is not worker \(worker)'s")
+                reject(.unauthenticated, "worker \(worker) presented a token that is not worker \(worker)'s", peer: peer)
+                throw Self.refusal(.unauthenticated, .unauthenticated, "the token is not worker \(worker)'s")
             }
+            ownsID = true
         } else if let expected = options.token, !constantTimeEquals(Array(token.utf8), Array(expected.utf8)) {
-            reject(.unauthenticated, "worker \(worker) presented a wrong token")
-            throw RPCError(code: .unauthenticated, message: "unauthenticated: the token does not match the master's")
+            reject(.unauthenticated, "worker \(worker) presented a wrong token", peer: peer)
+            throw Self.refusal(.unauthenticated, .unauthenticated, "the token does not match the master's")
         }
-        try requireKnown(worker)
+        try requireKnown(worker, peer: peer)
         let now = ContinuousClock.now
-        if let held = sessions[worker], held.waiting > 0 || now - held.lastSeen < options.lease {
-            reject(.unauthenticated, "worker id \(worker) is already taken by a live session")
-            throw RPCError(code: .alreadyExists, message: "unauthenticated: worker id \(worker) is taken by a live session")
+        if !ownsID, let held = sessions[worker], held.pending != nil || now - held.lastSeen < options.lease {
+            reject(.unauthenticated, "worker id \(worker) is already taken by a live session", peer: peer)
+            throw Self.refusal(.alreadyExists, .unauthenticated, "worker id \(worker) is taken by a live session")
         }
         var token = Data(count: 16)
         var generator = SystemRandomNumberGenerator()
         for i in token.indices { token[i] = UInt8.random(in: .min ... .max, using: &generator) }
-        let rejoined = sessions[worker] != nil
-        sessions[worker] = Session(token: token, lastSeen: now, waiting: 0)
+        let earlier = sessions[worker]
+        // The earlier session's waiting FetchRound, if any, is answered at once.
+        earlier?.pending?.wake.fire()
+        sessions[worker] = Session(token: token, lastSeen: now, pending: nil)
+        gate?.setSession(token, for: worker)
         metrics.joined(connected: sessions.count)
-        logger.info(rejoined ? "worker rejoined" : "worker joined", metadata: [
+        logger.info(earlier == nil ? "worker joined" : "worker rejoined", metadata: [
             "worker": "\(worker)", "joined": "\(sessions.count)/\(workerCount)",
+            "replaced_live_session": "\(earlier.map { $0.pending != nil || now - $0.lastSeen < options.lease } ?? false)",
         ])
         var response = Brsgd_V1_JoinResponse()
         response.session = token
@@ -249,55 +291,79 @@ actor TrainingMaster {
     }
 
     /// Refuses (and counts) a worker id outside 0..<m.
-    private func requireKnown(_ worker: Int) throws(RPCError) {
+    private func requireKnown(_ worker: Int, peer: String) throws(RPCError) {
         guard worker >= 0 && worker < workerCount else {
-            reject(.unknownWorker, "worker id \(worker) is not in 0..<\(workerCount)")
-            throw RPCError(code: .invalidArgument, message: "unknown_worker: worker id \(worker) is not in 0..<\(workerCount)")
+            reject(.unknownWorker, "worker id \(worker) is not in 0..<\(workerCount)", peer: peer)
+            throw Self.refusal(.invalidArgument, .unknownWorker, "worker id \(worker) is not in 0..<\(workerCount)")
         }
     }
 
     enum Poll: Sendable {
         case open(round: Int, parameters: Data)
         case finished
-        case wait(OneShotSignal)
+        /// Wait for `roundOpened` (or `pending.wake`: replaced), then call ``endWait(worker:ticket:)``.
+        case wait(roundOpened: OneShotSignal, pending: PendingFetch)
     }
 
     /// The round for `worker` to compute now (open, not yet submitted to, and not before
-    /// `nextRound`), or a signal to wait on for the next one.
-    func poll(worker: Int, session: Data, nextRound: UInt64 = 0) throws(RPCError) -> Poll {
-        try authenticate(worker: worker, session: session)
+    /// `nextRound`), or a signal to wait on for the next one. A session waits in one call at
+    /// a time: a second call replaces the first, which is woken and answered `wait`.
+    /// `nextRound` beyond the round after the current one is refused (`wrong_round`).
+    func poll(worker: Int, session: Data, nextRound: UInt64 = 0, peer: String = "") throws(RPCError) -> Poll {
+        try requireKnown(worker, peer: peer)
+        try authenticate(worker: worker, session: session, peer: peer)
         // A worker asks for its first round once its data is loaded: round 0 waits for all.
         if ready.insert(worker).inserted && ready.count == workerCount { everyoneReady.fire() }
         if isFinished {
             released.insert(worker)
             return .finished
         }
+        let upcoming = UInt64(machine.round)
+        guard nextRound <= upcoming + 1 else {
+            reject(.wrongRound, "worker \(worker) asked for round \(nextRound); the master is at round \(upcoming)", peer: peer)
+            throw Self.refusal(.outOfRange, .wrongRound,
+                               "next_round \(nextRound) is beyond round \(upcoming + 1), the latest that can open next")
+        }
         if let round = openRound, attempted[worker] != round, UInt64(round) >= nextRound {
             return .open(round: round, parameters: roundParameters)
         }
-        sessions[worker]?.waiting += 1
-        return .wait(roundOpened)
+        if let earlier = sessions[worker]?.pending {
+            earlier.wake.fire()
+            let refusal = RequestRefusal(.superseded, "worker \(worker) asked for a round while its earlier FetchRound still waited; that one is answered wait")
+            metrics.refused(refusal.reason)
+            logRefusal(refusal.reason.name, refusal.message, peer: peer)
+        }
+        nextTicket += 1
+        let pending = PendingFetch(ticket: nextTicket, wake: OneShotSignal())
+        sessions[worker]?.pending = pending
+        return .wait(roundOpened: roundOpened, pending: pending)
     }
 
-    /// Ends a wait that `poll` began.
-    func endWait(worker: Int) {
+    /// Ends a wait that `poll` began (a replaced one has nothing left to end).
+    func endWait(worker: Int, ticket: UInt64) {
         guard var session = sessions[worker] else { return }
-        session.waiting = max(0, session.waiting - 1)
+        if session.pending?.ticket == ticket { session.pending = nil }
         session.lastSeen = .now
         sessions[worker] = session
     }
 
     /// Validates and records a gradient. Every refusal is answered with its reason and counted.
-    func submit(worker: Int, session: Data, round: UInt64, gradient: Data, loss: Float) -> Brsgd_V1_SubmissionReply {
+    func submit(worker: Int, session: Data, round: UInt64, gradient: Data, loss: Float, peer: String = "")
+        -> Brsgd_V1_SubmissionReply {
         do {
-            try authenticate(worker: worker, session: session)
+            try requireKnown(worker, peer: peer)
+        } catch {
+            return Self.reply(SubmissionRejection(.unknownWorker, error.message))  // counted by requireKnown
+        }
+        do {
+            try authenticate(worker: worker, session: session, peer: peer)
         } catch {
             return Self.reply(SubmissionRejection(.unauthenticated, error.message))  // counted by authenticate
         }
         guard let values = TensorBytes.unpack(gradient) else {
             let rejection = SubmissionRejection(
                 .malformed, "worker \(worker)'s gradient has \(gradient.count) bytes, not a multiple of 4")
-            reject(rejection.code, rejection.message)
+            reject(rejection.code, rejection.message, peer: peer)
             return Self.reply(rejection)
         }
         let round = round > UInt64(Int.max) ? Int.max : Int(round)
@@ -306,8 +372,8 @@ actor TrainingMaster {
         if let rejection {
             // The state machine counted it; the metrics and the log still must.
             metrics.rejected(rejection.code)
-            logger.warning("gradient refused", metadata: ["worker": "\(worker)", "reason": "\(rejection.code)",
-                                                         "detail": "\(rejection.message)"])
+            logRefusal(rejection.code.name, "gradient refused: \(rejection.message)", peer: peer,
+                       metadata: ["worker": "\(worker)"])
             return Self.reply(rejection)
         }
         losses[worker] = loss
@@ -318,23 +384,42 @@ actor TrainingMaster {
         return reply
     }
 
-    /// Counts a refusal decided by the gRPC layer (an undecodable or oversized message).
-    func recordMalformed(_ message: String) {
-        reject(.malformed, message)
+    /// Counts a refusal decided by the gRPC layer (an undecodable message).
+    func recordMalformed(_ message: String, peer: String = "") {
+        reject(.malformed, message, peer: peer)
     }
 
-    private func authenticate(worker: Int, session: Data) throws(RPCError) {
+    private func authenticate(worker: Int, session: Data, peer: String) throws(RPCError) {
         guard let held = sessions[worker], constantTimeEquals(Array(held.token), Array(session)) else {
-            reject(.unauthenticated, "worker \(worker) called without a valid session")
-            throw RPCError(code: .unauthenticated, message: "unauthenticated: no valid session for worker \(worker); join first")
+            reject(.unauthenticated, "worker \(worker) called without a valid session", peer: peer)
+            throw Self.refusal(.unauthenticated, .unauthenticated, "no valid session for worker \(worker); join first")
         }
         sessions[worker]?.lastSeen = .now
     }
 
-    private func reject(_ code: SubmissionRejection.Code, _ message: String) {
+    private func reject(_ code: SubmissionRejection.Code, _ message: String, peer: String) {
         machine.recordRejection(code)
         metrics.rejected(code)
-        logger.warning("refused", metadata: ["reason": "\(code)", "detail": "\(message)"])
+        logRefusal(code.name, message, peer: peer)
+    }
+
+    private func logRefusal(_ reason: String, _ message: String, peer: String, metadata: Logger.Metadata = [:]) {
+        if let refusalLog {
+            refusalLog.refused(sender: peerHost(peer), reason: reason, message, metadata: metadata)
+        } else {
+            logger.warning("refused", metadata: metadata.merging(["reason": "\(reason)", "detail": "\(message)"]) { a, _ in a })
+        }
+    }
+
+    /// The error a refused call ends with: `status`, the message (after "reason: " unless
+    /// `prefixed` is false), the reason in the `brsgd-reason` trailer, and a cause that
+    /// tells ``MalformedRequestInterceptor`` the refusal is counted already.
+    static func refusal(_ status: RPCError.Code, _ code: SubmissionRejection.Code, _ message: String,
+                        prefixed: Bool = true) -> RPCError {
+        var trailers = Metadata()
+        trailers.addString(code.name, forKey: RequestGate.reasonTrailer)
+        return RPCError(code: status, message: prefixed ? "\(code.name): \(message)" : message,
+                        metadata: trailers, cause: CountedRefusal(code: code))
     }
 
     private static func reply(_ rejection: SubmissionRejection) -> Brsgd_V1_SubmissionReply {
@@ -344,6 +429,11 @@ actor TrainingMaster {
         reply.message = rejection.message
         return reply
     }
+}
+
+/// The cause of an `RPCError` the master threw itself: the refusal is counted, under `code`.
+struct CountedRefusal: Error, Sendable {
+    var code: SubmissionRejection.Code
 }
 
 /// Compares secrets in time independent of where they differ (their lengths may leak).

@@ -9,7 +9,7 @@ struct TrainingService: Brsgd_V1_Training.SimpleServiceProtocol {
 
     func join(request: Brsgd_V1_JoinRequest, context: ServerContext) async throws -> Brsgd_V1_JoinResponse {
         try await master.join(worker: Int(request.workerID), token: request.token,
-                              protocolVersion: request.protocolVersion)
+                              protocolVersion: request.protocolVersion, peer: context.remotePeer)
     }
 
     func fetchRound(request: Brsgd_V1_RoundRequest, context: ServerContext) async throws -> Brsgd_V1_RoundAssignment {
@@ -17,7 +17,8 @@ struct TrainingService: Brsgd_V1_Training.SimpleServiceProtocol {
         let deadline = ContinuousClock.now + min(.milliseconds(Int(request.waitMilliseconds)), Self.maxWait)
         var assignment = Brsgd_V1_RoundAssignment()
         while true {
-            switch try await master.poll(worker: worker, session: request.session, nextRound: request.nextRound) {
+            switch try await master.poll(worker: worker, session: request.session, nextRound: request.nextRound,
+                                         peer: context.remotePeer) {
             case .finished:
                 assignment.status = .finished
                 return assignment
@@ -26,12 +27,14 @@ struct TrainingService: Brsgd_V1_Training.SimpleServiceProtocol {
                 assignment.round = UInt64(round)
                 assignment.parameters = parameters
                 return assignment
-            case .wait(let signal):
+            case .wait(let roundOpened, let pending):
                 let remaining = deadline - ContinuousClock.now
-                let opened = remaining > .zero ? await signal.wait(timeout: remaining) : false
-                await master.endWait(worker: worker)
+                if remaining > .zero { await OneShotSignal.first(of: [roundOpened, pending.wake], timeout: remaining) }
+                await master.endWait(worker: worker, ticket: pending.ticket)
                 try Task.checkCancellation()
-                if !opened {
+                // Replaced by a newer call of the session (or the session by a rejoin), or no
+                // round opened in time: ask again.
+                if pending.wake.isFired || !roundOpened.isFired {
                     assignment.status = .wait
                     return assignment
                 }
@@ -42,15 +45,16 @@ struct TrainingService: Brsgd_V1_Training.SimpleServiceProtocol {
     func submitGradient(request: Brsgd_V1_GradientSubmission, context: ServerContext) async throws
         -> Brsgd_V1_SubmissionReply {
         await master.submit(worker: Int(request.workerID), session: request.session, round: request.round,
-                            gradient: request.gradient, loss: request.loss)
+                            gradient: request.gradient, loss: request.loss, peer: context.remotePeer)
     }
 }
 
-/// Counts the requests the gRPC layer refuses before the service sees them: a message that
-/// does not decode (`invalidArgument`) or exceeds the payload limit (`resourceExhausted`, or
-/// the transport's `internalError` "Failed to decode message" when its deframer refuses
-/// the frame). The caller gets the status with a `malformed:` reason — except for an
-/// oversized message, whose stream the transport resets, so the caller sees `unavailable`.
+/// Counts the requests the gRPC layer refuses after the ``RequestGate`` let them through:
+/// a message that does not decode as protobuf (`invalidArgument`), or any other refusal the
+/// gRPC runtime makes itself (`resourceExhausted`, `internalError`). Refusals the master made
+/// carry a ``CountedRefusal`` cause and pass as they are; other errors (a cancelled call)
+/// are not refusals. The caller gets the status with a `malformed:` message and the
+/// `brsgd-reason: malformed` trailer. Decided on the error's code and cause, never its text.
 struct MalformedRequestInterceptor: ServerInterceptor {
     let master: TrainingMaster
 
@@ -70,12 +74,12 @@ struct MalformedRequestInterceptor: ServerInterceptor {
         }
     }
 
+    static let malformedCodes: Set<RPCError.Code> = [.invalidArgument, .resourceExhausted, .internalError]
+
     private func count(_ error: RPCError, _ context: ServerContext) async -> RPCError? {
-        let undecodable = error.code == .invalidArgument || error.code == .resourceExhausted
-            || (error.code == .internalError && error.message.contains("decode"))
-        guard undecodable, !error.message.hasPrefix("unknown_worker") else { return nil }
-        let message = "malformed: \(context.descriptor.method): \(error.message)"
-        await master.recordMalformed(message)
-        return RPCError(code: error.code, message: message)
+        guard !(error.cause is CountedRefusal), Self.malformedCodes.contains(error.code) else { return nil }
+        let message = "\(context.descriptor.method): \(error.message)"
+        await master.recordMalformed(message, peer: context.remotePeer)
+        return TrainingMaster.refusal(error.code, .malformed, message)
     }
 }

@@ -73,6 +73,10 @@ import Testing
         ("0 0123456789abcdef-zero\n1 short\n", "line 2: the token of worker 1 must have at least 16 characters"),
         ("0 0123456789abcdef-same\n\n1 0123456789abcdef-same\n", "workers 0 and 1 have the same token"),
         ("1 0123456789abcdef-one\n", "no token for worker id 0"),
+        // CRLF line endings read as LF ones; the messages still name the line and what was expected.
+        ("0 0123456789abcdef-zero\r\n1\r\n", "line 2: expected '<worker id> <token>' (two fields separated by spaces), found 1 field"),
+        ("0 0123456789abcdef-zero\r\nx 0123456789abcdef-one\r\n", "line 2: expected '<worker id> <token>' (two fields separated by spaces), found 'x' is not a worker id"),
+        ("0 0123456789abcdef-zero\r\n\r\n1 short\r\n", "line 3: the token of worker 1 must have at least 16 characters, found 5"),
     ])
     func badWorkerTokenFilesAreRefusedWithTheirLine(contents: String, expected: String) throws {
         let directory = try CommandRunner.temporaryDirectory()
@@ -117,5 +121,178 @@ import Testing
         #expect(!worker.crashed)
         #expect(worker.stderr.contains("refused the token"), "\(worker.stderr)")
         #expect(master.isRunning, "the master stays up")
+    }
+
+    /// A --worker-tokens file written with CRLF (as Windows editors save it) is accepted: the
+    /// master gets past the tokens to waiting for its workers.
+    @Test(.enabled(if: fashionMNIST))
+    func aWorkerTokensFileWithCRLFLineEndingsIsAccepted() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("tokens.txt").path
+        try "# ids and secrets\r\n0 0123456789abcdef-zero\r\n1 0123456789abcdef-one\r\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
+        let run = try CommandRunner.run(["master", "--listen", "127.0.0.1:0", "--worker-tokens", file, "--workers", "2",
+                                         "--model", "logistic", "--start-timeout", "0.5", "--log-level", "critical"])
+        #expect(!run.crashed)
+        #expect(run.stderr.contains("0 of 2 workers were ready"), "\(run.stderr)")
+        #expect(!run.stderr.contains("--worker-tokens"), "\(run.stderr)")
+    }
+
+    /// The run of the signal tests: m = 2, 600 rounds of logistic regression, long enough to
+    /// be stopped in the middle.
+    static let longExperiment = ["--model", "logistic", "--workers", "2", "--epochs", "1", "--batch-size", "50",
+                                 "--lr", "0.05", "--seed", "9", "--test-subset", "100", "--threads", "1"]
+
+    /// SIGTERM stops the master mid-run after it writes its checkpoint (round t not yet
+    /// aggregated), and the workers leave cleanly on SIGTERM too; resumed from that
+    /// checkpoint, the run saves the model of `brsgd train` byte for byte.
+    @Test(.enabled(if: fashionMNIST))
+    func aMasterStoppedBySIGTERMCheckpointsAndResumesToTheSameModel() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let checkpoint = directory.appendingPathComponent("ck.json").path
+        let simulated = directory.appendingPathComponent("train.npy").path
+        let networked = directory.appendingPathComponent("net.npy").path
+        let port = 47000 + Int.random(in: 0 ..< 2000)
+        func master(resume: Bool) -> BackgroundProcess {
+            BackgroundProcess(["master", "--listen", "127.0.0.1:\(port)", "--checkpoint", checkpoint, "--checkpoint-every", "1",
+                               "--save-model", networked, "--start-timeout", "120", "--log-level", "warning"]
+                              + (resume ? ["--resume"] : []) + Self.longExperiment)
+        }
+        func workers() -> [BackgroundProcess] {
+            (0 ..< 2).map { BackgroundProcess(["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\($0)",
+                                               "--give-up-after", "60", "--log-level", "info"]) }
+        }
+        let first = master(resume: false)
+        var team = workers()
+        // Stop once training is under way: the first checkpoint (after round 1) is there.
+        try first.waitUntil { FileManager.default.fileExists(atPath: checkpoint) }
+        let stopped = first.stop(SIGTERM)
+        #expect(!stopped.crashed)
+        #expect(stopped.status == 128 + SIGTERM, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("stopped by SIGTERM"), "\(stopped.stderr)")
+        #expect(FileManager.default.fileExists(atPath: checkpoint), "the checkpoint is written on SIGTERM")
+        for worker in team {
+            let left = worker.stop(SIGTERM)
+            #expect(!left.crashed)
+            #expect(left.status == 128 + SIGTERM, "\(left.stderr)")
+            #expect(left.stderr.contains("stopped by SIGTERM"), "\(left.stderr)")
+        }
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint))) as? [String: Any]
+        let round = try #require(saved?["round"] as? Int)
+        #expect(round >= 1 && round < 600, "stopped mid-run at round \(round)")
+
+        let second = master(resume: true)
+        team = workers()
+        let finished = second.wait(timeout: 300)
+        for worker in team { _ = worker.wait(timeout: 60) }
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let train = try CommandRunner.run(["train", "--quiet", "--save-model", simulated] + Self.longExperiment)
+        #expect(train.status == 0, "\(train.stderr)")
+        let a = try Data(contentsOf: URL(fileURLWithPath: simulated))
+        let b = try Data(contentsOf: URL(fileURLWithPath: networked))
+        #expect(a.count > 30_000 && a == b, "the resumed model differs from brsgd train's")
+    }
+
+    /// SIGTERM or SIGINT to `brsgd cluster` stops every worker it started and removes its
+    /// token directory.
+    @Test(.enabled(if: fashionMNIST), arguments: [SIGTERM, SIGINT])
+    func aStoppedClusterStopsItsWorkersAndRemovesItsTokens(signal: Int32) throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = directory.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let cluster = BackgroundProcess(["cluster", "--log-level", "warning"] + Self.longExperiment,
+                                        environment: ["TMPDIR": temporary.path])
+        try cluster.waitUntil { childProcesses(of: cluster.pid).count == 2 }
+        let children = childProcesses(of: cluster.pid)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).count == 1, "the token directory")
+        let stopped = cluster.stop(signal)
+        #expect(!stopped.crashed)
+        #expect(stopped.status == 128 + signal, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("stopping the workers"), "\(stopped.stderr)")
+        for child in children { #expect(kill(child, 0) != 0, "worker \(child) still runs") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty, "the token directory is left")
+    }
+}
+
+/// A `brsgd` process running beside the test, its standard error collected.
+final class BackgroundProcess: @unchecked Sendable {
+    // @unchecked: `process` is only touched from the test's thread; the stderr buffer is
+    // filled by the pipe's reader and read after the process ended (waitUntilExit orders them).
+    let process = Process()
+    private let errorPipe = Pipe()
+    private var collected = Data()
+    private let lock = NSLock()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) {
+        process.executableURL = CommandRunner.executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errorPipe
+        errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock(); self.collected.append(data); self.lock.unlock()
+        }
+        try? process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Polls `condition` every 50 ms for at most 120 s.
+    func waitUntil(_ condition: () -> Bool) throws {
+        for _ in 0 ..< 2400 {
+            if condition() { return }
+            guard process.isRunning else { throw CommandTestFailure("brsgd exited early: \(stderr)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw CommandTestFailure("timed out")
+    }
+
+    /// Sends `signal`, then waits for the exit.
+    func stop(_ signal: Int32) -> CommandRun {
+        kill(pid, signal)
+        return wait(timeout: 60)
+    }
+
+    /// Waits for the exit (SIGKILL after `timeout` seconds).
+    func wait(timeout: Double) -> CommandRun {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+        errorPipe.fileHandleForReading.readabilityHandler = nil
+        let rest = errorPipe.fileHandleForReading.readDataToEndOfFile()
+        lock.lock(); collected.append(rest); let text = String(decoding: collected, as: UTF8.self); lock.unlock()
+        return CommandRun(status: process.terminationStatus, stdout: "", stderr: text,
+                          crashed: process.terminationReason == .uncaughtSignal)
+    }
+
+    var stderr: String {
+        lock.lock(); defer { lock.unlock() }
+        return String(decoding: collected, as: UTF8.self)
+    }
+}
+
+struct CommandTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The live child processes of `pid` (from /proc).
+func childProcesses(of pid: Int32) -> [Int32] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    return entries.compactMap(Int32.init).filter { child in
+        guard let status = try? String(contentsOfFile: "/proc/\(child)/status", encoding: .utf8) else { return false }
+        let fields = Dictionary(status.split(separator: "\n").compactMap { line -> (String, String)? in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces)) : nil
+        }, uniquingKeysWith: { a, _ in a })
+        return fields["PPid"] == "\(pid)" && fields["State"]?.hasPrefix("Z") == false
     }
 }

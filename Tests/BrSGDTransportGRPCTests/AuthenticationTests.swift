@@ -60,11 +60,23 @@ struct AuthenticationTests {
             codes["unknown id"] = await Self.refusal(client, 2, "secret-of-worker-one")
             let own = try await client.join(1, token: "secret-of-worker-one")
             #expect(own.session.count == 16)
+            // Its own token again (a restarted worker 1): the live session is replaced at once.
+            let again = try await client.join(1, token: "secret-of-worker-one")
+            #expect(again.session != own.session)
+            do {
+                _ = try await client.fetch(1, session: own.session, waitMilliseconds: 10)
+            } catch let error as RPCError {
+                codes["replaced session"] = error.code
+            }
+            codes["new session"] = try await client.fetch(1, session: again.session, waitMilliseconds: 10).status == .wait
+                ? nil : .unknown
             return codes
         }
         #expect(codes["another worker's token"] == .unauthenticated)
         #expect(codes["the shared token"] == .unauthenticated)
         #expect(codes["unknown id"] == .invalidArgument)
+        #expect(codes["replaced session"] == .unauthenticated)
+        #expect(codes["new session"] == nil)
     }
 
     @Test func aLapsedSessionsIdCanBeTakenByARestartedWorker() async throws {

@@ -84,10 +84,10 @@ struct BadInputTests {
         #expect(replies["Inf"] == "non_finite")
         #expect(replies["ragged bytes"] == "malformed")
         #expect(replies["bad session"] == "unauthenticated")
-        #expect(replies["unknown worker"] == "unauthenticated")
+        #expect(replies["unknown worker"] == "unknown_worker", "an out-of-range id answers as documented")
         #expect(replies["garbage"] == "invalidArgument:true")
-        // The transport resets the stream of an oversized message: no status reaches the client.
-        #expect(["resourceExhausted", "unavailable"].contains(replies["oversized"]))
+        // The gate refuses an oversized message at its 5-byte prefix, with a status.
+        #expect(replies["oversized"] == "resourceExhausted")
         #expect(replies["good 0"] == "accepted")
         #expect(replies["duplicate"] == "duplicate")
         #expect(replies["good 1"] == "accepted")
@@ -99,8 +99,10 @@ struct BadInputTests {
         #expect(rejections[.wrongRound] == 1)
         #expect(rejections[.nonFinite] == 2)
         #expect(rejections[.duplicate] == 1)
-        #expect(rejections[.unauthenticated] == 2)
-        #expect(rejections[.malformed] == 3, "ragged bytes, garbage, oversized: \(rejections)")
+        #expect(rejections[.unauthenticated] == 1)
+        #expect(rejections[.unknownWorker] == 1)
+        #expect(rejections[.malformed] == 2, "ragged bytes, garbage: \(rejections)")
+        #expect(outcome.refusals[.oversized] == 1, "\(outcome.refusals)")
 
         // The same counts on the Prometheus endpoint.
         let scraped = try httpGet(port: endpoint.port, path: "/metrics")
@@ -109,10 +111,12 @@ struct BadInputTests {
         for line in ["brsgd_rounds_total 2", "brsgd_gradients_accepted_total 4",
                      "brsgd_gradients_rejected_total{reason=\"duplicate\"} 1",
                      "brsgd_gradients_rejected_total{reason=\"non_finite\"} 2",
-                     "brsgd_gradients_rejected_total{reason=\"malformed\"} 3",
+                     "brsgd_gradients_rejected_total{reason=\"malformed\"} 2",
+                     "brsgd_gradients_rejected_total{reason=\"unknown_worker\"} 1",
+                     "brsgd_requests_refused_total{reason=\"oversized\"} 1",
                      "brsgd_gradients_rejected_total{reason=\"wrong_length\"} 1",
                      "brsgd_gradients_rejected_total{reason=\"wrong_round\"} 1",
-                     "brsgd_gradients_rejected_total{reason=\"unauthenticated\"} 2",
+                     "brsgd_gradients_rejected_total{reason=\"unauthenticated\"} 1",
                      "# TYPE brsgd_round_seconds histogram", "brsgd_round_seconds_count 2",
                      "brsgd_aggregation_seconds_count 2"] {
             #expect(scraped.contains(line + "\n"), "missing \(line) in\n\(scraped)")

@@ -102,6 +102,8 @@ struct TestFailure: Error, CustomStringConvertible {
 /// A hand-driven worker connection: the generated client plus raw calls for garbage.
 struct TestClient: Sendable {
     let client: GRPCClient<HTTP2ClientTransport.Posix>
+    /// The master's port (for a ``RawHTTP2Client`` beside this one).
+    let port: Int
     var training: Brsgd_V1_Training.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
 
     static func with<R: Sendable>(port: Int, tls: MutualTLS? = nil, _ body: (TestClient) async throws -> R)
@@ -116,7 +118,7 @@ struct TestClient: Sendable {
         let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port),
                                                        transportSecurity: security)
         return try await withGRPCClient(transport: transport) { client in
-            try await body(TestClient(client: client))
+            try await body(TestClient(client: client, port: port))
         }
     }
 
@@ -135,14 +137,14 @@ struct TestClient: Sendable {
         return try await training.join(request, options: Self.options)
     }
 
-    func fetch(_ worker: Int, session: Data, waitMilliseconds: UInt32 = 5000, nextRound: UInt64 = 0) async throws
-        -> Brsgd_V1_RoundAssignment {
+    func fetch(_ worker: Int, session: Data, waitMilliseconds: UInt32 = 5000, nextRound: UInt64 = 0,
+               metadata: Metadata = [:]) async throws -> Brsgd_V1_RoundAssignment {
         var request = Brsgd_V1_RoundRequest()
         request.nextRound = nextRound
         request.workerID = UInt32(worker)
         request.session = session
         request.waitMilliseconds = waitMilliseconds
-        return try await training.fetchRound(request, options: Self.options)
+        return try await training.fetchRound(request, metadata: metadata, options: Self.options)
     }
 
     func submit(_ worker: Int, session: Data, round: UInt64, gradient: Data) async throws -> Brsgd_V1_SubmissionReply {
@@ -218,4 +220,14 @@ func httpGet(port: Int, path: String) throws -> String {
         }
     }
     throw TestFailure("incomplete HTTP response: \(String(decoding: received, as: UTF8.self))")
+}
+
+/// Waits until `condition` holds (checking every 10 ms, for at most 30 s): for an event in
+/// the master that a test must see happen before it goes on.
+func eventually(_ condition: () async -> Bool) async throws {
+    for _ in 0 ..< 3000 {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    throw TestFailure("the condition never held")
 }

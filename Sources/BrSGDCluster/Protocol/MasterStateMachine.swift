@@ -115,7 +115,7 @@ public struct MasterStateMachine: Sendable {
             gradients.withUnsafeMutableRow(w) { $0.update(repeating: .nan) }
         }
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = try rule.aggregate(gradients)
+        let result = try rule.aggregate(gradients, round: round)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         parameters.withUnsafeMutableBufferPointer { w in
             result.gradient.withUnsafeBufferPointer { g in optimizer.step(parameters: w, gradient: g) }

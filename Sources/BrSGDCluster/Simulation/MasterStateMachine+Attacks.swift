@@ -7,7 +7,8 @@ extension MasterStateMachine {
     /// generator ``RandomStreams/attack(_:worker:round:)``; attacks that need the worker's
     /// own gradient read its row (computed beforehand), omniscient ones view the honest rows.
     /// Crafting into scratch first keeps the matrix unshared when the rows are written, so
-    /// nothing is copied.
+    /// nothing is copied. Attacks that put the defender in the loop (alie-opt, ipm-opt) are
+    /// given the master's own rule, pre-aggregations included.
     /// - Precondition: collecting; the attackers' own gradients are in their rows when the
     ///   attack's knowledge is `.ownGradient` or more.
     mutating func writeByzantineRows(_ attackers: [Int], attack: any Attack, seed: UInt64, scratch: inout [Float]) {
@@ -23,14 +24,22 @@ extension MasterStateMachine {
             snapshot.withUnsafeStorage { all in
                 scratch.withUnsafeMutableBufferPointer { out in
                     for (k, worker) in attackers.enumerated() {
+                        let row = UnsafeMutableBufferPointer(rebasing: out[k * d ..< (k + 1) * d])
+                        // An attack whose vector is the same for every Byzantine worker (and
+                        // draws nothing) is crafted once: the line-searched ones cost many
+                        // aggregations each.
+                        if k > 0 && attack.isIdenticalAcrossWorkers {
+                            _ = row.update(fromContentsOf: UnsafeBufferPointer(rebasing: out[0 ..< d]))
+                            continue
+                        }
                         let own = attack.knowledge >= .ownGradient
                             ? UnsafeBufferPointer(rebasing: all[worker * d ..< (worker + 1) * d]) : nil
                         let context = AttackContext(
                             round: round, workerIndex: worker, workerCount: workerCount,
-                            byzantineCount: attackers.count, ownGradient: own, honestGradients: honest)
+                            byzantineCount: attackers.count, ownGradient: own, honestGradients: honest,
+                            defender: attack.needsDefender ? rule : nil)
                         var generator = RandomStreams.attack(seed, worker: worker, round: round)
-                        attack.craft(into: UnsafeMutableBufferPointer(rebasing: out[k * d ..< (k + 1) * d]),
-                                     context: context, generator: &generator)
+                        attack.craft(into: row, context: context, generator: &generator)
                     }
                 }
             }

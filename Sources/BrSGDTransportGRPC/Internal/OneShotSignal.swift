@@ -60,3 +60,16 @@ final class OneShotSignal: Sendable {
         return isFired
     }
 }
+
+extension OneShotSignal {
+    /// Returns when any of `signals` fires, `timeout` passes, or the task is cancelled.
+    static func first(of signals: [OneShotSignal], timeout: Duration) async {
+        if signals.contains(where: \.isFired) { return }
+        await withTaskGroup(of: Void.self) { group in
+            for signal in signals { group.addTask { await signal.wait() } }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

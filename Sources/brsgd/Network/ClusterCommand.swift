@@ -83,22 +83,33 @@ struct ClusterCommand: AsyncParsableCommand {
         }
 
         let workers = WorkerProcesses()
+        // However the command ends — done, failed, or stopped by SIGTERM/SIGINT (which cancel
+        // the master, so that these run) — the workers are stopped and the tokens removed.
         defer { workers.terminateAll() }
         let sharedTokenFile = serving.tokenFile, tokenFiles = workerTokenFiles
         let dataDir = experiment.dataDir
         let workerLogLevel = self.workerLogLevel
-        try await runMaster(experiment: experiment, serving: serving, host: "127.0.0.1", port: port, output: output,
-                            saveModel: saveModel, format: format, onListening: { port in
-            Terminal.note("brsgd cluster: master on 127.0.0.1:\(port); starting \(config.workers) workers")
-            for id in 0 ..< config.workers {
-                var arguments = ["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)",
-                                 "--log-level", workerLogLevel]
-                if let tokenFile = tokenFiles[id] ?? sharedTokenFile { arguments += ["--token-file", tokenFile] }
-                if let dataDir { arguments += ["--data-dir", dataDir] }
-                if id < config.byzantine, let attack = config.attack { arguments += attack.commandLineArguments }
-                workers.start(executable: executable, arguments: arguments)
+        let (experiment, fixedServing, port, output, saveModel, format) = (experiment, serving, port, output, saveModel, format)
+        do {
+            let stop = NetworkMasterStop()
+            try await cancellingOnStopSignals(onSignal: { stop.request() }) {
+                try await runMaster(experiment: experiment, serving: fixedServing, host: "127.0.0.1", port: port,
+                                    output: output, saveModel: saveModel, format: format, stop: stop, onListening: { port in
+                    Terminal.note("brsgd cluster: master on 127.0.0.1:\(port); starting \(config.workers) workers")
+                    for id in 0 ..< config.workers {
+                        var arguments = ["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)",
+                                         "--log-level", workerLogLevel]
+                        if let tokenFile = tokenFiles[id] ?? sharedTokenFile { arguments += ["--token-file", tokenFile] }
+                        if let dataDir { arguments += ["--data-dir", dataDir] }
+                        if id < config.byzantine, let attack = config.attack { arguments += attack.commandLineArguments }
+                        workers.start(executable: executable, arguments: arguments)
+                    }
+                })
             }
-        })
+        } catch let stop as StoppedBySignal {
+            Terminal.note("brsgd cluster: stopped by \(stop.name); stopping the workers")
+            throw stop.exitCode
+        }
         workers.waitAll(timeout: 10)
     }
 }
@@ -133,10 +144,15 @@ final class WorkerProcesses: Sendable {
         }
     }
 
-    /// Stops every worker still running.
-    func terminateAll() {
-        for process in processes.withLock({ $0 }) where process.isRunning {
-            process.terminate()
+    /// Stops every worker still running: SIGTERM (a worker leaves cleanly), then SIGKILL for
+    /// any that has not exited after `grace` seconds.
+    func terminateAll(grace: Double = 5) {
+        let running = processes.withLock { $0 }.filter(\.isRunning)
+        for process in running { process.terminate() }
+        let deadline = Date().addingTimeInterval(grace)
+        while Date() < deadline, running.contains(where: \.isRunning) { Thread.sleep(forTimeInterval: 0.02) }
+        for process in running where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

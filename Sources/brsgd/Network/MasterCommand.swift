@@ -52,11 +52,22 @@ struct MasterCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(level: serving.logLevel)
         let (host, port) = try parseAddress(listen, option: "--listen")
-        try await reportingErrors {
-            try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
-                                saveModel: saveModel, format: format, tls: tls.mutualTLS, onListening: { port in
-                                    Terminal.note("brsgd master listening on \(host):\(port)")
-                                })
+        let (experiment, serving, output, saveModel, format, tls) = (experiment, serving, output, saveModel, format, tls.mutualTLS)
+        do {
+            // SIGTERM/SIGINT: the master writes its checkpoint (with --checkpoint) and stops.
+            let stop = NetworkMasterStop()
+            try await reportingErrors {
+                try await cancellingOnStopSignals(onSignal: { stop.request() }) {
+                    try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
+                                        saveModel: saveModel, format: format, tls: tls, stop: stop, onListening: { port in
+                                            Terminal.note("brsgd master listening on \(host):\(port)")
+                                        })
+                }
+            }
+        } catch let stop as StoppedBySignal {
+            Terminal.note("brsgd master: stopped by \(stop.name)"
+                          + (serving.checkpoint.map { "; checkpoint in \($0) (continue with --resume)" } ?? ""))
+            throw stop.exitCode
         }
     }
 }
@@ -75,7 +86,7 @@ func checkedNetworkExperiment(_ options: ExperimentOptions) throws -> Experiment
 /// Loads the data, serves the run, writes the record and the model. Shared by `master` and `cluster`.
 func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, host: String, port: Int,
                output: String?, saveModel: String?, format: OutputFormat = .table, tls: MutualTLS? = nil,
-               metrics: MasterMetrics = MasterMetrics(),
+               metrics: MasterMetrics = MasterMetrics(), stop: NetworkMasterStop? = nil,
                onListening: @escaping @Sendable (Int) -> Void) async throws {
     // Everything checked before any data is loaded: the experiment, the secrets, the outputs.
     let checked = try checkedNetworkExperiment(experiment)
@@ -113,7 +124,7 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
         let plan = MasterPlan(checked, trainingCount: data.train.count, test: data.test,
                               evaluationThreads: options.evaluationThreads)
         outcome = try await NetworkMaster.run(
-            plan: plan, options: options, metrics: metrics, logger: logger, onListening: onListening)
+            plan: plan, options: options, metrics: metrics, logger: logger, stop: stop, onListening: onListening)
     } catch let error as CheckpointError {
         await endpoint?.close()
         throw CommandError(error.message)
@@ -133,8 +144,9 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
         if modelFile.writeVector(outcome.result.finalParameters) { written.append(modelFile) } else { failed = true }
     }
     try printResults(record, format: format, outputs: written)
-    let refused = outcome.rejections.filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    let refused = (outcome.rejections.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        + outcome.refusals.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" })
+        .joined(separator: ", ")
     Terminal.note("refused: \(refused.isEmpty ? "none" : refused)")
     if failed { throw OutputsFailed() }
 }

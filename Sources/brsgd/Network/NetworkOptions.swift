@@ -72,34 +72,60 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 /// The fewest characters a secret (`--token-file`, `--worker-tokens`) may have.
 let minimumTokenLength = 16
 
-/// The shared secret in `path`: its first line, which must hold at least 16 characters.
+/// The lines of a text file, with LF, CRLF or CR endings (a file saved on Windows reads as
+/// it does on Unix) and without a leading byte-order mark.
+func textLines(_ text: String) -> [Substring] {
+    var text = Substring(text)
+    if text.hasPrefix("\u{FEFF}") { text = text.dropFirst() }
+    // "\r\n" is one Character in Swift: split on Unicode scalars, then drop the empty piece
+    // between a CR and its LF.
+    var lines: [Substring] = []
+    var start = text.unicodeScalars.startIndex
+    var previousWasCR = false
+    for index in text.unicodeScalars.indices {
+        let scalar = text.unicodeScalars[index]
+        if scalar == "\n" && previousWasCR {
+            start = text.unicodeScalars.index(after: index)
+        } else if scalar == "\n" || scalar == "\r" {
+            lines.append(Substring(text.unicodeScalars[start ..< index]))
+            start = text.unicodeScalars.index(after: index)
+        }
+        previousWasCR = scalar == "\r"
+    }
+    if start < text.unicodeScalars.endIndex { lines.append(Substring(text.unicodeScalars[start...])) }
+    return lines
+}
+
+/// The shared secret in `path`: its first line (LF or CRLF), which must hold at least 16
+/// characters once spaces and tabs around it are trimmed.
 func readToken(_ path: String) throws -> String {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
         throw CommandError("cannot read --token-file \(path)")
     }
-    let token = text.split(whereSeparator: \.isNewline).first.map(String.init)?
-        .trimmingCharacters(in: .whitespaces) ?? ""
+    let token = textLines(text).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
     guard token.count >= minimumTokenLength else {
-        throw CommandError("--token-file \(path): the token must have at least \(minimumTokenLength) characters")
+        throw CommandError("--token-file \(path), line 1: expected a token of at least \(minimumTokenLength) characters, found \(token.count)")
     }
     return token
 }
 
-/// The per-worker secrets in `path`: lines "<worker id> <token>" for every id in
-/// 0..<workerCount, each id once, tokens of at least 16 characters and all different (a
+/// The per-worker secrets in `path`: lines "<worker id> <token>" (LF or CRLF) for every id
+/// in 0..<workerCount, each id once, tokens of at least 16 characters and all different (a
 /// shared token would let its holder take both ids); blank lines and # comments skipped.
 func readWorkerTokens(_ path: String, workerCount: Int) throws -> [Int: String] {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
         throw CommandError("cannot read --worker-tokens \(path)")
     }
     var tokens: [Int: String] = [:], lineOfID: [Int: Int] = [:], idOfToken: [String: Int] = [:]
-    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-        let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+    for (index, rawLine) in textLines(text).enumerated() {
+        let line = rawLine.trimmingCharacters(in: .whitespaces)
         let where_ = "--worker-tokens \(path), line \(index + 1)"
         if line.isEmpty || line.hasPrefix("#") { continue }
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard fields.count == 2, let id = Int(fields[0]) else {
-            throw CommandError("\(where_): expected '<worker id> <token>', found '\(line.prefix(40))'")
+            let found = fields.count == 2 ? "'\(fields[0].prefix(20))' is not a worker id"
+                : "\(fields.count) field\(fields.count == 1 ? "" : "s")"
+            throw CommandError("\(where_): expected '<worker id> <token>' (two fields separated by spaces), found \(found)")
         }
         let token = String(fields[1])
         guard (0 ..< workerCount).contains(id) else {
@@ -109,7 +135,7 @@ func readWorkerTokens(_ path: String, workerCount: Int) throws -> [Int: String] 
             throw CommandError("\(where_): worker id \(id) appears again (first on line \(first))")
         }
         guard token.count >= minimumTokenLength else {
-            throw CommandError("\(where_): the token of worker \(id) must have at least \(minimumTokenLength) characters")
+            throw CommandError("\(where_): the token of worker \(id) must have at least \(minimumTokenLength) characters, found \(token.count)")
         }
         if let other = idOfToken[token] {
             throw CommandError("\(where_): workers \(other) and \(id) have the same token; its holder could take both ids")

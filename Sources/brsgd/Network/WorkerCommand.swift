@@ -78,11 +78,15 @@ struct WorkerCommand: AsyncParsableCommand {
         var logger = Logger(label: "brsgd.worker")
         logger.logLevel = logLevel
         let locator = DatasetLocator(dataDirectory: dataDir)
-        let source = EngineGradientSource(worker: workerId, attack: attack) { name in
-            try LabeledDataset.load(name, split: .train, from: locator)
-        }
+        let fixed = options, logger_ = logger, worker = workerId
         do {
-            let summary = try await NetworkWorker.run(options, source: source, logger: logger)
+            // SIGTERM/SIGINT: the worker stops computing, closes its connection and exits.
+            let summary = try await cancellingOnStopSignals {
+                let source = EngineGradientSource(worker: worker, attack: attack) { name in
+                    try LabeledDataset.load(name, split: .train, from: locator)
+                }
+                return try await NetworkWorker.run(fixed, source: source, logger: logger_)
+            }
             if logLevel <= .info {
                 let refused = summary.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 Terminal.note("worker \(workerId): \(summary.submitted) gradients uploaded, refused: \(refused.isEmpty ? "none" : refused.joined(separator: ", "))")
@@ -91,6 +95,9 @@ struct WorkerCommand: AsyncParsableCommand {
             throw CommandError("worker \(workerId): \(error.message)")
         } catch let error as DatasetError {
             throw CommandError("worker \(workerId): \(error.message)")
+        } catch let stop as StoppedBySignal {
+            if logLevel <= .info { Terminal.note("worker \(workerId): stopped by \(stop.name)") }
+            throw stop.exitCode
         }
     }
 }

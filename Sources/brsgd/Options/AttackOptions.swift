@@ -2,6 +2,8 @@ import ArgumentParser
 import ByzantineAttacks
 
 extension AttackKind: ExpressibleByArgument {}
+extension MimicAttack.Mode: ExpressibleByArgument {}
+extension PerturbationDirection: ExpressibleByArgument {}
 
 /// What the Byzantine workers do and the attack's parameters, shared by `train`, `master`,
 /// `cluster` and `worker`. Every option is optional, so that a base (a `--config` file)
@@ -24,8 +26,32 @@ struct AttackOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "ε of the ipm attack, > 0 (default 0.1).")
     var epsilon: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "The worker the mimic attack copies, ≥ 0 (default b, the first honest worker).")
+    @Option(name: .long, parsing: .unconditional, help: "The worker the mimic attack copies, ≥ 0 (default b, the first honest worker; with --mimic-mode fixed).")
     var target: Int?
+
+    @Option(name: .long, help: "Whom mimic copies: fixed (--target, default) or max-variance (each round the honest worker farthest along the top principal direction; Karimireddy et al., ICLR 2022).")
+    var mimicMode: MimicAttack.Mode?
+
+    @Option(name: .long, parsing: .unconditional, help: "The factor of foe (Fall of Empires, Xie et al.): it sends (1 − factor)·the honest mean (default 3).")
+    var factor: Double?
+
+    @Option(name: .long, help: "The perturbation direction of min-max and min-sum (Shejwalkar & Houmansadr, NDSS 2021): inverse-unit-vector, inverse-std (default) or inverse-sign.")
+    var perturbation: PerturbationDirection?
+
+    @Option(name: .long, parsing: .unconditional, help: "The first γ of min-max's and min-sum's binary search, > 0 (default 10).")
+    var initialGamma: Double?
+
+    @Option(name: .long, parsing: .unconditional, help: "alie-opt and ipm-opt: evaluations of the defender's rule per round in the line search, ≥ 1 (default 20).")
+    var evaluations: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: "alie-opt and ipm-opt: where the line search starts (default 0).")
+    var searchStart: Double?
+
+    @Option(name: .long, parsing: .unconditional, help: "alie-opt and ipm-opt: the line search's first step, not 0 (default 10).")
+    var searchStep: Double?
+
+    @Option(name: .long, parsing: .unconditional, help: "alie-opt and ipm-opt: how the step shrinks when the search turns, in (0.5, 1) (default 0.8).")
+    var searchRatio: Double?
 
     /// The attack parameters given on the command line.
     var given: [AttackConfiguration.Parameter] {
@@ -35,6 +61,14 @@ struct AttackOptions: ParsableArguments {
         if z != nil { given.append(.z) }
         if epsilon != nil { given.append(.epsilon) }
         if target != nil { given.append(.target) }
+        if mimicMode != nil { given.append(.mimicMode) }
+        if factor != nil { given.append(.factor) }
+        if perturbation != nil { given.append(.perturbation) }
+        if initialGamma != nil { given.append(.initialGamma) }
+        if evaluations != nil { given.append(.evaluations) }
+        if searchStart != nil { given.append(.searchStart) }
+        if searchStep != nil { given.append(.searchStep) }
+        if searchRatio != nil { given.append(.searchRatio) }
         return given
     }
 
@@ -69,6 +103,14 @@ struct AttackOptions: ParsableArguments {
         if let z { configuration.z = z }
         if let epsilon { configuration.epsilon = epsilon }
         if let target { configuration.target = target }
+        if let mimicMode { configuration.mimicMode = mimicMode }
+        if let factor { configuration.factor = factor }
+        if let perturbation { configuration.perturbation = perturbation }
+        if let initialGamma { configuration.initialGamma = initialGamma }
+        if let evaluations { configuration.evaluations = evaluations }
+        if let searchStart { configuration.searchStart = searchStart }
+        if let searchStep { configuration.searchStep = searchStep }
+        if let searchRatio { configuration.searchRatio = searchRatio }
         for parameter in given where !configuration.kind.parameters.contains(parameter) {
             let takes = configuration.kind.parameters.isEmpty
                 ? "it takes no parameters"

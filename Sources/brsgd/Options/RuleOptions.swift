@@ -14,10 +14,10 @@ struct RuleOptions: ParsableArguments {
         discussion: RuleName.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
     var rule: RuleName?
 
-    @Option(name: .long, parsing: .unconditional, help: "f, the number of Byzantine workers the rule assumes (trimmed-mean, krum, multi-krum, bulyan, --nnm); default b, the number of Byzantine workers (in aggregate and bench: required by those rules).")
+    @Option(name: .long, parsing: .unconditional, help: "f, the number of Byzantine workers the rule assumes (trimmed-mean, krum, multi-krum, bulyan, --nnm, --arc); default b, the number of Byzantine workers (in aggregate and bench: required by those rules).")
     var assumedByzantine: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "BrSGD's β: the fraction of rows Constraint 2 keeps, in (0, 1] (default 0.5).")
+    @Option(name: .long, parsing: .unconditional, help: "BrSGD's (and brsgd-robust's) β: the fraction of rows Constraint 2 keeps, in (0, 1] (default 0.5).")
     var beta: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
@@ -37,8 +37,19 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Centered clipping's radius τ, > 0 (default 10).")
     var clippingRadius: Double?
 
-    @Flag(name: .long, inversion: .prefixedNo, help: "Wrap the rule in nearest-neighbour mixing (NNM, Allouah et al., AISTATS 2023); needs f.")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Pre-aggregation: nearest-neighbour mixing (NNM, Allouah et al., AISTATS 2023); needs f.")
     var nnm: Bool?
+
+    @Option(name: .long, parsing: .unconditional, help: "Pre-aggregation: average the rows in random buckets of this size s ≥ 1 first (Karimireddy et al., ICLR 2022).")
+    var bucketing: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: "Pre-aggregation: clip every row to this L2 norm c > 0 first (static clipping).")
+    var clipping: Double?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp(
+        "Pre-aggregation: adaptive robust clipping (ARC, Allouah et al., 2024); needs f.",
+        discussion: "The pre-aggregations stack in one fixed order whatever the order given: clipping, then ARC, then bucketing, then NNM, then the rule."))
+    var arc: Bool?
 
     /// The parameters given on the command line.
     var given: [RuleConfiguration.Parameter] {
@@ -51,6 +62,9 @@ struct RuleOptions: ParsableArguments {
         if iterations != nil { given.append(.iterations) }
         if clippingRadius != nil { given.append(.clippingRadius) }
         if nnm != nil { given.append(.nnm) }
+        if bucketing != nil { given.append(.bucketing) }
+        if clipping != nil { given.append(.clipping) }
+        if arc != nil { given.append(.arc) }
         return given
     }
 
@@ -77,6 +91,9 @@ struct RuleOptions: ParsableArguments {
         if let iterations { configuration.iterations = iterations }
         if let clippingRadius { configuration.radius = clippingRadius }
         if let nnm { configuration.nearestNeighborMixing = nnm }
+        if let bucketing { configuration.bucketSize = bucketing }
+        if let clipping { configuration.clippingThreshold = clipping }
+        if let arc { configuration.adaptiveRobustClipping = arc }
         for parameter in given {
             do { try configuration.checkApplicable(parameter) } catch { throw UsageError(error) }
         }
