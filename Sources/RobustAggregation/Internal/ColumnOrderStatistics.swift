@@ -2,7 +2,8 @@
 /// block at a time, without sorting whole columns when it can be avoided.
 ///
 /// The median of m ≤ ``MedianNetworks/largestRowCount`` rows goes through a written-out
-/// network, 4 columns at a time in registers. Otherwise, up to
+/// selection network, the trimmed mean of m ≤ ``SortingNetworks/largestRowCount`` rows
+/// through a written-out sorting network, 4 columns at a time in registers. Otherwise, up to
 /// ``SelectionNetwork/maximumNetworkSize`` rows, 16 columns at a time are gathered into a
 /// tile and go through a pruned comparator network (branch-free, vectorised). Above that,
 /// each column of the tile is reduced by quickselect (median: expected O(m)) or sorted
@@ -22,9 +23,12 @@ struct ColumnOrderStatistics {
     private let network: SelectionNetwork?
     /// The written-out median network for this row count, when there is one.
     private let medianFunction: MedianNetworks.Function?
+    /// The written-out sorting network for a trimmed mean of this row count, when there is one.
+    private let trimmedSumFunction: SortingNetworks.TrimmedSum?
     private let lowRank: Int, highRank: Int
 
-    init(_ statistic: Statistic, rowCount m: Int) {
+    /// `usingWrittenOutNetworks: false` keeps to the run-time network (tests compare the two).
+    init(_ statistic: Statistic, rowCount m: Int, usingWrittenOutNetworks: Bool = true) {
         precondition(m >= 1)
         self.statistic = statistic
         self.rowCount = m
@@ -32,12 +36,14 @@ struct ColumnOrderStatistics {
         case .median:
             lowRank = (m - 1) / 2
             highRank = m / 2
-            medianFunction = MedianNetworks.function(rowCount: m)
+            medianFunction = usingWrittenOutNetworks ? MedianNetworks.function(rowCount: m) : nil
+            trimmedSumFunction = nil
         case .trimmedMean(let trim):
             precondition(trim >= 0 && m > 2 * trim)
             lowRank = trim
             highRank = m - trim - 1
             medianFunction = nil
+            trimmedSumFunction = usingWrittenOutNetworks ? SortingNetworks.trimmedSumFunction(rowCount: m) : nil
         }
         network = m <= SelectionNetwork.maximumNetworkSize
             ? SelectionNetwork(size: m, ranks: Array(lowRank ... highRank)) : nil
@@ -70,6 +76,52 @@ struct ColumnOrderStatistics {
         }
     }
 
+    /// out[c] = statistic of column c over `rows`, for c in `columns` (one column block),
+    /// 16 columns at a time through a contiguous tile (``TileCopies``), which the statistic
+    /// then reads. Same values as ``compute``; the copy keeps rows whose stride is a multiple
+    /// of 4 KiB (a power-of-two d) from evicting each other in the cache. When
+    /// `checkingFiniteness`, the check rides on the copy: the copy returns each column's sum,
+    /// which a NaN or ±Inf makes non-finite (sum × 0 is then NaN rather than 0).
+    /// - Returns: false when `checkingFiniteness` and some column sum is not finite: a row
+    ///   holds a NaN or ±Inf, or (a false alarm the caller resolves by scanning) finite values
+    ///   overflowed the sum. True otherwise.
+    func computeBlock(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
+                      into out: UnsafeMutablePointer<Float>, checkingFiniteness: Bool) -> Bool {
+        precondition(rows.count == rowCount)
+        let m = rowCount, w = SelectionNetwork.lanes
+        return withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: m) { tileBuffer in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: m) { tileRowBuffer in
+                withScratch { scratch in
+                    // m ≥ 1, so neither buffer is empty.
+                    let tile = UnsafeMutableRawPointer(tileBuffer.baseAddress.unsafelyUnwrapped)
+                    let tileRows = tileRowBuffer.baseAddress.unsafelyUnwrapped
+                    for r in 0 ..< m {
+                        (tileRows + r).initialize(to: UnsafePointer((tile + r * 64).assumingMemoryBound(to: Float.self)))
+                    }
+                    let tiled = UnsafeBufferPointer(start: UnsafePointer(tileRows), count: m)
+                    let copy = TileCopies.Copier(rowCount: m)
+                    var sums = SIMD16<Float>()   // finite while every value is (or a false alarm, see above)
+                    var c = columns.lowerBound
+                    while c + w <= columns.upperBound {
+                        let sum = copy(rows, c, tile)
+                        if checkingFiniteness { sums += sum * 0 }
+                        computeFullTile(tiled, column: 0, into: out + c, scratch: scratch)
+                        c += w
+                    }
+                    if c < columns.upperBound {
+                        if checkingFiniteness {
+                            for r in 0 ..< m where !Kernels.isFinite(rows[r] + c, count: columns.upperBound - c) {
+                                return false
+                            }
+                        }
+                        compute(rows, start: c, count: columns.upperBound - c, into: out + c, scratch: scratch)
+                    }
+                    return !checkingFiniteness || sums == SIMD16()
+                }
+            }
+        }
+    }
+
     /// out[l] = statistic of column `column + l` over `rows`, for l in 0..<16.
     @inline(__always)
     func computeFullTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, column: Int,
@@ -79,6 +131,14 @@ struct ColumnOrderStatistics {
             let raw = UnsafeMutableRawPointer(out)
             for q in stride(from: 0, to: w, by: 4) {
                 raw.storeBytes(of: medianFunction(base, column + q), toByteOffset: q * 4, as: SIMD4<Float>.self)
+            }
+        } else if let trimmedSumFunction, let base = rows.baseAddress {
+            // As `extract`: the ascending sum of ranks lowRank...highRank, divided by their count.
+            let raw = UnsafeMutableRawPointer(out)
+            let divisor = SIMD4<Float>(repeating: Float(highRank - lowRank + 1))
+            for q in stride(from: 0, to: w, by: 4) {
+                let sum = trimmedSumFunction(base, column + q, lowRank, highRank)
+                raw.storeBytes(of: sum / divisor, toByteOffset: q * 4, as: SIMD4<Float>.self)
             }
         } else {
             Self.gatherTile(rows, column: column, lanes: w, into: scratch)

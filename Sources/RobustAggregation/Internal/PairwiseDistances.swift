@@ -17,8 +17,30 @@ struct PairwiseDistances {
     subscript(i: Int, j: Int) -> Double { squared[i * count + j] }
 
     init(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) {
+        self.init(gram: Self.gram(rows, columnCount: d), rows: rows, columnCount: d)
+    }
+
+    /// The distances between all of `rows`' rows, which are all the rows of their matrix and
+    /// not yet checked; nil when some row holds a NaN or ±Inf. Such an entry makes its row's
+    /// squared norm (the Gram diagonal) non-finite, so a separate scan is needed only then: if
+    /// it finds nothing (a finite row whose squared norm overflowed), the distances are built
+    /// from the same Gram matrix as always.
+    /// - Complexity: as ``init(_:columnCount:)``, plus O(md) only when a norm is not finite.
+    static func checkingFiniteness(of rows: AcceptedRows) -> PairwiseDistances? {
+        rows.withRowPointers { pointers in
+            let m = pointers.count, d = rows.columnCount
+            let gram = Self.gram(pointers, columnCount: d)
+            let normsAreFinite = (0 ..< m).allSatisfy { gram[$0 * m + $0].isFinite }
+            if !normsAreFinite && !Kernels.finiteRowFlags(rows.matrix).allSatisfy({ $0 }) { return nil }
+            return PairwiseDistances(gram: gram, rows: pointers, columnCount: d)
+        }
+    }
+
+    /// The upper triangle (j ≥ i) of the Gram matrix, m × m row-major: per column block the
+    /// dot products in Float within 16 lanes and Double across lanes, then summed over blocks
+    /// in order.
+    static func gram(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) -> [Double] {
         let m = rows.count
-        count = m
         let blocks = ColumnBlocks(columnCount: d)
         // Per-block partial Gram matrices (upper triangle), summed afterwards in block order.
         var partial = [Double](repeating: 0, count: max(blocks.count, 1) * m * m)
@@ -39,6 +61,13 @@ struct PairwiseDistances {
         for b in 0 ..< blocks.count {
             for k in 0 ..< m * m { gram[k] += partial[b * m * m + k] }
         }
+        return gram
+    }
+
+    /// Squared distances from the Gram matrix, or by the direct formula where it loses precision.
+    private init(gram: [Double], rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) {
+        let m = rows.count
+        count = m
         var squared = [Double](repeating: 0, count: m * m)
         for i in 0 ..< m {
             for j in (i + 1) ..< max(i + 1, m) {

@@ -20,12 +20,13 @@
 /// paper requires α < β ≤ ½; we accept any β in (0, 1]. Algorithm 2 may select nothing;
 /// we then return the median rather than an undefined mean.
 ///
-/// - Complexity: O(m'd). Everything but the final mean happens in one pass over memory:
-///   per block of 8,192 columns (which stays in the L2 cache) the column means, then per
-///   16 columns (in L1) the counts, the scores, the median (a branch-free selection
-///   network for m' ≤ 48, written out for m' ≤ 32; quickselect above: never a full sort)
-///   and the L1 distances; then one more pass averages the selected rows. Parallel over
-///   column blocks; the result does not depend on the thread count.
+/// - Complexity: O(m'd). Everything but the final mean happens in one pass over memory,
+///   16 columns at a time: the 16 values of every row are copied into a small tile while
+///   summed (the column means), then, from the tile, the counts, the scores, the median (a
+///   branch-free selection network for m' ≤ 48, written out for m' ≤ 32; quickselect above:
+///   never a full sort) and the L1 distances; then one more pass averages the selected rows.
+///   Parallel over blocks of 8,192 columns, whose sums are reduced in order, so the result
+///   does not depend on the thread count.
 public struct BrSGD: AggregationRule {
     /// How Constraint 1's threshold T is chosen.
     public enum Threshold: Sendable, Equatable, CustomStringConvertible {
@@ -165,121 +166,4 @@ func medianOfDoubles(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     let n = sorted.count
     return n % 2 == 1 ? sorted[n / 2] : sorted[n / 2 - 1] * 0.5 + sorted[n / 2] * 0.5
-}
-
-/// Steps 1–3 of Algorithm 2 for one block of columns, reading the block from memory once.
-///
-/// A first pass sums the rows (the column means); everything else happens 16 columns at a
-/// time while those 64-byte lines of the m rows sit in the L1 cache: count the entries ≥ the
-/// mean (count_c depends on column c alone, so it is complete at once), add each row's
-/// signed marks to its score, select the median (``MedianNetworks`` for m ≤ 32), and add
-/// each row's |G[i,c] − med_c| to its L1 distance. Scores and distances accumulate per row
-/// in 16 lanes and are reduced once per block.
-enum BrSGDBlockKernel {
-    /// Writes the block's median to `median + columns.lowerBound` and the block's part of each
-    /// row's score and L1 distance to `scores[r]`, `distances[r]`.
-    /// - Returns: false (having done nothing else) when `requiringFiniteMeans` and some column
-    ///   mean of the block is not finite; true otherwise.
-    static func run(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
-                    median: UnsafeMutablePointer<Float>, statistics: ColumnOrderStatistics,
-                    scores: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>,
-                    requiringFiniteMeans: Bool) -> Bool {
-        let m = rows.count, width = columns.count
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { meanBuffer in
-            let mean = meanBuffer.baseAddress.unsafelyUnwrapped   // width ≥ 1
-            // 1. Column means, summing rows in order (as Mean does).
-            Kernels.sumRows(rows, start: columns.lowerBound, count: width, into: mean)
-            let divisor = Float(m)
-            for c in 0 ..< width { mean[c] /= divisor }
-            if requiringFiniteMeans && !Kernels.isFinite(mean, count: width) { return false }
-            withUnsafeTemporaryAllocation(of: SIMD16<Int32>.self, capacity: m) { scoreLanes in
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: m) { distanceLanes in
-                    statistics.withScratch { scratch in
-                        let tiles = Accumulators(
-                            scores: scoreLanes.baseAddress.unsafelyUnwrapped,       // m ≥ 1
-                            distances: distanceLanes.baseAddress.unsafelyUnwrapped)
-                        tiles.scores.initialize(repeating: SIMD16(), count: m)
-                        tiles.distances.initialize(repeating: SIMD16(), count: m)
-                        let w = SelectionNetwork.lanes
-                        let full = width / w * w
-                        var c = 0
-                        while c < full {
-                            fullTile(rows, column: columns.lowerBound + c, mean: mean + c, median: median,
-                                     statistics: statistics, tile: scratch, accumulators: tiles)
-                            c += w
-                        }
-                        for r in 0 ..< m {
-                            scores[r] = Int(tiles.scores[r].wrappedSum())
-                            var total = 0.0
-                            for l in 0 ..< w { total += Double(tiles.distances[r][l]) }
-                            distances[r] = total
-                        }
-                        if full < width {
-                            partialTile(rows, columns: columns.lowerBound + full ..< columns.upperBound,
-                                        mean: mean + full, median: median, statistics: statistics,
-                                        tile: scratch, scores: scores, distances: distances)
-                        }
-                    }
-                }
-            }
-            return true
-        }
-    }
-
-    /// Per-row running sums over a block, 16 lanes each.
-    struct Accumulators {
-        let scores: UnsafeMutablePointer<SIMD16<Int32>>
-        let distances: UnsafeMutablePointer<SIMD16<Float>>
-    }
-
-    /// Steps 2–3 for the 16 columns column ..< column + 16.
-    @inline(__always)
-    static func fullTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, column: Int,
-                         mean: UnsafePointer<Float>, median: UnsafeMutablePointer<Float>,
-                         statistics: ColumnOrderStatistics, tile: UnsafeMutablePointer<Float>,
-                         accumulators: Accumulators) {
-        let m = rows.count
-        let a = UnsafeRawPointer(mean).loadUnaligned(as: SIMD16<Float>.self)
-        // count_c = #{i : G[i,c] ≥ a_c}.
-        var count = SIMD16<Int32>()
-        for r in 0 ..< m {
-            let x = UnsafeRawPointer(rows[r] + column).loadUnaligned(as: SIMD16<Float>.self)
-            count &+= SIMD16<Int32>().replacing(with: 1, where: x .>= a)
-        }
-        // The column's sign: −1 where the ≥-mean side is the minority (2·count < m), else +1,
-        // as (2·count − m) >> 31 | 1 (an integer vector compare would be scalarised).
-        let sign = ((count &* 2 &- SIMD16(repeating: Int32(m))) &>> 31) | SIMD16(repeating: 1)
-        for r in 0 ..< m {
-            let x = UnsafeRawPointer(rows[r] + column).loadUnaligned(as: SIMD16<Float>.self)
-            accumulators.scores[r] &+= SIMD16<Int32>().replacing(with: sign, where: x .>= a)
-        }
-        // The median of the 16 columns, then |G[i,c] − med_c|.
-        statistics.computeFullTile(rows, column: column, into: median + column, scratch: tile)
-        let med = UnsafeRawPointer(median + column).loadUnaligned(as: SIMD16<Float>.self)
-        for r in 0 ..< m {
-            let x = UnsafeRawPointer(rows[r] + column).loadUnaligned(as: SIMD16<Float>.self)
-            let diff = x - med
-            accumulators.distances[r] += diff.replacing(with: -diff, where: diff .< 0)
-        }
-    }
-
-    /// Steps 2–3 for the last, narrower tile of a block, column by column; its distance terms
-    /// add in Double, one by one, after the full tiles' lane sums.
-    static func partialTile(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
-                            mean: UnsafePointer<Float>, median: UnsafeMutablePointer<Float>,
-                            statistics: ColumnOrderStatistics, tile: UnsafeMutablePointer<Float>,
-                            scores: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>) {
-        let m = rows.count
-        for (l, c) in columns.enumerated() {
-            var count = 0
-            for r in 0 ..< m where rows[r][c] >= mean[l] { count += 1 }
-            let sign = 2 * count < m ? -1 : 1
-            for r in 0 ..< m where rows[r][c] >= mean[l] { scores[r] += sign }
-        }
-        statistics.compute(rows, start: columns.lowerBound, count: columns.count,
-                           into: median + columns.lowerBound, scratch: tile)
-        for r in 0 ..< m {
-            for c in columns { distances[r] += Double(abs(rows[r][c] - median[c])) }
-        }
-    }
 }

@@ -11,8 +11,9 @@
 /// values are skewed around the median.
 ///
 /// - Precondition of the data: m' ≥ 4f' + 3, else ``AggregationError/Code/tooFewRows``.
-/// - Complexity: O(m'² d) for the distances (once), O(m'³ log m') for the selections,
-///   O(θ log² θ · d) for the trimmed mean.
+/// - Complexity: O(m'² d) for the distances (once, with no separate pass for non-finite
+///   rows), O(m'³ log m') for the selections, O(θ log² θ · d) for the trimmed mean (a sorting
+///   network written out for θ ≤ 32, see `SortingNetworks`).
 public struct Bulyan: AggregationRule {
     /// f, the number of Byzantine workers tolerated.
     public let byzantineCount: Int
@@ -25,6 +26,15 @@ public struct Bulyan: AggregationRule {
 
     public var name: String { "bulyan(f=\(byzantineCount))" }
 
+    /// Finds non-finite rows through the squared norms the distances need anyway (as ``Krum``).
+    public func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult {
+        let all = AcceptedRows(assumingFinite: gradients)
+        guard all.count >= 4 * byzantineCount + 3, let distances = PairwiseDistances.checkingFiniteness(of: all) else {
+            return try aggregate(AcceptedRows(gradients))
+        }
+        return result(all, distances, f: byzantineCount)
+    }
+
     public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
         try rows.requireAny(rule: name)
         let f = remainingByzantineCount(byzantineCount, rows)
@@ -35,6 +45,12 @@ public struct Bulyan: AggregationRule {
                 message: "\(name) needs m' ≥ 4f' + 3 = \(4 * f + 3), but only m' = \(m) rows were accepted")
         }
         let distances = rows.withRowPointers { PairwiseDistances($0, columnCount: rows.columnCount) }
+        return result(rows, distances, f: f)
+    }
+
+    /// The selections and the trimmed mean, given the distances between `rows` and f'.
+    private func result(_ rows: AcceptedRows, _ distances: PairwiseDistances, f: Int) -> AggregationResult {
+        let m = rows.count
         var remaining = Array(0 ..< m)
         var selected: [Int] = []
         var firstScores: [Double] = []

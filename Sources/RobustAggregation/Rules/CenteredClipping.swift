@@ -7,7 +7,9 @@
 /// default, or zero (ByzFL's stateless choice), or a point the caller passes — the
 /// training loop can pass the previous aggregate to get the paper's version.
 ///
-/// - Complexity: O(md) per iteration, plus O(md) for a median start; parallel over blocks.
+/// - Complexity: O(md) per iteration, plus O(md) for a median start; L + 1 passes over memory
+///   in all (each iteration's move is fused with the distances the next one needs, the start
+///   with the first distances); parallel over column blocks.
 public struct CenteredClipping: AggregationRule {
     /// Where the iteration starts.
     public enum Start: Sendable, Equatable {
@@ -34,33 +36,64 @@ public struct CenteredClipping: AggregationRule {
 
     public var name: String { "centered-clipping(tau=\(radius),iterations=\(iterations))" }
 
+    /// Finds non-finite rows inside the first pass: a NaN or ±Inf entry makes its row's
+    /// distance to the start point non-finite, and only then are the rows scanned.
+    public func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult {
+        try aggregate(AcceptedRows(assumingFinite: gradients), scanningIfNonFinite: gradients)
+    }
+
     public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
+        try aggregate(rows, scanningIfNonFinite: nil)
+    }
+
+    /// The L iterations over `rows`. When `matrix` is given, `rows` are all of its rows, not
+    /// yet checked: if a distance to the start is not finite, the rows are scanned, and the
+    /// rule starts over without the non-finite ones (if there are none, it goes on).
+    private func aggregate(_ rows: AcceptedRows, scanningIfNonFinite matrix: GradientMatrix?)
+        throws(AggregationError) -> AggregationResult {
+        if let matrix, rows.count == 0 { return try aggregate(AcceptedRows(matrix)) }
         try rows.requireAny(rule: name)
         let m = rows.count, d = rows.columnCount
         var v: [Float]
+        let first: MoveAndMeasure.Update
         switch start {
         case .zero:
             v = [Float](repeating: 0, count: d)
+            first = .none
         case .coordinateWiseMedian:
-            v = rows.withRowPointers { ColumnOrderStatistics.computeAll(.median, rows: $0, columnCount: d) }
+            v = [Float](repeating: 0, count: d)
+            first = .median(ColumnOrderStatistics(.median, rowCount: m))
         case .point(let point):
             guard point.count == d else {
                 throw AggregationError(code: .invalidParameter,
                                        message: "\(name): start point has length \(point.count), expected d = \(d)")
             }
             v = point
+            first = .none
         }
-        rows.withRowPointers { pointers in
+        let restart: Bool = rows.withRowPointers { pointers in
             v.withUnsafeMutableBufferPointer { vBuffer in
-                guard let point = vBuffer.baseAddress else { return }
-                for _ in 0 ..< iterations {
-                    let norms = Kernels.squaredDistances(pointers, to: point, columnCount: d).map { $0.squareRoot() }
-                    let weights = norms.map { norm in
-                        Float((norm > radius ? radius / norm : 1) / Double(m))
+                guard let point = vBuffer.baseAddress else { return false }
+                // The start and its distances to the rows in one pass; then each iteration's
+                // move and the distances to the moved point in one pass.
+                var squared = MoveAndMeasure.run(first, point: point, rows: pointers, columnCount: d, measuring: true)
+                if matrix != nil && !squared.allSatisfy(\.isFinite) { return true }
+                for iteration in 0 ..< iterations {
+                    let weights = squared.map { squared in
+                        let norm = squared.squareRoot()
+                        return Float((norm > radius ? radius / norm : 1) / Double(m))
                     }
-                    Kernels.moveTowardRows(point, rows: pointers, weights: weights, columnCount: d)
+                    squared = weights.withUnsafeBufferPointer { weights in
+                        MoveAndMeasure.run(.move(weights: weights), point: point, rows: pointers, columnCount: d,
+                                           measuring: iteration + 1 < iterations)
+                    }
                 }
+                return false
             }
+        }
+        if let matrix, restart {
+            // Some row is not finite (or a finite row's distance overflowed): scan, start over.
+            return try aggregate(AcceptedRows(matrix), scanningIfNonFinite: nil)
         }
         var diagnostics = rows.diagnostics(rule: name, selectedPositions: Array(0 ..< m))
         diagnostics.iterations = iterations

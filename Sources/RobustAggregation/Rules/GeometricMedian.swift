@@ -8,7 +8,8 @@
 /// (RFA); the smoothing ν keeps the weights finite when z lands on a row. Chen, Su & Xu
 /// (2017) use the geometric median of means in the setting of the BrSGD paper.
 ///
-/// - Complexity: O(md) per iteration (two passes), parallel over column blocks.
+/// - Complexity: O(md) per iteration, one pass over memory each (the move toward the rows and
+///   the distances to the new point are fused), plus one for the mean; parallel over column blocks.
 public struct GeometricMedian: AggregationRule {
     /// ν > 0, the smoothing distance.
     public let smoothing: Double
@@ -29,30 +30,55 @@ public struct GeometricMedian: AggregationRule {
 
     public var name: String { "geometric-median(nu=\(smoothing),iterations=\(maximumIterations))" }
 
+    /// Finds non-finite rows inside the first pass: a NaN or ±Inf entry makes its column's
+    /// mean non-finite, and only then are the rows scanned (see ``Mean``).
+    public func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult {
+        try aggregate(AcceptedRows(assumingFinite: gradients), scanningIfNonFinite: gradients)
+    }
+
     public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
+        try aggregate(rows, scanningIfNonFinite: nil)
+    }
+
+    /// Smoothed Weiszfeld over `rows`. When `matrix` is given, `rows` are all of its rows,
+    /// not yet checked: if the mean is not finite, the rows are scanned, and the rule starts
+    /// over without the non-finite ones (if there are none, it goes on).
+    private func aggregate(_ rows: AcceptedRows, scanningIfNonFinite matrix: GradientMatrix?)
+        throws(AggregationError) -> AggregationResult {
+        if let matrix, rows.count == 0 { return try aggregate(AcceptedRows(matrix)) }
         try rows.requireAny(rule: name)
         let d = rows.columnCount
         var iterations = 0
-        let z: [Float] = rows.withRowPointers { pointers in
-            var z = Kernels.meanOfRows(pointers, columnCount: d)
+        var z = [Float](repeating: 0, count: d)
+        let restart: Bool = rows.withRowPointers { pointers in
             var previousObjective = Double.infinity
-            z.withUnsafeMutableBufferPointer { zBuffer in
-                guard let point = zBuffer.baseAddress else { return }
+            return z.withUnsafeMutableBufferPointer { zBuffer in
+                guard let point = zBuffer.baseAddress else { return false }
+                // z₀ = the mean, and its distances to the rows, in one pass.
+                var squared = MoveAndMeasure.run(.mean, point: point, rows: pointers, columnCount: d, measuring: true)
+                if matrix != nil && !Kernels.isFinite(point, count: d) { return true }
                 while iterations < maximumIterations {
-                    let distances = Kernels.squaredDistances(pointers, to: point, columnCount: d)
-                        .map { max(smoothing, $0.squareRoot()) }
+                    let distances = squared.map { max(smoothing, $0.squareRoot()) }
                     let objective = distances.reduce(0, +)
                     if abs(previousObjective - objective) <= tolerance * objective { break }
                     previousObjective = objective
                     let inverse = distances.map { 1 / $0 }
                     let total = inverse.reduce(0, +)
-                    // z ← Σ ω_i g_i with ω = w / Σw, written as z + Σ ω_i (g_i − z).
-                    Kernels.moveTowardRows(point, rows: pointers, weights: inverse.map { Float($0 / total) },
-                                           columnCount: d)
+                    // z ← Σ ω_i g_i with ω = w / Σw, written as z + Σ ω_i (g_i − z); the same pass
+                    // measures the distances the next iteration needs.
+                    let weights = inverse.map { Float($0 / total) }
+                    squared = weights.withUnsafeBufferPointer { weights in
+                        MoveAndMeasure.run(.move(weights: weights), point: point, rows: pointers, columnCount: d,
+                                           measuring: iterations + 1 < maximumIterations)
+                    }
                     iterations += 1
                 }
+                return false
             }
-            return z
+        }
+        if let matrix, restart {
+            // Some row is not finite (or finite rows overflowed a column sum): scan, start over.
+            return try aggregate(AcceptedRows(matrix), scanningIfNonFinite: nil)
         }
         var diagnostics = rows.diagnostics(rule: name, selectedPositions: Array(0 ..< rows.count))
         diagnostics.iterations = iterations

@@ -8,7 +8,8 @@
 ///
 /// - Precondition of the data: m' − f' − 2 ≥ 1, else ``AggregationError/Code/tooFewRows``.
 /// - Complexity: O(m'² d) for the distances, computed once through the Gram matrix
-///   (see `PairwiseDistances`), plus O(m'² log m') for the scores.
+///   (see `PairwiseDistances`), plus O(m'² log m') for the scores. Non-finite rows are found
+///   through the Gram diagonal: no separate pass over memory.
 public struct Krum: AggregationRule {
     /// f, the number of Byzantine workers tolerated.
     public let byzantineCount: Int
@@ -21,8 +22,21 @@ public struct Krum: AggregationRule {
 
     public var name: String { "krum(f=\(byzantineCount))" }
 
+    /// Finds non-finite rows through the squared norms the distances need anyway, instead
+    /// of a separate scan (see ``PairwiseDistances``).
+    public func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult {
+        let all = AcceptedRows(assumingFinite: gradients)
+        guard let scored = KrumScores(checkingFinitenessOf: all, byzantineCount: byzantineCount) else {
+            return try aggregate(AcceptedRows(gradients))
+        }
+        return result(all, scored)
+    }
+
     public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
-        let scored = try KrumScores(rows, byzantineCount: byzantineCount, rule: name)
+        result(rows, try KrumScores(rows, byzantineCount: byzantineCount, rule: name))
+    }
+
+    private func result(_ rows: AcceptedRows, _ scored: KrumScores) -> AggregationResult {
         let winner = positionsOfLowest(scored.scores, count: 1)[0]
         var diagnostics = rows.diagnostics(rule: name, selectedPositions: [winner])
         diagnostics.scores = scored.scores
@@ -46,9 +60,23 @@ struct KrumScores {
                 message: "\(rule) needs m' − f' − 2 ≥ 1, but m' = \(rows.count) accepted rows and f' = \(fPrime) give \(neighbours)")
         }
         let distances = rows.withRowPointers { PairwiseDistances($0, columnCount: rows.columnCount) }
-        let members = Array(0 ..< rows.count)
+        self.init(distances, neighbours: neighbours, remainingByzantine: fPrime)
+    }
+
+    /// The scores of all of `rows`' rows, which are all the rows of their matrix and not yet
+    /// checked; nil when a row is not finite, or there are too few rows, or none: the caller
+    /// then scans the rows and calls ``init(_:byzantineCount:rule:)``, which also reports
+    /// the error.
+    init?(checkingFinitenessOf rows: AcceptedRows, byzantineCount f: Int) {
+        let neighbours = rows.count - f - 2
+        guard neighbours >= 1, let distances = PairwiseDistances.checkingFiniteness(of: rows) else { return nil }
+        self.init(distances, neighbours: neighbours, remainingByzantine: f)
+    }
+
+    private init(_ distances: PairwiseDistances, neighbours: Int, remainingByzantine: Int) {
+        let members = Array(0 ..< distances.count)
         self.distances = distances
         self.scores = members.map { distances.krumScore(of: $0, among: members, neighbours: neighbours) }
-        self.remainingByzantine = fPrime
+        self.remainingByzantine = remainingByzantine
     }
 }

@@ -24,8 +24,20 @@ public struct MultiKrum: AggregationRule {
         "multi-krum(f=\(byzantineCount)" + (selectionCount.map { ",q=\($0)" } ?? "") + ")"
     }
 
+    /// Finds non-finite rows through the squared norms the distances need anyway (as ``Krum``).
+    public func aggregate(_ gradients: GradientMatrix) throws(AggregationError) -> AggregationResult {
+        let all = AcceptedRows(assumingFinite: gradients)
+        guard let scored = KrumScores(checkingFinitenessOf: all, byzantineCount: byzantineCount) else {
+            return try aggregate(AcceptedRows(gradients))
+        }
+        return try result(all, scored)
+    }
+
     public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
-        let scored = try KrumScores(rows, byzantineCount: byzantineCount, rule: name)
+        try result(rows, try KrumScores(rows, byzantineCount: byzantineCount, rule: name))
+    }
+
+    private func result(_ rows: AcceptedRows, _ scored: KrumScores) throws(AggregationError) -> AggregationResult {
         let q = selectionCount ?? (rows.count - scored.remainingByzantine)
         guard q <= rows.count else {
             throw AggregationError(
