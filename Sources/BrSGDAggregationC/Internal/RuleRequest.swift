@@ -46,7 +46,7 @@ struct RuleRequest {
         do {
             configuration = try JSONDecoder().decode(RuleConfiguration.self, from: data)
         } catch {
-            throw .invalidConfiguration(Self.describe(error))
+            throw .invalidConfiguration(Self.describe(error, keys: keys))
         }
         // Trimmed mean computes 2f and Bulyan 4f + 3 in Int: an f near Int.max traps, which
         // would kill the host process. No real cluster comes near 2³¹ workers.
@@ -72,6 +72,23 @@ struct RuleRequest {
     }
 
     /// A decoding failure in a sentence that names the key and what it must hold.
+    ///
+    /// Foundation's decoder reports some mismatches (1.5 for an integer) as "not valid JSON"
+    /// without the key; the JSON did parse, so the key is found by decoding each key alone.
+    private static func describe(_ error: any Error, keys: KeyProbe) -> String {
+        if case .dataCorrupted(let context)? = error as? DecodingError, context.codingPath.isEmpty,
+           let name = keys.ruleName {
+            for (key, value) in keys.values.sorted(by: { $0.key < $1.key }) where key != "name" {
+                let alone = JSONValue.object(["name": .string(name), key: value])
+                guard let data = try? JSONEncoder().encode(alone) else { continue }
+                if (try? JSONDecoder().decode(RuleConfiguration.self, from: data)) == nil {
+                    return "\(key) has a value of the wrong type: \(value)"
+                }
+            }
+        }
+        return describe(error)
+    }
+
     private static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
@@ -104,10 +121,11 @@ struct RuleRequest {
     }
 }
 
-/// The keys of a JSON object and its `name`, whatever their values.
+/// The keys of a JSON object, their values and its `name`.
 private struct KeyProbe: Decodable {
     let names: [String]
     let ruleName: String?
+    let values: [String: JSONValue]
 
     struct AnyKey: CodingKey {
         var stringValue: String
@@ -120,5 +138,55 @@ private struct KeyProbe: Decodable {
         let container = try decoder.container(keyedBy: AnyKey.self)
         names = container.allKeys.map(\.stringValue).sorted()
         ruleName = try? container.decodeIfPresent(String.self, forKey: AnyKey(stringValue: "name"))
+        var values: [String: JSONValue] = [:]
+        for key in container.allKeys { values[key.stringValue] = try container.decode(JSONValue.self, forKey: key) }
+        self.values = values
+    }
+}
+
+/// Any JSON value, to re-encode one key of a rule on its own.
+private indirect enum JSONValue: Codable, CustomStringConvertible {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int.self) { self = .integer(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): "\(value)"
+        case .integer(let value): "\(value)"
+        case .number(let value): "\(value)"
+        case .string(let value): "\"\(value)\""
+        case .array: "an array"
+        case .object: "an object"
+        }
     }
 }
