@@ -7,7 +7,8 @@ puts ``libBrSGDAggregationC.so`` (``.dylib`` on macOS) into the wheel as
 
 Environment:
   BRSGD_SWIFT        the swift executable (default: ``swift`` on PATH)
-  BRSGD_SWIFT_FLAGS  extra arguments for ``swift build`` (split on spaces)
+  BRSGD_SWIFT_FLAGS  extra arguments for ``swift build`` (split on spaces), e.g.
+                     ``--scratch-path /tmp/brsgd-build`` to keep the build elsewhere
 """
 
 from __future__ import annotations
@@ -55,9 +56,9 @@ class SwiftLibraryHook(BuildHookInterface):
                 "later: install a toolchain from swift.org (or set BRSGD_SWIFT to the swift "
                 "executable) and run pip install again."
             )
-        command = [swift_path, "build", "-c", "release", "--product", PRODUCT,
-                   "--package-path", str(repository)]
-        command += shlex.split(os.environ.get("BRSGD_SWIFT_FLAGS", ""))
+        flags = ["-c", "release", "--package-path", str(repository),
+                 *shlex.split(os.environ.get("BRSGD_SWIFT_FLAGS", ""))]
+        command = [swift_path, "build", "--product", PRODUCT, *flags]
         self.app.display_info("brsgd: " + " ".join(command))
         try:
             subprocess.run(command, check=True, stdout=sys.stderr)
@@ -67,7 +68,7 @@ class SwiftLibraryHook(BuildHookInterface):
                 "its output is above."
             ) from error
         binary_path = subprocess.run(
-            [swift_path, "build", "-c", "release", "--package-path", str(repository), "--show-bin-path"],
+            [swift_path, "build", *flags, "--show-bin-path"],
             check=True, capture_output=True, text=True,
         ).stdout.strip()
         built = Path(binary_path) / library_name()
