@@ -92,9 +92,9 @@ def test_float64_input_is_converted_like_the_command_line(cli, tmp_path):
 
 @pytest.mark.parametrize("rule, parameters, m", [
     ("krum", {}, 13),                                   # f missing
-    ("krum", {"assumed_byzantine": 6}, 13),             # m' − f' − 2 < 1
+    ("krum", {"assumed_byzantine": 11}, 13),            # m' − f' − 2 < 1 (f' = f − 1 rejected)
     ("brsgd", {"beta": 1.5}, 13),                       # out of range
-    ("bulyan", {"assumed_byzantine": 3}, 13),           # m' < 4f + 3
+    ("bulyan", {"assumed_byzantine": 4}, 13),           # m' = 12 < 4f' + 3 = 15
 ])
 def test_errors_carry_the_command_lines_message(cli, tmp_path, rule, parameters, m):
     G = matrix(m=m, d=50)
