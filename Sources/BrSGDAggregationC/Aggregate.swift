@@ -2,7 +2,8 @@
 //
 // Each function is a thin shell: it checks the C arguments, decodes the rule through
 // `RuleRequest`, calls the library, and writes the result and the malloc'd strings the
-// header promises. It keeps no state, so every function may run on many threads at once.
+// header promises. Its only state is `StoragePool`'s reusable buffers, behind a mutex, so
+// every function may run on many threads at once.
 
 import RobustAggregation
 
@@ -16,7 +17,8 @@ public func brsgd_abi_version() -> Int32 { abiVersion }
 /// into the caller's d floats at `output`; diagnostics and errors as malloc'd strings.
 ///
 /// - Complexity: one copy of the m·d floats into a `GradientMatrix` (which owns its
-///   storage), the rule's own cost, and O(d) to write the output.
+///   storage; the storage is reused across calls of the same size, see `StoragePool`),
+///   the rule's own cost, and O(d) to write the output.
 @_cdecl("brsgd_aggregate")
 public func brsgd_aggregate(
     _ gradients: UnsafePointer<Float>?, _ rows: Int64, _ columns: Int64,
@@ -32,13 +34,12 @@ public func brsgd_aggregate(
         if count > 0 && gradients == nil { throw .invalidArgument("gradients is NULL for a \(m) × \(d) matrix") }
         if d > 0 && output == nil { throw .invalidArgument("output is NULL; it must hold d = \(d) floats") }
         let rule = try RuleRequest(json: ruleJSON).makeRule()
-        let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0, let gradients { buffer.baseAddress!.initialize(from: gradients, count: count) }
-            initialized = count
-        }
+        let matrix = GradientMatrix(rowCount: m, columnCount: d,
+                                    storage: StoragePool.filled(from: gradients, count: count))
+        defer { StoragePool.recycle(matrix.storage) }
         let result: AggregationResult
         do throws(AggregationError) {
-            result = try rule.aggregate(GradientMatrix(rowCount: m, columnCount: d, storage: storage))
+            result = try rule.aggregate(matrix)
         } catch {
             throw InterfaceError(error)
         }
@@ -80,6 +81,12 @@ public func brsgd_check_rule(
 @_cdecl("brsgd_rules_json")
 public func brsgd_rules_json() -> UnsafeMutablePointer<CChar>? {
     CString.allocate(RuleCatalog.json())
+}
+
+/// `brsgd_release_memory`: frees the matrix storage kept for reuse between calls.
+@_cdecl("brsgd_release_memory")
+public func brsgd_release_memory() {
+    StoragePool.trim()
 }
 
 /// `brsgd_free`: releases a string this library returned.

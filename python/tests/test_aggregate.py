@@ -227,3 +227,14 @@ def test_threads_aggregate_at_once():
     for thread in threads:
         thread.join()
     assert all(a.tobytes() == b.tobytes() for a, b in zip(got, expected))
+
+
+def test_storage_reuse_never_leaks_between_calls():
+    # The library reuses its copy of the matrix for calls of the same size: each call must
+    # still see only its own values, also after release_memory().
+    a, b = matrix(m=9, d=5000, seed=1), matrix(m=9, d=5000, seed=2)
+    expected_a, expected_b = brsgd.aggregate(a, "median"), brsgd.aggregate(b, "median")
+    for _ in range(3):
+        assert brsgd.aggregate(a, "median").tobytes() == expected_a.tobytes()
+        assert brsgd.aggregate(b, "median").tobytes() == expected_b.tobytes()
+        brsgd.release_memory()

@@ -34,9 +34,10 @@
  * NULL). On failure no diagnostics are returned and *diagnostics_json is set to NULL; on
  * success *error_code and *error_message are set to NULL.
  *
- * Threads: every function is safe to call from any number of threads at once; the library
- * keeps no state between calls. A call may itself use every core (large matrices are split
- * over threads); results never depend on the number of threads.
+ * Threads: every function is safe to call from any number of threads at once. The only
+ * state kept between calls is a cache of matrix storage (below), behind a mutex. A call may
+ * itself use every core (large matrices are split over threads); results never depend on
+ * the number of threads.
  */
 #ifndef BRSGD_AGGREGATION_H
 #define BRSGD_AGGREGATION_H
@@ -74,6 +75,9 @@ int32_t brsgd_abi_version(void);
  *
  * Copies: the library makes one copy of the matrix (the Swift GradientMatrix owns its
  * storage), so callers need not keep `gradients` alive or unchanged after the call returns.
+ * It keeps the storage of the last two matrices for the next calls of the same m * d (a
+ * fresh allocation of that size costs more in page faults than the copy);
+ * brsgd_release_memory frees it.
  */
 int32_t brsgd_aggregate(const float *gradients, int64_t rows, int64_t columns,
                         const char *rule_json,
@@ -98,6 +102,9 @@ int32_t brsgd_check_rule(const char *rule_json, int64_t rows,
  * Returns NULL only when memory runs out.
  */
 char *brsgd_rules_json(void);
+
+/* Frees the matrix storage kept for reuse (at most two matrices' worth). Safe at any time. */
+void brsgd_release_memory(void);
 
 /* Releases a string returned by this library. NULL is ignored. */
 void brsgd_free(void *pointer);

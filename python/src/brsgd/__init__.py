@@ -9,7 +9,15 @@ Flower strategies.
 - ``brsgd.flower`` — Flower strategies backed by these rules.
 """
 
-from .aggregation import AggregationError, RuleError, aggregate, check_rule, rule_configuration, rules
+from .aggregation import (
+    AggregationError,
+    RuleError,
+    aggregate,
+    check_rule,
+    release_memory,
+    rule_configuration,
+    rules,
+)
 
 __version__ = "0.1.0"
 
@@ -21,6 +29,7 @@ __all__ = [
     "WorkerSummary",
     "aggregate",
     "check_rule",
+    "release_memory",
     "rule_configuration",
     "rules",
 ]

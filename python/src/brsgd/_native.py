@@ -86,6 +86,8 @@ def _declare(library: ctypes.CDLL) -> None:
     library.brsgd_check_rule.restype = ctypes.c_int32
     library.brsgd_rules_json.argtypes = []
     library.brsgd_rules_json.restype = ctypes.c_void_p
+    library.brsgd_release_memory.argtypes = []
+    library.brsgd_release_memory.restype = None
     library.brsgd_free.argtypes = [ctypes.c_void_p]
     library.brsgd_free.restype = None
 

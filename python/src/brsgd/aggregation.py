@@ -26,6 +26,7 @@ __all__ = [
     "RuleError",
     "aggregate",
     "check_rule",
+    "release_memory",
     "rule_configuration",
     "rules",
 ]
@@ -145,7 +146,8 @@ def aggregate(
     Copies: a C-contiguous float32 array is handed to the library as it is (its own data
     pointer); any other input is converted once with ``np.ascontiguousarray(…, float32)``.
     The library then copies the matrix once into its own storage (its GradientMatrix owns
-    its buffer), so the array may be changed as soon as the call returns. The GIL is
+    its buffer), so the array may be changed as soon as the call returns; that storage is
+    kept for the next call of the same size (:func:`release_memory` frees it). The GIL is
     released during the call.
 
     Returns the aggregate, or ``(aggregate, diagnostics)`` when ``diagnostics`` is true:
@@ -212,3 +214,10 @@ def rules() -> list[dict[str, Any]]:
         library = _native.library
         _catalog = json.loads(_native.take_string(library, library.brsgd_rules_json()))
     return [dict(rule) for rule in _catalog["rules"]]
+
+
+def release_memory() -> None:
+    """Frees the matrix storage the library keeps between calls (at most two matrices'
+    worth, reused by the next calls of the same m × d: a fresh allocation of 80 MB costs
+    more in page faults than the copy into it)."""
+    _native.library.brsgd_release_memory()
