@@ -179,3 +179,17 @@ def test_unreachable_master_gives_up():
 ])
 def test_decisions(call, code, action):
     assert decide(call, code) is action
+
+
+def test_stop_ends_the_loop_after_the_round_in_flight():
+    master = FakeMaster(workers=1, rounds=5, initial=np.zeros(D, dtype=np.float32), rule="mean")
+    with Serving(master) as serving:
+        worker = brsgd.Worker(serving.address, 0, poll_wait=1.0)
+
+        def fn(parameters):
+            worker.stop()
+            return honest(0)(parameters)
+
+        summary = worker.run(fn)
+    assert summary.rounds == [0] and summary.submitted == 1
+    assert len(master.steps) == 1
