@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "RobustAggregation", targets: ["RobustAggregation"]),
         .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
         .executable(name: "brsgd", targets: ["brsgd"]),
+        .library(name: "BrSGDAggregationC", type: .dynamic, targets: ["BrSGDAggregationC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +40,7 @@ let package = Package(
     targets: [
         // Aggregation rules. Depends on nothing, so anyone can drop it into a server or app.
         .target(name: "RobustAggregation"),
+        .target(name: "BrSGDAggregationC", dependencies: ["RobustAggregation"], exclude: ["include"]),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
         .target(name: "SeededRandom"),
         // Reads and writes the .npy and JSON files other tools exchange matrices through. Foundation only.

@@ -1,0 +1,79 @@
+"""Builds the Swift part of the package while a wheel is built.
+
+Runs ``swift build -c release --product BrSGDAggregationC`` at the repository root (the
+directory above this one, which holds Package.swift) with the local Swift toolchain, and
+puts ``libBrSGDAggregationC.so`` (``.dylib`` on macOS) into the wheel as
+``brsgd/_lib/``. The wheel is therefore platform-specific.
+
+Environment:
+  BRSGD_SWIFT        the swift executable (default: ``swift`` on PATH)
+  BRSGD_SWIFT_FLAGS  extra arguments for ``swift build`` (split on spaces), e.g.
+                     ``--scratch-path /tmp/brsgd-build`` to keep the build elsewhere
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+PRODUCT = "BrSGDAggregationC"
+
+
+def library_name() -> str:
+    if sys.platform == "darwin":
+        return f"lib{PRODUCT}.dylib"
+    if sys.platform.startswith("win"):
+        return f"{PRODUCT}.dll"
+    return f"lib{PRODUCT}.so"
+
+
+class SwiftLibraryHook(BuildHookInterface):
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name != "wheel":
+            return
+        package_root = Path(self.root).resolve()
+        repository = package_root.parent
+        if not (repository / "Package.swift").is_file():
+            raise RuntimeError(
+                f"brsgd: cannot build the Swift library: {repository} holds no Package.swift. "
+                "Build the wheel from the python/ directory of a brsgd checkout "
+                "(pip install ./python at the repository root)."
+            )
+        swift = os.environ.get("BRSGD_SWIFT", "swift")
+        swift_path = shutil.which(swift)
+        if swift_path is None:
+            raise RuntimeError(
+                f"brsgd: the Swift toolchain was not found ('{swift}' is not on PATH). "
+                "Installing this package compiles its aggregation rules with Swift 6.1 or "
+                "later: install a toolchain from swift.org (or set BRSGD_SWIFT to the swift "
+                "executable) and run pip install again."
+            )
+        flags = ["-c", "release", "--package-path", str(repository),
+                 *shlex.split(os.environ.get("BRSGD_SWIFT_FLAGS", ""))]
+        command = [swift_path, "build", "--product", PRODUCT, *flags]
+        self.app.display_info("brsgd: " + " ".join(command))
+        try:
+            subprocess.run(command, check=True, stdout=sys.stderr)
+        except subprocess.CalledProcessError as error:
+            raise RuntimeError(
+                f"brsgd: 'swift build' failed with exit status {error.returncode}; "
+                "its output is above."
+            ) from error
+        binary_path = subprocess.run(
+            [swift_path, "build", *flags, "--show-bin-path"],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        built = Path(binary_path) / library_name()
+        if not built.is_file():
+            raise RuntimeError(f"brsgd: swift build succeeded but {built} is missing")
+        build_data["force_include"][str(built)] = f"brsgd/_lib/{library_name()}"
+        build_data["pure_python"] = False
+        build_data["infer_tag"] = True
