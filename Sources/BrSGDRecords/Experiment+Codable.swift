@@ -11,22 +11,11 @@ struct AnyCodingKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
+extension Experiment.Field: CodingKey {}
+
 extension Experiment: Codable {
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case model, dataset
-        case dataDirectory = "data_dir"
-        case partition
-        case dirichletAlpha = "dirichlet_alpha"
-        case workers, byzantine, attack, rule
-        case learningRate = "lr"
-        case momentum
-        case weightDecay = "weight_decay"
-        case epochs
-        case batchSize = "batch_size"
-        case seed
-        case testSubset = "test_subset"
-        case threads
-    }
+    /// The JSON keys are the fields' names (``Field``): one list for files, errors and options.
+    typealias CodingKeys = Field
 
     /// Reads an experiment file or the `config` of a run record. Absent fields take the
     /// defaults of ``init(model:dataset:dataDirectory:partition:workers:byzantine:attack:rule:learningRate:momentum:weightDecay:epochs:batchSize:seed:testSubset:threads:)``;

@@ -29,6 +29,7 @@ struct TrainCommand: ParsableCommand {
               brsgd train --workers 20 --byzantine 5 --attack gaussian --rule brsgd --beta 0.5 --batch-size 16 --epochs 10 --save-model model.npy
               brsgd train --workers 20 --byzantine-fraction 0.25 --attack alie --rule krum --partition dirichlet --dirichlet-alpha 0.5
               brsgd train --config run.json --save-model replayed.npy
+              brsgd train --workers 20 --byzantine 9 --attack ipm --rule brsgd-robust --dry-run > experiment.json
             """)
 
     @OptionGroup var experiment: ExperimentOptions
@@ -45,6 +46,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress on standard error; only the results on standard output.")
     var quiet = false
 
+    @Flag(name: .long, help: "Check everything, print the resolved experiment as JSON (an experiment file for --config), and stop before loading any data.")
+    var dryRun = false
+
     func run() throws {
         try reportingErrors { try train() }
     }
@@ -54,6 +58,10 @@ struct TrainCommand: ParsableCommand {
         let record = try OutputFile.check(output, option: "--output", extensions: ["json"])
         let model = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"])
         let config = checked.experiment
+        if dryRun {
+            print(String(decoding: try config.jsonData(), as: UTF8.self))
+            return
+        }
         BLAS.setThreadCount(1)  // one worker per core: BLAS must not fight the workers for cores
         let runner = ExperimentRunner(locator: experiment.locator)
         _ = try runner.data(config.dataset)  // missing data fails here, before the run is announced

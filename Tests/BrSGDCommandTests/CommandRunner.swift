@@ -23,10 +23,11 @@ enum CommandRunner {
         return URL(fileURLWithPath: ".build/debug/brsgd")
     }
 
-    static func run(_ arguments: [String]) throws -> CommandRun {
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -14,6 +14,10 @@ struct RequestGateTests {
     static func options(_ adjust: (inout NetworkMasterLimits) -> Void = { _ in }) -> NetworkMasterOptions {
         var options = NetworkMasterOptions()
         options.roundTimeout = .seconds(600)
+        // No limit a test does not look at may cut it short on a loaded machine: the deadline
+        // and the idle timeout are far, unless the test sets them.
+        options.limits.requestDeadline = .seconds(600)
+        options.limits.idleTimeout = .seconds(600)
         adjust(&options.limits)
         return options
     }
@@ -141,7 +145,10 @@ struct RequestGateTests {
     /// and at most two of a session's uploads may be in flight.
     @Test func aSessionInTheHeadersAuthenticatesBeforeTheBodyAndHoldsAtMostTwoUploads() async throws {
         let metrics = MasterMetrics()
-        let options = Self.options { $0.unauthenticatedBufferBytes = 1 << 10 }
+        let options = Self.options {
+            $0.unauthenticatedBufferBytes = 1 << 10
+            $0.requestDeadline = NetworkMasterLimits().requestDeadline
+        }
         let run = TinyRun(workers: 1, rounds: 1)
         let (answers, _) = try await run.withMaster(options: options, metrics: metrics, stopMaster: true) { client in
             let session = try await client.join(0).session

@@ -1,7 +1,7 @@
 import RobustAggregation
 
 /// Naive reference implementations of every rule, written straight from the semantics in
-/// ARCHITECTURE.md / the README, with no blocking, no networks, no Gram trick and no
+/// the README ("Aggregation semantics") and the rules' DocC, with no blocking, no networks, no Gram trick and no
 /// threads. The fast rules are checked against these.
 enum Reference {
     struct Output {

@@ -49,7 +49,8 @@ extension Table1Report {
     ///     gaussian,brsgd,0.25,3,84.9000,0.3000,84.56
     ///
     /// `fraction` is α in [0, 1]; `seeds` the number of runs; `mean`, `std` (sample, n − 1)
-    /// and `paper` in percent; an empty field means no value. Lines end with `\n`.
+    /// and `paper` as fractions of the test set (like every file; percent only on the
+    /// console and in Markdown); an empty field means no value. Lines end with `\n`.
     public func csv() -> String {
         var lines = ["attack,rule,fraction,seeds,mean,std,paper"]
         for cell in cells {
@@ -58,9 +59,9 @@ extension Table1Report {
                 Self.csvField(cell.column.rule),
                 Format.shortest(cell.column.fraction),
                 String(cell.accuracies.count),
-                cell.mean.map { Format.fixed($0, 4) } ?? "",
-                cell.standardDeviation.map { Format.fixed($0, 4) } ?? "",
-                cell.paper.map { Format.fixed($0, 2) } ?? "",
+                cell.mean.map { Format.fixed($0 / 100, 6) } ?? "",
+                cell.standardDeviation.map { Format.fixed($0 / 100, 6) } ?? "",
+                cell.paper.map { Format.fixed($0 / 100, 4) } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }

@@ -78,23 +78,24 @@ public struct Table1Report: Codable, Sendable, Equatable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             attack = try container.decode(String.self, forKey: .attack)
             column = try container.decode(Column.self, forKey: .column)
-            accuracies = try container.decode([Double].self, forKey: .accuracies)
+            // Files hold accuracies as fractions, like every file of brsgd; cells keep percent.
+            accuracies = try container.decode([Double].self, forKey: .accuracies).map { $0 * 100 }
             seeds = try container.decode([UInt64].self, forKey: .seeds)
-            paper = try container.decodeIfPresent(Double.self, forKey: .paper)
+            paper = try container.decodeIfPresent(Double.self, forKey: .paper).map { $0 * 100 }
         }
 
         /// Writes the stored fields and, for readers of the file, the derived mean, std and
-        /// difference from the paper.
+        /// difference from the paper — as fractions (0.8593, not 85.93), like every file.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(attack, forKey: .attack)
             try container.encode(column, forKey: .column)
-            try container.encode(accuracies, forKey: .accuracies)
+            try container.encode(accuracies.map { $0 / 100 }, forKey: .accuracies)
             try container.encode(seeds, forKey: .seeds)
-            try container.encodeIfPresent(paper, forKey: .paper)
-            try container.encodeIfPresent(mean, forKey: .mean)
-            try container.encodeIfPresent(standardDeviation, forKey: .standardDeviation)
-            try container.encodeIfPresent(differenceFromPaper, forKey: .differenceFromPaper)
+            try container.encodeIfPresent(paper.map { $0 / 100 }, forKey: .paper)
+            try container.encodeIfPresent(mean.map { $0 / 100 }, forKey: .mean)
+            try container.encodeIfPresent(standardDeviation.map { $0 / 100 }, forKey: .standardDeviation)
+            try container.encodeIfPresent(differenceFromPaper.map { $0 / 100 }, forKey: .differenceFromPaper)
         }
     }
 

@@ -19,21 +19,8 @@ struct UsageError: Error, CustomStringConvertible {
 func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
-    } catch let error as UsageError {
-        Terminal.note("error: \(error.description)")
-        throw ExitCode(64)
-    } catch let error as ExperimentError {
-        Terminal.note("error: \(error.commandLineDescription)")
-        throw ExitCode(64)
-    } catch let error as CommandError {
-        Terminal.note("error: \(error.description)")
-        throw ExitCode.failure
-    } catch let error as DatasetError {
-        Terminal.note("error: \(error.message)")
-        throw ExitCode.failure
-    } catch let error as OutputsFailed {
-        Terminal.note("error: \(error.description)")
-        throw ExitCode.failure
+    } catch {
+        throw reported(error)
     }
 }
 
@@ -41,20 +28,23 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let error as UsageError {
-        Terminal.note("error: \(error.description)")
-        throw ExitCode(64)
-    } catch let error as ExperimentError {
-        Terminal.note("error: \(error.commandLineDescription)")
-        throw ExitCode(64)
-    } catch let error as CommandError {
-        Terminal.note("error: \(error.description)")
-        throw ExitCode.failure
-    } catch let error as DatasetError {
-        Terminal.note("error: \(error.message)")
-        throw ExitCode.failure
-    } catch let error as OutputsFailed {
-        Terminal.note("error: \(error.description)")
-        throw ExitCode.failure
+    } catch {
+        throw reported(error)
     }
+}
+
+/// Prints one of our errors as one line and returns the exit code to throw; any other error
+/// is returned as it is.
+private func reported(_ error: any Error) -> any Error {
+    let (line, code): (String, ExitCode)
+    switch error {
+    case let error as UsageError: (line, code) = (error.description, ExitCode(64))
+    case let error as ExperimentError: (line, code) = (error.commandLineDescription, ExitCode(64))
+    case let error as CommandError: (line, code) = (error.description, .failure)
+    case let error as DatasetError: (line, code) = (error.message, .failure)
+    case let error as OutputsFailed: (line, code) = (error.description, .failure)
+    default: return error
+    }
+    Terminal.note("error: \(line)")
+    return code
 }
