@@ -58,7 +58,7 @@ import Testing
             (["master", "--help"], ["--listen", "--round-timeout", "--token-file", "--worker-tokens", "--checkpoint-every", "--resume",
                                     "--metrics-port", "--workers", "--rule", "--save-model", "Examples"]),
             (["worker", "--help"], ["--master", "--worker-id", "--token-file", "--attack", "reconnects", "--checkpoint",
-                                    "--momentum-history", "before it is uploaded"]),
+                                    "--momentum-history", "resumes"]),
             (["cluster", "--help"], ["--workers", "--port", "loopback", "Example"]),
             (["--help"], ["master", "worker", "cluster"]),
         ] {

@@ -1,3 +1,4 @@
+import BrSGDRecords
 import Foundation
 import TensorIO
 
@@ -105,7 +106,7 @@ public struct WorkerCheckpoint: Codable, Equatable, Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw WorkerFailure(.badCheckpoint, "cannot read the checkpoint \(url.path): \(error.localizedDescription)")
+            throw WorkerFailure(.badCheckpoint, "cannot read the checkpoint \(url.path): \(describeFileError(error))")
         }
         do {
             let checkpoint = try JSONDecoder().decode(WorkerCheckpoint.self, from: data)
