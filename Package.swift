@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "BrSGDCluster",
             dependencies: ["RobustAggregation", "ByzantineAttacks", "NeuralEngine", "Datasets", "SeededRandom",
-                           "BrSGDRecords"]
+                           "BrSGDRecords", "TensorIO"]
         ),
         // The round protocol over gRPC (HTTP/2, protobuf): networked master and worker. Generated
         // code is committed (Scripts/generate-protos.sh); only `brsgd` and its tests depend on it.
@@ -122,7 +122,7 @@ let package = Package(
             name: "ByzantineAttacksTests",
             dependencies: ["ByzantineAttacks", "RobustAggregation", "SeededRandom"]
         ),
-        .testTarget(name: "BrSGDRecordsTests", dependencies: ["BrSGDRecords", "RobustAggregation", "ByzantineAttacks"]),
+        .testTarget(name: "BrSGDRecordsTests", dependencies: ["BrSGDRecords", "RobustAggregation", "ByzantineAttacks", "Datasets"]),
         .testTarget(name: "BrSGDExperimentsTests", dependencies: ["BrSGDExperiments", "BrSGDRecords"]),
         .testTarget(
             name: "BrSGDClusterTests",

@@ -18,8 +18,9 @@ extension Experiment: Codable {
     typealias CodingKeys = Field
 
     /// Reads an experiment file or the `config` of a run record. Absent fields take the
-    /// defaults of ``init(model:dataset:dataDirectory:partition:workers:byzantine:attack:rule:learningRate:momentum:weightDecay:epochs:batchSize:seed:testSubset:threads:)``;
-    /// an unknown key is an error (a typo must not be ignored). Records written before
+    /// defaults of ``init(model:dataset:dataDirectory:partition:workers:byzantine:attack:rule:learningRate:momentum:weightDecay:epochs:batchSize:seed:testSubset:threads:workerMomentum:normalize:)``,
+    /// but an absent `normalize` reads as false: records written before the field existed
+    /// trained on raw pixels, and a replay must do the same. An unknown key is an error (a typo must not be ignored). Records written before
     /// the typed experiment (with `byzantine_count`, `rule_parameters`, …) are read too.
     public init(from decoder: any Decoder) throws {
         let keys = try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue)
@@ -62,6 +63,8 @@ extension Experiment: Codable {
         rule = try c.decodeIfPresent(RuleConfiguration.self, forKey: .rule) ?? defaults.rule
         learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
         momentum = try c.decodeIfPresent(Double.self, forKey: .momentum) ?? defaults.momentum
+        workerMomentum = try c.decodeIfPresent(Double.self, forKey: .workerMomentum) ?? defaults.workerMomentum
+        normalize = try c.decodeIfPresent(Bool.self, forKey: .normalize) ?? false
         weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? defaults.weightDecay
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? defaults.epochs
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
@@ -70,8 +73,11 @@ extension Experiment: Codable {
         threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? defaults.threads
     }
 
-    /// Writes every field (the attack as `null` without Byzantine workers).
+    /// Writes every field (the attack as `null` without Byzantine workers). For the
+    /// identity hash (``id``) `normalize` and `worker_momentum` are left out at the values
+    /// every run had before they existed (false, 0), so older runs keep their ids.
     public func encode(to encoder: any Encoder) throws {
+        let isIdentity = encoder.userInfo[Self.identityKey] as? Bool == true
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(model, forKey: .model)
         try c.encode(dataset, forKey: .dataset)
@@ -84,13 +90,20 @@ extension Experiment: Codable {
         try c.encode(rule, forKey: .rule)
         try c.encode(learningRate, forKey: .learningRate)
         try c.encode(momentum, forKey: .momentum)
+        if !isIdentity || workerMomentum != 0 { try c.encode(workerMomentum, forKey: .workerMomentum) }
         try c.encode(weightDecay, forKey: .weightDecay)
+        if !isIdentity || normalize { try c.encode(normalize, forKey: .normalize) }
         try c.encode(epochs, forKey: .epochs)
         try c.encode(batchSize, forKey: .batchSize)
         try c.encode(seed, forKey: .seed)
         try c.encodeIfPresent(testSubset, forKey: .testSubset)
         try c.encode(threads, forKey: .threads)
     }
+}
+
+extension Experiment {
+    /// Set (to true) in an encoder's `userInfo` to encode the experiment for its identity hash.
+    static let identityKey = CodingUserInfoKey(rawValue: "brsgd.experiment.identity")!
 }
 
 /// The experiment as records before the typed experiment stored it: names as strings and
@@ -155,7 +168,7 @@ struct LegacyExperimentConfig: Decodable {
                 partition: partition == "dirichlet" ? .dirichlet(alpha: dirichletAlpha ?? 1) : .iid,
                 workers: workers, byzantine: byzantineCount, attack: attackConfiguration, rule: ruleConfiguration,
                 learningRate: learningRate, momentum: momentum, weightDecay: weightDecay, epochs: epochs,
-                batchSize: batchSize, seed: seed, testSubset: testSubsetSize, threads: 1)
+                batchSize: batchSize, seed: seed, testSubset: testSubsetSize, threads: 1, normalize: false)
         }
     }
 }

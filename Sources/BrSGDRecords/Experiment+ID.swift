@@ -7,17 +7,19 @@ extension Experiment {
     /// of every field, joined by `-`:
     ///
     ///     <model>-<dataset>-m<workers>-b<byzantine>-<attack>[-<key><value>…]
-    ///         -<rule>[-<key><value>…][-dir<alpha>]-seed<seed>-<hash>
+    ///         -<rule>[-<key><value>…][-wmom<β>][-dir<alpha>]-seed<seed>-<hash>
     ///
     /// - `fashion-mnist` is shortened to `fmnist`; other names are kept.
     /// - Parameters (the rule's and the attack's, as their JSON names them) appear sorted by
     ///   key, values in shortest form (`0.5`, `200`, `1e-05` becomes `1e_05`: a value never
     ///   adds a `-`; `true` flags by their name alone); the partition appears only when it is
-    ///   not `iid`.
+    ///   not `iid`, worker momentum only when it is not 0.
     /// - `<hash>` is 8 hex digits of FNV-1a (64-bit, folded to 32) over the experiment's JSON
     ///   with sorted keys, without the fields that do not change the bytes (`threads`,
     ///   `data_dir`), so two experiments that differ only in, say, learning rate or epochs
     ///   still get different ids, and the same experiment run with more threads does not.
+    ///   `normalize` and `worker_momentum` enter the hash only when they differ from what
+    ///   every run had before they existed (false, 0): older records keep their ids.
     /// - Every character outside `[a-z0-9._-]` is replaced by `_`, letters are lower-cased,
     ///   and the prefix is cut to keep the whole id within 200 bytes, so the id is a valid
     ///   file name on Linux, macOS and Windows.
@@ -34,6 +36,7 @@ extension Experiment {
         if byzantine > 0, let attack { parts += Self.parameterParts(attack) }
         parts.append(Self.safe(ruleName))
         parts += Self.parameterParts(rule)
+        if workerMomentum != 0 { parts.append(Self.safe("wmom" + Self.number(workerMomentum))) }
         if let alpha = partition.dirichletAlpha { parts.append(Self.safe("dir" + Self.number(alpha))) }
         parts.append("seed\(seed)")
         var prefix = parts.joined(separator: "-")
@@ -49,6 +52,7 @@ extension Experiment {
         identity.dataDirectory = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.userInfo[Self.identityKey] = true
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return (try? encoder.encode(identity)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }

@@ -43,7 +43,7 @@ extension Experiment {
     ///
     /// Ranges: 1 ≤ m ≤ 10,000 and m ≤ the training examples; 0 ≤ b ≤ m, an attack exactly
     /// when b > 0; 1 ≤ epochs ≤ 100,000; 1 ≤ batch size ≤ the training examples; η finite
-    /// and > 0; momentum in [0, 1); weight decay finite and ≥ 0; Dirichlet α finite and
+    /// and > 0; momentum and worker momentum in [0, 1); weight decay finite and ≥ 0; Dirichlet α finite and
     /// > 0; 1 ≤ test subset ≤ the test examples; 1 ≤ threads ≤ 1,024; the m × d gradient
     /// matrix must fit in this machine's memory.
     /// - Throws: the first ``ExperimentError`` found, naming the field and the allowed range.
@@ -71,6 +71,8 @@ extension Experiment {
         try check((1 ... n).contains(batchSize), .batchSize, "is \(batchSize); it must lie in 1...\(n) (the training examples)")
         try check(learningRate.isFinite && learningRate > 0, .learningRate, "is \(learningRate); it must be a finite number > 0")
         try check(momentum.isFinite && momentum >= 0 && momentum < 1, .momentum, "is \(momentum); it must lie in [0, 1)")
+        try check(workerMomentum.isFinite && workerMomentum >= 0 && workerMomentum < 1, .workerMomentum,
+                  "is \(workerMomentum); it must lie in [0, 1) (1 would never let a gradient in)")
         try check(weightDecay.isFinite && weightDecay >= 0, .weightDecay, "is \(weightDecay); it must be a finite number ≥ 0")
         if let alpha = partition.dirichletAlpha {
             try check(alpha.isFinite && alpha > 0, .dirichletAlpha, "is \(alpha); it must be a finite number > 0")

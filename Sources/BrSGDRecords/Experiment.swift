@@ -25,8 +25,10 @@ import RobustAggregation
 /// `{"model": "lenet", "dataset": "fashion-mnist", "workers": 20, "byzantine": 5,
 ///   "attack": {"name": "gaussian", "sigma": 200}, "rule": {"name": "brsgd", "beta": 0.5,
 ///   "threshold": "auto", "nnm": false}, "partition": "iid", "epochs": 5, "batch_size": 64,
-///   "lr": 0.03, "momentum": 0, "weight_decay": 0, "seed": 1}`.
-/// Absent fields take the defaults of ``init(model:dataset:…)``; unknown fields are errors.
+///   "lr": 0.03, "momentum": 0, "worker_momentum": 0, "weight_decay": 0, "normalize": true, "seed": 1}`.
+/// Absent fields take the defaults of ``init(model:dataset:…)``, except `normalize`, which
+/// reads as false when absent (records written before it existed ran on raw pixels);
+/// unknown fields are errors.
 public struct Experiment: Sendable, Hashable {
     /// The model trained.
     public var model: ModelName
@@ -49,6 +51,18 @@ public struct Experiment: Sendable, Hashable {
     public var learningRate: Double
     /// The master's heavy-ball momentum (0: plain SGD, as in the paper).
     public var momentum: Double
+    /// β of worker momentum, in [0, 1): each honest worker sends m_t = β·m_{t−1} + (1 − β)·g_t
+    /// (m_{−1} = 0) instead of its gradient g_t (Karimireddy, He & Jaggi, ICML 2021).
+    /// 0 (the default) sends the gradient itself, bit for bit as before the field existed.
+    /// Workers that compute their own gradient keep their own momentum; see ``WorkerMomentum``
+    /// in BrSGDCluster for what Byzantine workers do with it.
+    public var workerMomentum: Double
+    /// Standardise the input: every pixel x becomes (x − μ) / σ with the training split's
+    /// mean and standard deviation (``Datasets/DatasetName/trainingStandardization``), in
+    /// training and test alike, as torchvision's `Normalize`. True by default; false trains
+    /// on raw [0, 1] pixels, as every run did before the field existed (records without it
+    /// read as false).
+    public var normalize: Bool
     /// L2 weight decay (0 in the paper).
     public var weightDecay: Double
     /// Passes over the training data.
@@ -68,7 +82,8 @@ public struct Experiment: Sendable, Hashable {
         partition: PartitionScheme = .iid, workers: Int = 1, byzantine: Int = 0,
         attack: AttackConfiguration? = nil, rule: RuleConfiguration = RuleConfiguration(name: .brsgd),
         learningRate: Double = 0.03, momentum: Double = 0, weightDecay: Double = 0,
-        epochs: Int = 5, batchSize: Int = 64, seed: UInt64 = 1, testSubset: Int? = nil, threads: Int = 1
+        epochs: Int = 5, batchSize: Int = 64, seed: UInt64 = 1, testSubset: Int? = nil, threads: Int = 1,
+        workerMomentum: Double = 0, normalize: Bool = true
     ) {
         self.model = model
         self.dataset = dataset
@@ -86,6 +101,14 @@ public struct Experiment: Sendable, Hashable {
         self.seed = seed
         self.testSubset = testSubset
         self.threads = threads
+        self.workerMomentum = workerMomentum
+        self.normalize = normalize
+    }
+
+    /// The transform every process of the run applies to the input (training and test
+    /// features), nil when ``normalize`` is false.
+    public var inputStandardization: Standardization? {
+        normalize ? dataset.trainingStandardization : nil
     }
 
     /// The fraction α = b / m of Byzantine workers.

@@ -81,7 +81,9 @@ extension Experiment {
         case workers, byzantine, attack, rule
         case learningRate = "lr"
         case momentum
+        case workerMomentum = "worker_momentum"
         case weightDecay = "weight_decay"
+        case normalize
         case epochs
         case batchSize = "batch_size"
         case seed

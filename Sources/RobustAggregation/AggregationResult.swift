@@ -68,8 +68,8 @@ public struct BrSGDDiagnostics: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case scores, distances, threshold
-        case constraint1 = "constraint_1"
-        case constraint2 = "constraint_2"
+        case constraint1
+        case constraint2
         case returnedMedian = "returned_median"
     }
 }

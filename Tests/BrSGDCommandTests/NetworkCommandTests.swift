@@ -41,6 +41,8 @@ import Testing
         (["master", "--resume"], "--resume needs --checkpoint"),
         (["worker", "--worker-id", "0", "--attack", "mimic"], "omniscient"),
         (["worker", "--worker-id", "-1"], "--worker-id"),
+        (["worker", "--worker-id", "0", "--momentum-history", "1"], "--momentum-history: is 1; it must lie in 2...100000"),
+        (["worker", "--worker-id", "0", "--checkpoint", "/nonexistent-dir/w.json"], "--checkpoint /nonexistent-dir/w.json: the directory /nonexistent-dir does not exist"),
         (["master", "--token-file", "a", "--worker-tokens", "b"], "not both"),
         (["master", "--worker-tokens", "/nonexistent/tokens.txt"], "cannot read --worker-tokens"),
     ])
@@ -55,7 +57,8 @@ import Testing
         for (command, needles) in [
             (["master", "--help"], ["--listen", "--round-timeout", "--token-file", "--worker-tokens", "--checkpoint-every", "--resume",
                                     "--metrics-port", "--workers", "--rule", "--save-model", "Examples"]),
-            (["worker", "--help"], ["--master", "--worker-id", "--token-file", "--attack", "reconnects"]),
+            (["worker", "--help"], ["--master", "--worker-id", "--token-file", "--attack", "reconnects", "--checkpoint",
+                                    "--momentum-history", "resumes"]),
             (["cluster", "--help"], ["--workers", "--port", "loopback", "Example"]),
             (["--help"], ["master", "worker", "cluster"]),
         ] {

@@ -22,6 +22,9 @@ import Testing
         (["train", "--momentum", "5"], "--momentum: is 5.0; it must lie in [0, 1)"),
         (["train", "--momentum", "nan"], "--momentum: is nan"),
         (["train", "--momentum", "1"], "--momentum: is 1.0"),
+        (["train", "--worker-momentum", "1"], "--worker-momentum: is 1.0; it must lie in [0, 1)"),
+        (["train", "--worker-momentum", "nan"], "--worker-momentum: is nan; it must lie in [0, 1)"),
+        (["train", "--worker-momentum=-0.5"], "--worker-momentum: is -0.5"),
         (["train", "--weight-decay=-1"], "--weight-decay: is -1.0"),
         (["train", "--workers", "100000"], "--workers: is 100000; it must lie in 1...10000"),
         (["train", "--batch-size", "0"], "--batch-size: is 0"),
@@ -51,7 +54,8 @@ import Testing
     @Test func helpTeaches() throws {
         for (command, needles) in [
             (["train", "--help"], ["--workers", "--byzantine", "--attack", "--rule", "--beta", "--partition", "--save-model",
-                                   "--config", "--assumed-byzantine", "--dirichlet-alpha", "--format", "Example", "gaussian:", "brsgd:"]),
+                                   "--config", "--assumed-byzantine", "--dirichlet-alpha", "--format", "Example", "gaussian:", "brsgd:",
+                                   "--worker-momentum", "--no-normalize", "--normalize"]),
             (["reproduce", "table1", "--help"], ["--seeds", "--add-rules", "--add-attacks", "resumes", "figure3.svg"]),
             (["reproduce", "convex", "--help"], ["Theorem 1", "convex_n.svg"]),
             (["demo", "--help"], ["Krum", "20 workers"]),

@@ -1,5 +1,6 @@
-import BrSGDRecords
+@testable import BrSGDRecords
 import ByzantineAttacks
+import Datasets
 import Foundation
 import RobustAggregation
 import Testing
@@ -51,6 +52,10 @@ import Testing
         ("η NaN", { $0.learningRate = .nan }, .learningRate, nil),
         ("momentum 1", { $0.momentum = 1 }, .momentum, nil),
         ("momentum NaN", { $0.momentum = .nan }, .momentum, nil),
+        ("worker momentum 1", { $0.workerMomentum = 1 }, .workerMomentum, nil),
+        ("worker momentum NaN", { $0.workerMomentum = .nan }, .workerMomentum, nil),
+        ("worker momentum < 0", { $0.workerMomentum = -0.1 }, .workerMomentum, nil),
+        ("worker momentum ∞", { $0.workerMomentum = .infinity }, .workerMomentum, nil),
         ("weight decay < 0", { $0.weightDecay = -1 }, .weightDecay, nil),
         ("Dirichlet α 0", { $0.partition = .dirichlet(alpha: 0) }, .dirichletAlpha, nil),
         ("test subset 0", { $0.testSubset = 0 }, .testSubset, nil),
@@ -167,6 +172,69 @@ import Testing
         #expect(experiment.attack == AttackConfiguration(kind: .gaussian, standardDeviation: 200))
         #expect(experiment.rule == RuleConfiguration(name: .krum, byzantineCount: 5))
         #expect(experiment.byzantine == 5 && experiment.batchSize == 8)
+    }
+}
+
+@Suite struct NormalizeAndWorkerMomentumFieldTests {
+    @Test func theDefaultsStandardiseAndSendGradients() throws {
+        let experiment = Experiment()
+        #expect(experiment.normalize && experiment.workerMomentum == 0)
+        #expect(experiment.inputStandardization == Standardization(mean: 0.2860, standardDeviation: 0.3530))
+        var raw = experiment
+        raw.normalize = false
+        #expect(raw.inputStandardization == nil)
+    }
+
+    @Test(arguments: [0.0, 0.5, 0.9, 0.999])
+    func bothFieldsSurviveAJSONRoundTrip(beta: Double) throws {
+        for normalize in [true, false] {
+            let experiment = Experiment(workers: 20, byzantine: 5, attack: AttackConfiguration(kind: .signFlip),
+                                        workerMomentum: beta, normalize: normalize)
+            let data = try experiment.jsonData()
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(text.contains("\"worker_momentum\" : \(beta == 0 ? "0" : "\(beta)")"), "\(text)")
+            #expect(text.contains("\"normalize\" : \(normalize)"))
+            let back = try JSONDecoder().decode(Experiment.self, from: data)
+            #expect(back == experiment)
+            #expect(back.id == experiment.id)
+            _ = try back.resolved().validated()
+        }
+    }
+
+    @Test func aFileWithoutTheFieldsReadsAsWhatRunsBeforeThemRan() throws {
+        // Records written before `normalize` existed trained on raw pixels, with no worker momentum.
+        let experiment = try JSONDecoder().decode(Experiment.self, from: Data(#"{"workers": 4}"#.utf8))
+        #expect(!experiment.normalize && experiment.workerMomentum == 0)
+        let legacy = #"""
+            {"attack": "none", "attack_parameters": {}, "batch_size": 8, "byzantine_count": 0,
+             "dataset": "fashion-mnist", "epochs": 10, "learning_rate": 0.03, "model": "lenet", "momentum": 0,
+             "partition": "iid", "rule": "mean", "rule_parameters": {}, "seed": 1, "weight_decay": 0, "workers": 20}
+            """#
+        #expect(try JSONDecoder().decode(Experiment.self, from: Data(legacy.utf8)).normalize == false)
+    }
+
+    @Test func olderRunsKeepTheirIdsAndTheNewFieldsTellRunsApart() throws {
+        // The ids of runs without the fields (raw pixels, no worker momentum) are what they were.
+        let old = try JSONDecoder().decode(Experiment.self, from: Data(#"{"workers": 4, "seed": 3}"#.utf8))
+        var raw = Experiment(workers: 4, seed: 3)
+        raw.normalize = false
+        #expect(raw.id == old.id)
+        #expect(!old.canonicalText.contains("normalize") && !old.canonicalText.contains("worker_momentum"))
+        var standardised = raw
+        standardised.normalize = true
+        #expect(standardised.id != raw.id)
+        var momentum = standardised
+        momentum.workerMomentum = 0.9
+        #expect(momentum.id != standardised.id)
+        #expect(momentum.id.contains("-wmom0.9-"), "\(momentum.id)")
+    }
+
+    @Test func theErrorNamesTheOption() throws {
+        var experiment = Experiment()
+        experiment.workerMomentum = 1
+        let error = try #require(throws: ExperimentError.self) { try experiment.validated() }
+        #expect(error.commandLineDescription.hasPrefix("--worker-momentum: is 1.0; it must lie in [0, 1)"))
+        #expect(error.description.hasPrefix("worker_momentum: is 1.0"))
     }
 }
 

@@ -21,10 +21,16 @@ struct SameBytesTests {
     static let (workers, byzantine, batchSize, seed) = (3, 1, 20, UInt64(11))
     static let learningRate: Float = 0.05
 
-    static var simulation: SimulationConfiguration {
-        SimulationConfiguration(model: model, workerCount: workers, byzantineCount: byzantine, attack: GaussianAttack(),
-                                rule: BrSGD(), epochs: 1, batchSize: batchSize, learningRate: learningRate, seed: seed,
-                                threads: 2)
+    static var simulation: SimulationConfiguration { simulation() }
+
+    /// The run in process; with worker momentum β and the attack given (one whose
+    /// configuration the networked Byzantine worker is given too).
+    static func simulation(workerMomentum: Float = 0, attack: AttackKind = .gaussian) -> SimulationConfiguration {
+        precondition(attack == .gaussian || attack == .signFlip, "the networked workers are given these two")
+        let made: any Attack = attack == .gaussian ? GaussianAttack() : SignFlipAttack()
+        return SimulationConfiguration(model: model, workerCount: workers, byzantineCount: byzantine, attack: made,
+                                       rule: BrSGD(), epochs: 1, batchSize: batchSize, learningRate: learningRate, seed: seed,
+                                       threads: 2, workerMomentum: workerMomentum)
     }
 
     static var plan: MasterPlan {
@@ -40,7 +46,10 @@ struct SameBytesTests {
     /// rounds and dies after round 5 (its memory is lost: round 5 is done again); a second
     /// master on the same port resumes from round 4's checkpoint, and the workers find it
     /// by themselves.
-    static func networked(checkpoint: URL? = nil) async throws -> NetworkRunResult {
+    /// With `workerMomentum`, every worker keeps its momentum (the networked workers are told
+    /// β as the simulation is), and the Byzantine one runs `attack`.
+    static func networked(checkpoint: URL? = nil, workerMomentum: Float = 0,
+                          attack: AttackKind = .gaussian) async throws -> NetworkRunResult {
         var options = NetworkMasterOptions()
         options.port = 0
         options.finishGrace = .milliseconds(500)
@@ -76,7 +85,8 @@ struct SameBytesTests {
                 workerOptions.recovery.giveUpAfter = .seconds(60)
                 let source = try EngineGradientSource(
                     worker: worker, model: model, train: train, workers: workers, byzantine: byzantine,
-                    batchSize: batchSize, seed: seed, attack: worker < byzantine ? AttackConfiguration(kind: .gaussian) : nil)
+                    batchSize: batchSize, seed: seed, attack: worker < byzantine ? AttackConfiguration(kind: attack) : nil,
+                    workerMomentum: workerMomentum, momentumHistory: 4)
                 group.addTask {
                     _ = try await NetworkWorker.run(workerOptions, source: source, logger: silentLogger)
                     return nil
@@ -122,6 +132,40 @@ extension SameBytesTests {
         #expect(networked.result.rounds == 10)
         #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
         #expect(networked.result.epochs.map(\.testAccuracy) == simulated.epochs.map(\.testAccuracy))
+        #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
+    }
+}
+
+extension SameBytesTests {
+    /// Worker momentum β = 0.9 over the network: each honest worker's momentum, and the
+    /// sign-flip attacker flipping its own momentum, give the simulation's bytes.
+    @Test func workerMomentumOverTheNetworkSavesTheSimulationsModelByteForByte() async throws {
+        let simulated = try Simulation.run(Self.simulation(workerMomentum: 0.9, attack: .signFlip), train: Self.train,
+                                           test: Self.test)
+        let plain = try Simulation.run(Self.simulation(attack: .signFlip), train: Self.train, test: Self.test)
+        #expect(simulated.finalParameters != plain.finalParameters, "momentum changes the run")
+        let networked = try await Self.networked(workerMomentum: 0.9, attack: .signFlip)
+        #expect(networked.result.rounds == 10)
+        #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
+        #expect(networked.result.epochs.map(\.testLoss) == simulated.epochs.map(\.testLoss))
+        #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
+        #expect(networked.result.byzantineSelections == simulated.byzantineSelections)
+        #expect(networked.rejections.values.allSatisfy { $0 == 0 })
+    }
+
+    /// The master killed after round 5 and resumed from round 4's checkpoint replays rounds
+    /// 4 and 5: the living workers recompute them from the momentum they kept for round 3,
+    /// and the run still ends on the simulation's bytes.
+    @Test func aResumedMasterReplayingRoundsGetsTheSameMomentaAgain() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("brsgd-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let simulated = try Simulation.run(Self.simulation(workerMomentum: 0.9, attack: .signFlip), train: Self.train,
+                                           test: Self.test)
+        let networked = try await Self.networked(checkpoint: directory.appendingPathComponent("ck.json"),
+                                                 workerMomentum: 0.9, attack: .signFlip)
+        #expect(networked.resumedAtRound == 4)
+        #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
         #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
     }
 }

@@ -30,6 +30,10 @@ CASES = [
     ("centered-clipping", {"clipping_radius": 1.0, "iterations": 5}),
     ("median", {"nnm": True, "assumed_byzantine": 2}),
     ("brsgd", {"nnm": True, "assumed_byzantine": 2}),
+    ("brsgd-robust", {}),
+    ("median", {"clipping": 5.0}),
+    ("trimmed-mean", {"assumed_byzantine": 2, "arc": True}),
+    ("median", {"bucketing": 2}),
 ]
 
 
@@ -202,7 +206,7 @@ def test_check_rule_and_catalog():
     brsgd.check_rule("krum", workers=5, assumed_byzantine=2)
     names = [rule["name"] for rule in brsgd.rules()]
     assert names == ["mean", "median", "trimmed-mean", "krum", "multi-krum", "brsgd", "geometric-median",
-                     "bulyan", "centered-clipping"]
+                     "bulyan", "centered-clipping", "brsgd-robust"]
     assert {rule["name"]: rule["parameters"] for rule in brsgd.rules()}["brsgd"] == ["beta", "threshold"]
 
 

@@ -35,7 +35,8 @@ public struct MasterPlan: Sendable {
     public var identity: String
 
     /// A plan for a built-in model: the experiment's model initialised from its seed, its
-    /// rule and optimizer; rounds from the training set's size.
+    /// rule and optimizer; rounds from the training set's size. `test` is the raw test split:
+    /// the plan standardises it when the experiment does.
     public init(_ checked: Experiment.Checked, trainingCount: Int, test: LabeledDataset?, evaluationThreads: Int) {
         let experiment = checked.experiment
         let model = experiment.model.makeModel()
@@ -48,8 +49,11 @@ public struct MasterPlan: Sendable {
         byzantineWorkers = Array(0 ..< experiment.byzantine)
         roundsPerEpoch = experiment.roundsPerEpoch(trainingCount: trainingCount)
         totalRounds = roundsPerEpoch * experiment.epochs
+        // The test set as the simulation evaluates on it: standardised when the experiment is.
+        let standardization = experiment.inputStandardization
         evaluator = test.map {
-            Evaluator(model: model, test: $0, limit: experiment.testSubset, seed: experiment.seed, lanes: evaluationThreads)
+            Evaluator(model: model, test: standardization?.apply(to: $0) ?? $0, limit: experiment.testSubset,
+                      seed: experiment.seed, lanes: evaluationThreads)
         }
         identity = experiment.id
     }

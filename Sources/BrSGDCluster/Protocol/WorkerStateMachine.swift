@@ -250,6 +250,11 @@ public struct WorkerFailure: Error, Sendable, Equatable, CustomStringConvertible
         public static let unreachable = Code("unreachable")
         /// The master's model does not fit this worker (its size, or its experiment).
         public static let wrongModel = Code("wrong_model")
+        /// The master replays a round further back than the worker keeps its momentum
+        /// (``WorkerMomentum``): it cannot send the bytes it sent before.
+        public static let momentumLost = Code("momentum_lost")
+        /// The worker's checkpoint cannot be read, belongs to another run, or cannot be written.
+        public static let badCheckpoint = Code("bad_checkpoint")
     }
 
     public var code: Code

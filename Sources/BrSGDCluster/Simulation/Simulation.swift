@@ -9,20 +9,27 @@ import SeededRandom
 /// Algorithm 1 in one process: m workers (some Byzantine) and a master, driven round by
 /// round through the same ``MasterStateMachine`` the networked master uses.
 ///
-/// Each round, honest workers (and Byzantine workers that need their own gradient)
-/// compute their gradients in parallel, one worker at a time per thread, straight into
-/// their rows of the master's preallocated matrix; then each Byzantine worker's attack
-/// crafts its vector (omniscient attacks see the honest rows); the master aggregates and
-/// steps. Every random choice comes from ``RandomStreams``, so the same configuration
+/// The features are standardised first when the configuration says so
+/// (``SimulationConfiguration/inputStandardization``). Each round, honest workers (and
+/// Byzantine workers that need their own gradient) compute their gradients in parallel, one
+/// worker at a time per thread, straight into their rows of the master's preallocated
+/// matrix; with worker momentum β > 0 each of them then turns its row into its momentum
+/// m_t = β·m_{t−1} + (1 − β)·g_t (``WorkerMomentum``; one buffer per worker, allocated
+/// once); then each Byzantine worker's attack crafts its vector (omniscient attacks see the
+/// honest rows, which are the honest momenta; an attack that starts from its own gradient
+/// starts from its own momentum); the master aggregates and steps. Every random choice comes from ``RandomStreams``, so the same configuration
 /// gives the same bytes whatever the thread count.
 public enum Simulation {
     /// Trains and evaluates once per epoch. A round that cannot be aggregated is skipped
     /// (``MasterStateMachine/finishOrSkipRound()``) and counted in the ledger.
     /// - Throws: the attack's ``AttackError`` when it cannot run with this m and b.
-    public static func run(_ config: SimulationConfiguration, train: LabeledDataset, test: LabeledDataset,
+    public static func run(_ config: SimulationConfiguration, train rawTrain: LabeledDataset, test rawTest: LabeledDataset,
                            progress: (SimulationProgress) -> Void = { _ in },
                            epochEnded: (EpochRecord) -> Void = { _ in }) throws -> SimulationResult {
         let start = DispatchTime.now().uptimeNanoseconds
+        let standardization = config.inputStandardization
+        let train = standardization?.apply(to: rawTrain) ?? rawTrain
+        let test = standardization?.apply(to: rawTest) ?? rawTest
         let m = config.workerCount, d = config.model.parameterCount
         let byzantine = config.byzantineWorkers, isByzantine = Set(byzantine)
         if let attack = config.attack { try attack.validate(workerCount: m, byzantineCount: byzantine.count) }
@@ -51,6 +58,9 @@ public enum Simulation {
                                   lanes: config.threads)
         var crafted = [Float](repeating: 0, count: attackers.count * d)
         var losses = [Float](repeating: 0, count: m)
+        // One momentum row per worker (only the computing workers' are used), m_{−1} = 0.
+        let beta = config.workerMomentum
+        var momenta = [Float](repeating: 0, count: beta > 0 ? m * d : 0)
 
         let roundsPerEpoch = config.roundsPerEpoch(trainingCount: train.count)
         var ledger = RunLedger(byzantineWorkers: byzantine, roundsPerEpoch: roundsPerEpoch)
@@ -66,7 +76,8 @@ public enum Simulation {
                 master.writeRows(of: computing) { storage in
                     computeGradients(into: storage, parameters: parameters, workers: computing, batches: batches,
                                      computers: computers, train: train, byzantine: isByzantine, relabel: relabel,
-                                     spareThreads: config.threads > lanes, losses: &losses)
+                                     spareThreads: config.threads > lanes, losses: &losses,
+                                     workerMomentum: beta, momenta: &momenta)
                 }
                 for (k, worker) in computing.enumerated() where !isByzantine.contains(worker) {
                     samples += batches[k].count
@@ -96,23 +107,33 @@ public enum Simulation {
 }
 
 extension Simulation {
-    /// Each lane computes every `lanes`-th worker's gradient into its row of `storage`.
+    /// Each lane computes every `lanes`-th worker's gradient into its row of `storage`, and
+    /// with `workerMomentum` > 0 turns it into the worker's momentum (its row of `momenta`,
+    /// m × d, updated in place).
     static func computeGradients(
         into storage: UnsafeMutableBufferPointer<Float>, parameters: [Float], workers: [Int],
         batches: [ArraySlice<Int>], computers: [GradientComputer], train: LabeledDataset,
-        byzantine: Set<Int>, relabel: LabelTransform?, spareThreads: Bool, losses: inout [Float]
+        byzantine: Set<Int>, relabel: LabelTransform?, spareThreads: Bool, losses: inout [Float],
+        workerMomentum beta: Float = 0, momenta: inout [Float]
     ) {
         let lanes = computers.count
         let d = storage.count / max(1, losses.count)
         parameters.withUnsafeBufferPointer { w in
             losses.withUnsafeMutableBufferPointer { losses in
-                forEachLane(lanes) { lane in
-                    for k in stride(from: lane, to: workers.count, by: lanes) {
-                        let worker = workers[k]
-                        let row = UnsafeMutableBufferPointer(rebasing: storage[worker * d ..< (worker + 1) * d])
-                        losses[worker] = computers[lane].gradient(
-                            parameters: w, dataset: train, batch: batches[k],
-                            relabel: byzantine.contains(worker) ? relabel : nil, concurrently: spareThreads, into: row)
+                momenta.withUnsafeMutableBufferPointer { momenta in
+                    forEachLane(lanes) { lane in
+                        for k in stride(from: lane, to: workers.count, by: lanes) {
+                            let worker = workers[k]
+                            let row = UnsafeMutableBufferPointer(rebasing: storage[worker * d ..< (worker + 1) * d])
+                            losses[worker] = computers[lane].gradient(
+                                parameters: w, dataset: train, batch: batches[k],
+                                relabel: byzantine.contains(worker) ? relabel : nil, concurrently: spareThreads, into: row)
+                            guard beta > 0 else { continue }
+                            let momentum = UnsafeMutableBufferPointer(rebasing: momenta[worker * d ..< (worker + 1) * d])
+                            WorkerMomentum.accumulate(previous: UnsafeBufferPointer(momentum), gradient: UnsafeBufferPointer(row),
+                                                      beta: beta, into: momentum)
+                            _ = row.update(fromContentsOf: momentum)
+                        }
                     }
                 }
             }

@@ -1,5 +1,6 @@
 import BrSGDRecords
 import ByzantineAttacks
+import Datasets
 import NeuralEngine
 import RobustAggregation
 
@@ -21,6 +22,10 @@ public struct SimulationConfiguration: Sendable {
     public var batchSize: Int
     public var learningRate: Float
     public var momentum: Float
+    /// Worker momentum β (0: workers send their gradients; see ``WorkerMomentum``).
+    public var workerMomentum: Float
+    /// The transform applied to the training and test features before the run (nil: none).
+    public var inputStandardization: Standardization?
     public var weightDecay: Float
     public var seed: UInt64
     public var partition: PartitionScheme
@@ -36,14 +41,17 @@ public struct SimulationConfiguration: Sendable {
                   attack: checked.attack, rule: checked.rule, epochs: experiment.epochs, batchSize: experiment.batchSize,
                   learningRate: Float(experiment.learningRate), momentum: Float(experiment.momentum),
                   weightDecay: Float(experiment.weightDecay), seed: experiment.seed, partition: experiment.partition,
-                  threads: experiment.threads, evaluationLimit: experiment.testSubset)
+                  threads: experiment.threads, evaluationLimit: experiment.testSubset,
+                  workerMomentum: Float(experiment.workerMomentum), inputStandardization: experiment.inputStandardization)
     }
 
     public init(model: Model, workerCount: Int, byzantineCount: Int, attack: (any Attack)?,
                 rule: any AggregationRule, epochs: Int, batchSize: Int, learningRate: Float,
                 momentum: Float = 0, weightDecay: Float = 0, seed: UInt64, partition: PartitionScheme = .iid,
-                threads: Int = 2, evaluationLimit: Int? = nil) {
+                threads: Int = 2, evaluationLimit: Int? = nil, workerMomentum: Float = 0,
+                inputStandardization: Standardization? = nil) {
         precondition(workerCount >= 1 && byzantineCount >= 0 && byzantineCount <= workerCount)
+        precondition(workerMomentum >= 0 && workerMomentum < 1, "worker momentum β must lie in [0, 1)")
         self.model = model
         self.workerCount = workerCount
         self.byzantineWorkers = Array(0 ..< byzantineCount)
@@ -58,6 +66,8 @@ public struct SimulationConfiguration: Sendable {
         self.partition = partition
         self.threads = max(1, threads)
         self.evaluationLimit = evaluationLimit
+        self.workerMomentum = workerMomentum
+        self.inputStandardization = inputStandardization
     }
 
     /// Rounds per epoch: enough rounds for m workers of batch B to see the training set once,

@@ -1,6 +1,7 @@
 import BrSGDRecords
 import ByzantineAttacks
 import Datasets
+import Foundation
 import NeuralEngine
 
 /// What a worker computes: parameters in, gradient and loss out. The networked worker loop
@@ -27,16 +28,29 @@ public protocol GradientSource: AnyObject {
 }
 
 /// The built-in engine as a gradient source: worker `worker`'s partition of the
-/// experiment's dataset, its seeded batch of each round, one gradient computer, and — for
-/// a Byzantine worker — its attack (only attacks that need no other worker's gradient).
-/// Round t's batch is a pure function of (seed, worker, t), so this computes exactly what
-/// the simulation computes for the same worker.
+/// experiment's dataset (standardised when the experiment says so), its seeded batch of
+/// each round, one gradient computer, its worker momentum when the experiment has one
+/// (``WorkerMomentum``), and — for a Byzantine worker — its attack (only attacks that need
+/// no other worker's gradient; one that starts from its own gradient gets its own
+/// momentum). Round t's batch is a pure function of (seed, worker, t), so this computes
+/// exactly what the simulation computes for the same worker.
+///
+/// With a `checkpoint` file the worker's momentum survives a restart: the file is read when
+/// the worker first joins and written every round (``WorkerCheckpoint``). Without worker
+/// momentum the worker holds no state and writes nothing.
 public final class EngineGradientSource: GradientSource {
     public let worker: Int
     /// The attack this worker runs (nil: honest).
     public let attack: AttackConfiguration?
+    /// How many rounds of momentum the worker keeps (see ``WorkerMomentum``).
+    public let momentumHistory: Int
+    /// Where the worker's momentum is saved every round (nil: not saved).
+    public let checkpoint: URL?
     private let loadTraining: (DatasetName) throws -> LabeledDataset
     private var engine: Engine?
+
+    /// The default ``momentumHistory``: enough for a master that checkpoints every 9 rounds.
+    public static let defaultMomentumHistory = 10
 
     /// The worker's computation, mutated in place every round (a class: no copy of its buffers).
     private final class Engine {
@@ -49,9 +63,12 @@ public final class EngineGradientSource: GradientSource {
         let computer: GradientComputer
         var stream: WorkerDataStream
         var own: [Float]
+        /// nil without worker momentum, or for an attack that starts from no gradient.
+        let momentum: MomentumKeeper?
 
         init(workers: Int, byzantine: Int, seed: UInt64, train: LabeledDataset, attack: (any Attack)?,
-             relabel: LabelTransform?, computer: GradientComputer, stream: WorkerDataStream, own: [Float]) {
+             relabel: LabelTransform?, computer: GradientComputer, stream: WorkerDataStream, own: [Float],
+             momentum: MomentumKeeper?) {
             self.workers = workers
             self.byzantine = byzantine
             self.seed = seed
@@ -61,38 +78,60 @@ public final class EngineGradientSource: GradientSource {
             self.computer = computer
             self.stream = stream
             self.own = own
+            self.momentum = momentum
         }
     }
 
     /// - Parameters:
     ///   - worker: the worker's index, 0..<m.
     ///   - attack: the attack, for a Byzantine worker (workers 0..<b by the experiment's convention).
-    ///   - loadTraining: loads the training split of a dataset (once, on the first join).
-    public init(worker: Int, attack: AttackConfiguration? = nil,
-                loadTraining: @escaping (DatasetName) throws -> LabeledDataset) {
+    ///   - momentumHistory: rounds of momentum kept; at least the master's checkpoint
+    ///     interval + 1 for a master that may resume (``WorkerMomentum``).
+    ///   - checkpoint: where to save the worker's momentum every round (and read it from on
+    ///     the first join, when it exists).
+    ///   - loadTraining: loads the raw training split of a dataset (once, on the first join);
+    ///     the source standardises it when the experiment says so.
+    /// - Precondition: `momentumHistory ≥ 2`.
+    public init(worker: Int, attack: AttackConfiguration? = nil, momentumHistory: Int = defaultMomentumHistory,
+                checkpoint: URL? = nil, loadTraining: @escaping (DatasetName) throws -> LabeledDataset) {
+        precondition(momentumHistory >= 2, "a worker keeps at least 2 rounds of momentum")
         self.worker = worker
         self.attack = attack
+        self.momentumHistory = momentumHistory
+        self.checkpoint = checkpoint
         self.loadTraining = loadTraining
     }
 
     /// A source over a model and training set given directly (an embedder's own, or a
     /// test's synthetic one), ready at once: ``prepare(experiment:parameterCount:)`` only
-    /// checks d. The experiment's fields it needs are given one by one.
-    /// - Throws: ``WorkerFailure`` when the attack cannot run with these m and b.
+    /// checks d. The experiment's fields it needs are given one by one; `train` is used as
+    /// given (standardise it beforehand if the run does), and the checkpoint, if any, is
+    /// tagged `identity`.
+    /// - Throws: ``WorkerFailure`` when the attack cannot run with these m and b, or the
+    ///   checkpoint does not fit.
+    /// - Precondition: `worker` in 0..<`workers`, `workerMomentum` in [0, 1), `momentumHistory ≥ 2`.
     public init(worker: Int, model: Model, train: LabeledDataset, workers: Int, byzantine: Int = 0,
                 batchSize: Int, seed: UInt64, partition: PartitionScheme = .iid,
-                attack: AttackConfiguration? = nil) throws {
+                attack: AttackConfiguration? = nil, workerMomentum: Float = 0,
+                momentumHistory: Int = defaultMomentumHistory, checkpoint: URL? = nil,
+                identity: String = "engine") throws {
         precondition((0 ..< workers).contains(worker), "worker \(worker) is not in 0..<\(workers)")
+        precondition(momentumHistory >= 2, "a worker keeps at least 2 rounds of momentum")
         self.worker = worker
         self.attack = attack
+        self.momentumHistory = momentumHistory
+        self.checkpoint = checkpoint
         self.loadTraining = { _ in train }
         engine = try Self.engine(worker: worker, model: model, train: train, workers: workers, byzantine: byzantine,
-                                 batchSize: batchSize, seed: seed, partition: partition, attack: attack)
+                                 batchSize: batchSize, seed: seed, partition: partition, attack: attack,
+                                 workerMomentum: workerMomentum, momentumHistory: momentumHistory,
+                                 checkpoint: checkpoint, identity: identity)
     }
 
     private static func engine(worker: Int, model: Model, train: LabeledDataset, workers: Int, byzantine: Int,
                                batchSize: Int, seed: UInt64, partition: PartitionScheme,
-                               attack: AttackConfiguration?) throws -> Engine {
+                               attack: AttackConfiguration?, workerMomentum: Float, momentumHistory: Int,
+                               checkpoint: URL?, identity: String) throws -> Engine {
         var byzantine = byzantine
         var madeAttack: (any Attack)?
         if let attack {
@@ -111,12 +150,19 @@ public final class EngineGradientSource: GradientSource {
             }
         }
         let parts = partition.partition(train, workerCount: workers, seed: seed)
+        // Momentum for every worker that computes its own gradient (honest, or an attack
+        // that starts from it); an attack that crafts from nothing sends what it crafts.
+        let computesOwn = madeAttack.map { $0.knowledge >= .ownGradient } ?? true
+        let momentum = workerMomentum > 0 && computesOwn
+            ? try MomentumKeeper(beta: workerMomentum, parameterCount: model.parameterCount,
+                                 historyLength: momentumHistory, checkpoint: checkpoint, identity: identity, worker: worker)
+            : nil
         return Engine(
             workers: workers, byzantine: byzantine, seed: seed, train: train, attack: madeAttack,
             relabel: madeAttack?.labelTransform(classCount: train.classCount),
             computer: GradientComputer(model: model, maxBatchSize: batchSize),
             stream: WorkerDataStream(worker: worker, partition: parts[worker], batchSize: batchSize, seed: seed),
-            own: [Float](repeating: 0, count: model.parameterCount))
+            own: [Float](repeating: 0, count: model.parameterCount), momentum: momentum)
     }
 
     public func prepare(experiment told: Experiment?, parameterCount: Int) throws {
@@ -137,10 +183,14 @@ public final class EngineGradientSource: GradientSource {
         guard model.parameterCount == parameterCount else {
             throw WorkerFailure(.wrongModel, "the master's model has \(parameterCount) parameters, this worker's \(experiment.model.rawValue) \(model.parameterCount)")
         }
-        engine = try Self.engine(worker: worker, model: model, train: try loadTraining(experiment.dataset),
+        var train = try loadTraining(experiment.dataset)
+        if let standardization = experiment.inputStandardization { train = standardization.apply(to: train) }
+        engine = try Self.engine(worker: worker, model: model, train: train,
                                  workers: experiment.workers, byzantine: experiment.byzantine,
                                  batchSize: experiment.batchSize, seed: experiment.seed,
-                                 partition: experiment.partition, attack: attack)
+                                 partition: experiment.partition, attack: attack,
+                                 workerMomentum: Float(experiment.workerMomentum), momentumHistory: momentumHistory,
+                                 checkpoint: checkpoint, identity: experiment.id)
     }
 
     public func gradient(round: Int, parameters: UnsafeBufferPointer<Float>,
@@ -150,12 +200,16 @@ public final class EngineGradientSource: GradientSource {
         let knowledge = engine.attack?.knowledge ?? .none
         let batch = engine.stream.batch(round: round)
         guard let attack = engine.attack else {
-            return engine.computer.gradient(parameters: parameters, dataset: engine.train, batch: batch, into: gradient)
+            loss = engine.computer.gradient(parameters: parameters, dataset: engine.train, batch: batch, into: gradient)
+            try engine.momentum?.advance(round: round, gradient)
+            return loss
         }
         if knowledge >= .ownGradient {
-            loss = engine.own.withUnsafeMutableBufferPointer { own in
-                engine.computer.gradient(parameters: parameters, dataset: engine.train, batch: batch,
-                                         relabel: engine.relabel, into: own)
+            loss = try engine.own.withUnsafeMutableBufferPointer { own in
+                let loss = engine.computer.gradient(parameters: parameters, dataset: engine.train, batch: batch,
+                                                    relabel: engine.relabel, into: own)
+                try engine.momentum?.advance(round: round, own)
+                return loss
             }
         }
         let (workers, byzantine, seed) = (engine.workers, engine.byzantine, engine.seed)

@@ -7,6 +7,7 @@ import Datasets
 import Foundation
 import Logging
 import NeuralEngine
+import TensorIO
 
 /// `brsgd worker`: one worker of a networked run.
 struct WorkerCommand: AsyncParsableCommand {
@@ -21,9 +22,17 @@ struct WorkerCommand: AsyncParsableCommand {
             other workers' gradients cannot run over the network). When the master restarts, \
             the worker reconnects and joins again by itself.
 
+            With worker momentum (the master's --worker-momentum) the worker keeps state: its \
+            momenta of the last --momentum-history rounds, so that a master resumed from its \
+            checkpoint, which replays the rounds since, gets the same bytes again (give at least \
+            the master's --checkpoint-every + 1). With --checkpoint the worker saves them \
+            every round, once the round's vector is computed and before it is uploaded, and a \
+            restarted worker resumes from the file.
+
             Examples:
               brsgd worker --master 10.0.0.1:50051 --worker-id 7 --token-file token
               brsgd worker --master 10.0.0.1:50051 --worker-id 0 --token-file token --attack gaussian --sigma 200
+              brsgd worker --master 10.0.0.1:50051 --worker-id 7 --token-file token --checkpoint w7.json
             """)
 
     @Option(name: .long, help: "The master's host:port.")
@@ -42,6 +51,16 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: "Searched in order: this directory, $\(DatasetLocator.environmentVariable), /usr/share/datasets/<dataset>, ~/.cache/brsgd/<dataset>."))
     var dataDir: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Save this worker's momentum to this JSON file every round, and resume from it when it exists.",
+        discussion: "Written atomically once each round's vector is computed, before it is uploaded; it belongs to one worker of one run, and is refused for any other. Without worker momentum the worker has no state and writes nothing."))
+    var checkpoint: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "How many rounds of momentum the worker keeps, at least 2 (default \(EngineGradientSource.defaultMomentumHistory)).",
+        discussion: "A master resumed from its checkpoint replays up to --checkpoint-every rounds: keep at least that + 1, or the worker stops (momentum_lost) rather than send other bytes."))
+    var momentumHistory = EngineGradientSource.defaultMomentumHistory
+
     @OptionGroup(title: "Mutual TLS") var tls: TLSOptions
 
     @Option(name: .long, help: "Give up when the master has been unreachable for this many seconds.")
@@ -54,6 +73,9 @@ struct WorkerCommand: AsyncParsableCommand {
         _ = try parseAddress(master, option: "--master")
         guard workerId >= 0 else { throw ValidationError("--worker-id must be ≥ 0") }
         guard giveUpAfter > 0 && giveUpAfter.isFinite else { throw ValidationError("--give-up-after must be > 0") }
+        guard (2 ... 100_000).contains(momentumHistory) else {
+            throw ValidationError("--momentum-history: is \(momentumHistory); it must lie in 2...100000")
+        }
     }
 
     func run() async throws {
@@ -78,11 +100,18 @@ struct WorkerCommand: AsyncParsableCommand {
         var logger = Logger(label: "brsgd.worker")
         logger.logLevel = logLevel
         let locator = DatasetLocator(dataDirectory: dataDir)
-        let fixed = options, logger_ = logger, worker = workerId
+        let checkpointFile = checkpoint.map { URL(fileURLWithPath: $0) }
+        if let checkpointFile {
+            do { try AtomicFile.checkWritable(checkpointFile) } catch {
+                throw UsageError("--checkpoint \(checkpointFile.path): \(error.message)")
+            }
+        }
+        let fixed = options, logger_ = logger, worker = workerId, history = momentumHistory
         do {
             // SIGTERM/SIGINT: the worker stops computing, closes its connection and exits.
             let summary = try await cancellingOnStopSignals {
-                let source = EngineGradientSource(worker: worker, attack: attack) { name in
+                let source = EngineGradientSource(worker: worker, attack: attack, momentumHistory: history,
+                                                  checkpoint: checkpointFile) { name in
                     try LabeledDataset.load(name, split: .train, from: locator)
                 }
                 return try await NetworkWorker.run(fixed, source: source, logger: logger_)

@@ -68,6 +68,16 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "The master's SGD momentum, in [0, 1) (the paper: 0).")
     var momentum: Double?
 
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Worker momentum β, in [0, 1): each honest worker sends m_t = β·m_(t−1) + (1 − β)·g_t instead of its gradient (default 0: the gradient itself).",
+        discussion: "Karimireddy, He & Jaggi (ICML 2021) pair β = 0.9 with robust rules. Omniscient attackers see the honest momenta; a Byzantine worker that starts from its own gradient (gradient-scale, sign-flip, label-flip) starts from its own momentum instead."))
+    var workerMomentum: Double?
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Standardise the input with the training set's pixel mean and standard deviation, as torchvision's Normalize (the default); --no-normalize trains on raw [0, 1] pixels.",
+        discussion: "FashionMNIST: (x − 0.2860) / 0.3530; MNIST: (x − 0.1307) / 0.3081, in training and test alike."))
+    var normalize: Bool?
+
     @Option(name: .long, parsing: .unconditional, help: "L2 weight decay, ≥ 0 (the paper: 0).")
     var weightDecay: Double?
 
@@ -134,6 +144,8 @@ struct ExperimentOptions: ParsableArguments {
         if let batchSize { experiment.batchSize = batchSize }
         if let learningRate { experiment.learningRate = learningRate }
         if let momentum { experiment.momentum = momentum }
+        if let workerMomentum { experiment.workerMomentum = workerMomentum }
+        if let normalize { experiment.normalize = normalize }
         if let weightDecay { experiment.weightDecay = weightDecay }
         if let seed { experiment.seed = seed }
         if let testSubset { experiment.testSubset = testSubset }
