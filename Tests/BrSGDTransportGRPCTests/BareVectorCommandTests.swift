@@ -42,7 +42,7 @@ struct BareVectorCommandTests {
         master.arguments = ["master", "--parameters", initFile.path, "--workers", "2", "--byzantine", "1", "--rule", "median",
                             "--lr", "\(Self.learningRate)", "--momentum", "\(Self.momentum)", "--rounds", "\(Self.rounds)",
                             "--save-model", saved.path, "--output", recordFile.path, "--listen", "127.0.0.1:0",
-                            "--start-timeout", "60"]
+                            "--start-timeout", "600"]
         let errors = Pipe()
         master.standardError = errors
         master.standardOutput = FileHandle.nullDevice
@@ -61,7 +61,26 @@ struct BareVectorCommandTests {
         }
         let bound = try #require(port, "the master did not say where it listens: \(text)")
 
-        let seen = try await TestClient.with(port: bound) { client in
+        let seen: [[Int: [Float]]]
+        do {
+            seen = try await Self.playWorkers(port: bound)
+        } catch {
+            master.terminate()
+            master.waitUntilExit()
+            let rest = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            Issue.record("the workers failed: \(error); the master said: \(text)\(rest)")
+            return
+        }
+        master.waitUntilExit()
+        let rest = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(master.terminationStatus == 0, "\(text)\(rest)")
+        try Self.check(seen: seen, initial: initial, saved: saved, recordFile: recordFile)
+    }
+
+    /// Two workers of their own, each in its own loop: join, fetch, submit, until finished.
+    /// Returns what each saw of every round.
+    static func playWorkers(port: Int) async throws -> [[Int: [Float]]] {
+        try await TestClient.with(port: port) { client in
             try await withThrowingTaskGroup(of: (Int, [Int: [Float]]).self) { group in
                 for worker in 0 ..< 2 {
                     group.addTask {
@@ -87,10 +106,10 @@ struct BareVectorCommandTests {
                 return all
             }
         }
-        master.waitUntilExit()
-        let rest = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(master.terminationStatus == 0, "\(text)\(rest)")
+    }
 
+    /// Every step from what the workers saw, the saved vector and the record.
+    static func check(seen: [[Int: [Float]]], initial: [Float], saved: URL, recordFile: URL) throws {
         // w_{t+1} = w_t − η·v_{t+1}, v_{t+1} = μ·v_t + median(G_t): the rule as the library runs it.
         var w = initial, velocity = [Float](repeating: 0, count: Self.dimension)
         for t in 0 ..< Self.rounds {
