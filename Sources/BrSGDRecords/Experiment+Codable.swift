@@ -17,6 +17,11 @@ extension Experiment: Codable {
     /// The JSON keys are the fields' names (``Field``): one list for files, errors and options.
     typealias CodingKeys = Field
 
+    /// The keys of a built-in model's experiment that a bare vector (``ModelName/parameters``)
+    /// has no use for: reading one beside `"model": "parameters"` is an error, not ignored.
+    static let builtInModelKeys: [CodingKeys] = [.dataset, .dataDirectory, .partition, .dirichletAlpha, .epochs,
+                                                 .batchSize, .testSubset]
+
     /// Reads an experiment file or the `config` of a run record. Absent fields take the
     /// defaults of ``init(model:dataset:dataDirectory:partition:workers:byzantine:attack:rule:learningRate:momentum:weightDecay:epochs:batchSize:seed:testSubset:threads:workerMomentum:normalize:)``,
     /// but an absent `normalize` reads as false: records written before the field existed
@@ -36,6 +41,21 @@ extension Experiment: Codable {
         }
         let defaults = Experiment()
         model = try c.decodeIfPresent(ModelName.self, forKey: .model) ?? defaults.model
+        parameterCount = try c.decodeIfPresent(Int.self, forKey: .parameterCount)
+        rounds = try c.decodeIfPresent(Int.self, forKey: .rounds)
+        if model == .parameters {
+            for key in Self.builtInModelKeys where keys.contains(key.rawValue) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: c,
+                    debugDescription: "'\(key.rawValue)' applies to a built-in model; the parameters model is a vector the workers define (parameter_count, rounds)")
+            }
+        } else {
+            for key in [CodingKeys.parameterCount, .rounds] where keys.contains(key.rawValue) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: c,
+                    debugDescription: "'\(key.rawValue)' applies to the parameters model only; \(model.rawValue)'s follows from the model and its dataset")
+            }
+        }
         dataset = try c.decodeIfPresent(DatasetName.self, forKey: .dataset) ?? defaults.dataset
         dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory)
         let partitionName = try c.decodeIfPresent(String.self, forKey: .partition) ?? "iid"
@@ -75,15 +95,23 @@ extension Experiment: Codable {
 
     /// Writes every field (the attack as `null` without Byzantine workers). For the
     /// identity hash (``id``) `normalize` and `worker_momentum` are left out at the values
-    /// every run had before they existed (false, 0), so older runs keep their ids.
+    /// every run had before they existed (false, 0), so older runs keep their ids. A bare
+    /// vector writes `parameter_count` and `rounds` instead of the dataset, partition, epochs,
+    /// batch size and test subset; a built-in model never writes those two (its JSON, and
+    /// so its ``id``, is what it was before they existed).
     public func encode(to encoder: any Encoder) throws {
         let isIdentity = encoder.userInfo[Self.identityKey] as? Bool == true
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(model, forKey: .model)
-        try c.encode(dataset, forKey: .dataset)
-        try c.encodeIfPresent(dataDirectory, forKey: .dataDirectory)
-        try c.encode(partition.name, forKey: .partition)
-        try c.encodeIfPresent(partition.dirichletAlpha, forKey: .dirichletAlpha)
+        if isBareVector {
+            try c.encodeIfPresent(parameterCount, forKey: .parameterCount)
+            try c.encodeIfPresent(rounds, forKey: .rounds)
+        } else {
+            try c.encode(dataset, forKey: .dataset)
+            try c.encodeIfPresent(dataDirectory, forKey: .dataDirectory)
+            try c.encode(partition.name, forKey: .partition)
+            try c.encodeIfPresent(partition.dirichletAlpha, forKey: .dirichletAlpha)
+        }
         try c.encode(workers, forKey: .workers)
         try c.encode(byzantine, forKey: .byzantine)
         if let attack { try c.encode(attack, forKey: .attack) } else { try c.encodeNil(forKey: .attack) }
@@ -93,10 +121,15 @@ extension Experiment: Codable {
         if !isIdentity || workerMomentum != 0 { try c.encode(workerMomentum, forKey: .workerMomentum) }
         try c.encode(weightDecay, forKey: .weightDecay)
         if !isIdentity || normalize { try c.encode(normalize, forKey: .normalize) }
-        try c.encode(epochs, forKey: .epochs)
-        try c.encode(batchSize, forKey: .batchSize)
+        if !isBareVector {
+            try c.encode(epochs, forKey: .epochs)
+            try c.encode(batchSize, forKey: .batchSize)
+            try c.encodeIfPresent(testSubset, forKey: .testSubset)
+            // A built-in model that (invalidly) holds them writes them, for validation to name.
+            try c.encodeIfPresent(parameterCount, forKey: .parameterCount)
+            try c.encodeIfPresent(rounds, forKey: .rounds)
+        }
         try c.encode(seed, forKey: .seed)
-        try c.encodeIfPresent(testSubset, forKey: .testSubset)
         try c.encode(threads, forKey: .threads)
     }
 }

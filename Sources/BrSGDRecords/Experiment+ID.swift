@@ -25,7 +25,18 @@ extension Experiment {
     ///   file name on Linux, macOS and Windows.
     ///
     /// Example: `lenet-fmnist-m20-b5-gaussian-sigma200-brsgd-beta0.5-threshold_auto-seed1-1a2b3c4d`.
+    ///
+    /// A bare vector (``ModelName/parameters``) has no dataset and no attack; its prefix
+    /// names d and T instead:
+    ///
+    ///     parameters-d<d>-m<workers>-b<byzantine>-<rule>[-<key><value>…]-t<rounds>-seed<seed>-<hash>
     public var id: String {
+        if isBareVector {
+            var parts = ["parameters", "d\(parameterCount ?? 0)", "m\(workers)", "b\(byzantine)", Self.safe(ruleName)]
+            parts += Self.parameterParts(rule)
+            parts += ["t\(rounds ?? 0)", "seed\(seed)"]
+            return identifier(parts)
+        }
         var parts: [String] = [
             Self.safe(model.rawValue),
             Self.safe(dataset == .fashionMNIST ? "fmnist" : dataset.rawValue),
@@ -39,6 +50,11 @@ extension Experiment {
         if workerMomentum != 0 { parts.append(Self.safe("wmom" + Self.number(workerMomentum))) }
         if let alpha = partition.dirichletAlpha { parts.append(Self.safe("dir" + Self.number(alpha))) }
         parts.append("seed\(seed)")
+        return identifier(parts)
+    }
+
+    /// The parts joined by `-`, cut to 190 bytes, then `-` and the hash of ``canonicalText``.
+    private func identifier(_ parts: [String]) -> String {
         var prefix = parts.joined(separator: "-")
         if prefix.utf8.count > 190 { prefix = String(decoding: prefix.utf8.prefix(190), as: UTF8.self) }
         return prefix + "-" + Self.hashText(canonicalText)

@@ -9,6 +9,11 @@ extension Experiment {
     public static let maximumEpochs = 100_000
     /// The most gradient threads.
     public static let maximumThreads = 1_024
+    /// The most parameters a bare vector may have, 2²⁷: the master accepts a request of up
+    /// to four times a vector's packed size, and a protobuf message must stay below 2 GiB.
+    public static let maximumParameterCount = 1 << 27
+    /// The most rounds a bare vector's master may run.
+    public static let maximumRounds = 100_000_000
 
     /// The same experiment with every default written out, so that the record says exactly
     /// what ran: the rule's fixed defaults (``RuleConfiguration/resolved()``), its f set to b
@@ -46,10 +51,25 @@ extension Experiment {
     /// and > 0; momentum and worker momentum in [0, 1); weight decay finite and ≥ 0; Dirichlet α finite and
     /// > 0; 1 ≤ test subset ≤ the test examples; 1 ≤ threads ≤ 1,024; the m × d gradient
     /// matrix must fit in this machine's memory.
+    ///
+    /// A bare vector (``ModelName/parameters``) has no dataset: 1 ≤ d ≤ 2²⁷
+    /// (``maximumParameterCount``), 1 ≤ T ≤ 10⁸ rounds, 1 ≤ m ≤ 10,000, 0 ≤ b ≤ m and no
+    /// attack (b only names the workers whose selections are counted); η, momentum, weight
+    /// decay, threads, memory and the rule as above. A built-in model has no
+    /// `parameter_count` and no `rounds`.
     /// - Throws: the first ``ExperimentError`` found, naming the field and the allowed range.
     public func validated() throws(ExperimentError) -> Checked {
         func check(_ ok: Bool, _ field: Field, _ detail: @autoclosure () -> String) throws(ExperimentError) {
             if !ok { throw ExperimentError(.outOfRange, field: field, detail()) }
+        }
+        if isBareVector { return try validatedBareVector() }
+        if parameterCount != nil {
+            throw ExperimentError(.inapplicable, field: .parameterCount,
+                                  "applies to the parameters model only; \(model.rawValue) has \(dimension) parameters")
+        }
+        if rounds != nil {
+            throw ExperimentError(.inapplicable, field: .rounds,
+                                  "applies to the parameters model only; \(model.rawValue)'s rounds follow from epochs, batch_size and the training set")
         }
         let n = dataset.trainingCount
         try check((1 ... Self.maximumWorkers).contains(workers), .workers,
@@ -82,8 +102,41 @@ extension Experiment {
                       "is \(testSubset); it must lie in 1...\(dataset.testCount) (the test examples)")
         }
         try check((1 ... Self.maximumThreads).contains(threads), .threads, "is \(threads); it must lie in 1...\(Self.maximumThreads)")
-        try Self.checkMemory(rows: workers, columns: model.parameterCount, field: .workers)
+        try Self.checkMemory(rows: workers, columns: dimension, field: .workers)
+        return try checkedWithRuleAndAttack()
+    }
 
+    /// ``validated()`` of a bare vector: no dataset to bound m, the batch or the test subset.
+    private func validatedBareVector() throws(ExperimentError) -> Checked {
+        func check(_ ok: Bool, _ field: Field, _ detail: @autoclosure () -> String) throws(ExperimentError) {
+            if !ok { throw ExperimentError(.outOfRange, field: field, detail()) }
+        }
+        guard let parameterCount else {
+            throw ExperimentError(.missing, field: .parameterCount, "the parameters model needs d, its number of parameters")
+        }
+        try check((1 ... Self.maximumParameterCount).contains(parameterCount), .parameterCount,
+                  "holds \(parameterCount) parameters; it must hold 1...\(Self.maximumParameterCount)")
+        guard let rounds else {
+            throw ExperimentError(.missing, field: .rounds, "the parameters model needs the number of rounds to run")
+        }
+        try check((1 ... Self.maximumRounds).contains(rounds), .rounds, "is \(rounds); it must lie in 1...\(Self.maximumRounds)")
+        try check((1 ... Self.maximumWorkers).contains(workers), .workers,
+                  "is \(workers); it must lie in 1...\(Self.maximumWorkers)")
+        try check((0 ... workers).contains(byzantine), .byzantine, "is \(byzantine); it must lie in 0...\(workers) (the workers)")
+        if let attack {
+            throw ExperimentError(.inapplicable, field: .attack,
+                                  "'\(attack.kind.rawValue)' cannot run on the master of the parameters model: its workers decide what they send")
+        }
+        try check(learningRate.isFinite && learningRate > 0, .learningRate, "is \(learningRate); it must be a finite number > 0")
+        try check(momentum.isFinite && momentum >= 0 && momentum < 1, .momentum, "is \(momentum); it must lie in [0, 1)")
+        try check(weightDecay.isFinite && weightDecay >= 0, .weightDecay, "is \(weightDecay); it must be a finite number ≥ 0")
+        try check((1 ... Self.maximumThreads).contains(threads), .threads, "is \(threads); it must lie in 1...\(Self.maximumThreads)")
+        try Self.checkMemory(rows: workers, columns: parameterCount, field: .workers)
+        return try checkedWithRuleAndAttack()
+    }
+
+    /// The rule (tried on m rows) and the attack, built once.
+    private func checkedWithRuleAndAttack() throws(ExperimentError) -> Checked {
         let builtRule: any AggregationRule
         do {
             builtRule = try rule.makeRule(seed: seed, checkedFor: workers)

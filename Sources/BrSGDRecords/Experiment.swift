@@ -29,10 +29,28 @@ import RobustAggregation
 /// Absent fields take the defaults of ``init(model:dataset:…)``, except `normalize`, which
 /// reads as false when absent (records written before it existed ran on raw pixels);
 /// unknown fields are errors.
+///
+/// **A bare vector** (`brsgd master --parameters init.npy`): with ``model`` =
+/// ``ModelName/parameters`` the experiment describes a master that holds d parameters
+/// whose model only the workers know. It then has ``parameterCount`` (d) and ``rounds``
+/// (T), both required, and no dataset, partition, epochs, batch size, test subset or attack
+/// (the workers decide what they train on and what they send; `byzantine` only names the
+/// workers 0..<b whose selections the record counts). Its JSON is
+/// `{"model": "parameters", "parameter_count": 44534, "rounds": 300, "workers": 4,
+///   "byzantine": 1, "attack": null, "rule": {…}, "lr": 0.05, "momentum": 0,
+///   "weight_decay": 0, "seed": 1, "threads": 1}`; a built-in model's JSON never holds
+/// `parameter_count` or `rounds`, so records written before these fields read as they did
+/// and keep their ``id``.
 public struct Experiment: Sendable, Hashable {
-    /// The model trained.
+    /// The model trained (``ModelName/parameters``: a vector the workers define).
     public var model: ModelName
-    /// The dataset trained on and evaluated on.
+    /// d of a bare vector (``ModelName/parameters``); nil for a built-in model, whose d is
+    /// its ``ModelName/parameterCount``.
+    public var parameterCount: Int?
+    /// T, the rounds a bare vector's master runs; nil for a built-in model, whose rounds
+    /// follow from ``epochs``, ``batchSize`` and its training set (``roundsPerEpoch(trainingCount:)``).
+    public var rounds: Int?
+    /// The dataset trained on and evaluated on (meaningless, and not written, for a bare vector).
     public var dataset: DatasetName
     /// The directory the dataset's files were read from (filled in when the data is
     /// found; informational: it does not change the experiment's identity).
@@ -83,9 +101,12 @@ public struct Experiment: Sendable, Hashable {
         attack: AttackConfiguration? = nil, rule: RuleConfiguration = RuleConfiguration(name: .brsgd),
         learningRate: Double = 0.03, momentum: Double = 0, weightDecay: Double = 0,
         epochs: Int = 5, batchSize: Int = 64, seed: UInt64 = 1, testSubset: Int? = nil, threads: Int = 1,
-        workerMomentum: Double = 0, normalize: Bool = true
+        workerMomentum: Double = 0, normalize: Bool = true,
+        parameterCount: Int? = nil, rounds: Int? = nil
     ) {
         self.model = model
+        self.parameterCount = parameterCount
+        self.rounds = rounds
         self.dataset = dataset
         self.dataDirectory = dataDirectory
         self.partition = partition
@@ -110,6 +131,32 @@ public struct Experiment: Sendable, Hashable {
     public var inputStandardization: Standardization? {
         normalize ? dataset.trainingStandardization : nil
     }
+
+    /// A bare vector of `parameterCount` parameters (``ModelName/parameters``) trained for
+    /// `rounds` rounds by m workers that define the model; b names the workers 0..<b whose
+    /// selections are counted (no attack: the workers decide what they send).
+    ///
+    /// ```swift
+    /// let experiment = Experiment.bareVector(parameterCount: 44_534, rounds: 300, workers: 4, byzantine: 1,
+    ///                                        rule: RuleConfiguration(name: .krum), learningRate: 0.05)
+    /// ```
+    public static func bareVector(
+        parameterCount: Int, rounds: Int, workers: Int, byzantine: Int = 0,
+        rule: RuleConfiguration = RuleConfiguration(name: .brsgd), learningRate: Double = 0.03,
+        momentum: Double = 0, weightDecay: Double = 0, seed: UInt64 = 1
+    ) -> Experiment {
+        Experiment(model: .parameters, workers: workers, byzantine: byzantine, rule: rule, learningRate: learningRate,
+                   momentum: momentum, weightDecay: weightDecay, seed: seed, threads: 1,
+                   parameterCount: parameterCount, rounds: rounds)
+    }
+
+    /// True for a bare vector (``ModelName/parameters``): no model, no dataset, no
+    /// evaluation on the master.
+    public var isBareVector: Bool { model == .parameters }
+
+    /// d, the parameters of the model: ``parameterCount`` for a bare vector (0 while it is
+    /// missing, which ``validated()`` refuses), the built-in model's count otherwise.
+    public var dimension: Int { model.parameterCount ?? parameterCount ?? 0 }
 
     /// The fraction α = b / m of Byzantine workers.
     public var byzantineFraction: Double { Double(byzantine) / Double(max(1, workers)) }
@@ -136,7 +183,9 @@ public struct Experiment: Sendable, Hashable {
     }
 }
 
-/// The models the engine trains, by the name the command line and files use.
+/// The models the engine trains, by the name the command line and files use — and
+/// ``parameters``, a vector of d parameters that the workers define (a master for any
+/// model: the engine neither builds nor evaluates it).
 public enum ModelName: String, CaseIterable, Sendable, Codable {
     /// LeNet-5 (conv 6@5×5 pad 2, pool, conv 16@5×5, pool, 120, 84, 10): the paper's model.
     case lenet
@@ -144,13 +193,24 @@ public enum ModelName: String, CaseIterable, Sendable, Codable {
     case mlp
     /// Multinomial logistic regression 784 → 10.
     case logistic
+    /// A flat vector of d parameters that the workers define (`brsgd master --parameters`):
+    /// d is the experiment's ``Experiment/parameterCount``.
+    case parameters
 
-    /// d, the number of parameters (the engine's models have exactly these; a test checks).
-    public var parameterCount: Int {
+    /// The models the engine can build and train (every case but ``parameters``).
+    public static var builtIn: [ModelName] { allCases.filter(\.isBuiltIn) }
+
+    /// True when the engine builds this model (false for ``parameters``).
+    public var isBuiltIn: Bool { self != .parameters }
+
+    /// d, the number of parameters (the engine's models have exactly these; a test checks);
+    /// nil for ``parameters``, whose d the experiment holds.
+    public var parameterCount: Int? {
         switch self {
         case .lenet: 61_706
         case .mlp: 784 * 200 + 200 + 200 * 10 + 10
         case .logistic: 784 * 10 + 10
+        case .parameters: nil
         }
     }
 
@@ -160,6 +220,7 @@ public enum ModelName: String, CaseIterable, Sendable, Codable {
         case .lenet: "LeNet-5, 61,706 parameters (the paper's model)"
         case .mlp: "784-200-10 with ReLU, 159,010 parameters"
         case .logistic: "multinomial logistic regression, 7,850 parameters"
+        case .parameters: "a vector of d parameters that the workers define (brsgd master --parameters)"
         }
     }
 }

@@ -89,9 +89,16 @@ extension Experiment {
         case seed
         case testSubset = "test_subset"
         case threads
+        /// d of a bare vector (the length of `--parameters`' vector).
+        case parameterCount = "parameter_count"
+        /// T of a bare vector.
+        case rounds
 
         public var description: String { rawValue }
-        /// The command-line option: `--batch-size`.
-        public var option: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
+        /// The command-line option: `--batch-size` (`--parameters` for `parameter_count`:
+        /// the command line gives d as the vector's file).
+        public var option: String {
+            self == .parameterCount ? "--parameters" : "--" + rawValue.replacingOccurrences(of: "_", with: "-")
+        }
     }
 }

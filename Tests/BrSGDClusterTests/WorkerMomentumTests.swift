@@ -217,7 +217,7 @@ import Testing
         let raw = problem.dataset(worker: 0, count: 300)
         let experiment = Experiment(model: .logistic, workers: 2, batchSize: 16, seed: 4, workerMomentum: 0.5, normalize: true)
         let told = EngineGradientSource(worker: 1) { _ in raw }
-        try told.prepare(experiment: experiment, parameterCount: ModelName.logistic.parameterCount)
+        try told.prepare(experiment: experiment, parameterCount: ModelName.logistic.parameterCount ?? 0)
         let given = try EngineGradientSource(
             worker: 1, model: ModelName.logistic.makeModel(), train: DatasetName.fashionMNIST.trainingStandardization.apply(to: raw),
             workers: 2, batchSize: 16, seed: 4, workerMomentum: 0.5)

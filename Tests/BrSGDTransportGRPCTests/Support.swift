@@ -49,43 +49,52 @@ struct TinyRun {
         stopMaster: Bool = false, clientTLS: MutualTLS? = nil,
         _ body: @escaping @Sendable (TestClient) async throws -> R
     ) async throws -> (R, NetworkRunResult?) {
-        var options = options
-        options.host = "127.0.0.1"
-        options.port = 0
-        // The master stops once every worker has been told that training is over, which each
-        // body does last. A short grace raced the test's client: on a loaded machine the final
-        // FetchRound came after it and found the server gone ("Stream unexpectedly closed.").
-        options.finishGrace = .seconds(600)
-        let plan = plan
-        let fixed = options
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        return try await withThrowingTaskGroup(of: MasterOrBody<R>.self) { group in
-            group.addTask {
-                .master(try await NetworkMaster.run(
-                    plan: plan, options: fixed,
-                    metrics: metrics, logger: silentLogger, onListening: { port in portSink.yield(port); portSink.finish() }))
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TestFailure("the master did not listen") }
-            group.addTask {
-                .body(try await TestClient.with(port: port, tls: clientTLS) { try await body($0) })
-            }
-            var bodyResult: R?
-            var masterResult: NetworkRunResult?
-            while let done = try await group.next() {
-                switch done {
-                case .body(let r):
-                    bodyResult = r
-                    if stopMaster { group.cancelAll() }
-                case .master(let m):
-                    masterResult = m
-                }
-                if bodyResult != nil && (masterResult != nil || stopMaster) { break }
-            }
-            group.cancelAll()
-            guard let bodyResult else { throw TestFailure("the test body did not finish") }
-            return (bodyResult, masterResult)
+        try await serving(plan, options: options, metrics: metrics, stopMaster: stopMaster, clientTLS: clientTLS, body)
+    }
+}
+
+/// Runs a master of `plan` on a free loopback port while `body` plays the workers (see
+/// ``TinyRun/withMaster(options:metrics:stopMaster:clientTLS:_:)``).
+func serving<R: Sendable>(
+    _ plan: MasterPlan, options: NetworkMasterOptions = NetworkMasterOptions(), metrics: MasterMetrics = MasterMetrics(),
+    stopMaster: Bool = false, clientTLS: MutualTLS? = nil,
+    _ body: @escaping @Sendable (TestClient) async throws -> R
+) async throws -> (R, NetworkRunResult?) {
+    var options = options
+    options.host = "127.0.0.1"
+    options.port = 0
+    // The master stops once every worker has been told that training is over, which each
+    // body does last. A short grace raced the test's client: on a loaded machine the final
+    // FetchRound came after it and found the server gone ("Stream unexpectedly closed.").
+    options.finishGrace = .seconds(600)
+    let fixed = options
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    return try await withThrowingTaskGroup(of: MasterOrBody<R>.self) { group in
+        group.addTask {
+            .master(try await NetworkMaster.run(
+                plan: plan, options: fixed,
+                metrics: metrics, logger: silentLogger, onListening: { port in portSink.yield(port); portSink.finish() }))
         }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw TestFailure("the master did not listen") }
+        group.addTask {
+            .body(try await TestClient.with(port: port, tls: clientTLS) { try await body($0) })
+        }
+        var bodyResult: R?
+        var masterResult: NetworkRunResult?
+        while let done = try await group.next() {
+            switch done {
+            case .body(let r):
+                bodyResult = r
+                if stopMaster { group.cancelAll() }
+            case .master(let m):
+                masterResult = m
+            }
+            if bodyResult != nil && (masterResult != nil || stopMaster) { break }
+        }
+        group.cancelAll()
+        guard let bodyResult else { throw TestFailure("the test body did not finish") }
+        return (bodyResult, masterResult)
     }
 }
 

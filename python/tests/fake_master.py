@@ -70,7 +70,7 @@ class FakeMaster(pb_grpc.TrainingServicer):
 
     def _metadata_ok(self, context, worker: int, session: bytes) -> bool:
         metadata = dict(context.invocation_metadata())
-        return (metadata.get("brsgd-session-bin") == session
+        return (metadata.get("brsgd-session") == session.hex()
                 and metadata.get("brsgd-worker-id") == str(worker))
 
     def _record(self, event: Event) -> None:

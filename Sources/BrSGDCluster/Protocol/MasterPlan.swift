@@ -37,8 +37,11 @@ public struct MasterPlan: Sendable {
     /// A plan for a built-in model: the experiment's model initialised from its seed, its
     /// rule and optimizer; rounds from the training set's size. `test` is the raw test split:
     /// the plan standardises it when the experiment does.
+    /// - Precondition: the experiment's model is built in (for ``ModelName/parameters`` use
+    ///   ``init(bareVector:initialParameters:)``).
     public init(_ checked: Experiment.Checked, trainingCount: Int, test: LabeledDataset?, evaluationThreads: Int) {
         let experiment = checked.experiment
+        precondition(experiment.model.isBuiltIn, "a bare vector's plan is init(bareVector:initialParameters:)")
         let model = experiment.model.makeModel()
         self.experiment = experiment
         initialParameters = model.initialParameters(seed: RandomStreams.initialization(experiment.seed))
@@ -56,6 +59,25 @@ public struct MasterPlan: Sendable {
                       seed: experiment.seed, lanes: evaluationThreads)
         }
         identity = experiment.id
+    }
+
+    /// The plan of a bare vector's experiment (``ModelName/parameters``, `brsgd master
+    /// --parameters`): `initialParameters` as w₀, the experiment's rule, optimizer (η,
+    /// momentum, weight decay), m and T, one epoch of T rounds, no evaluation. The workers are
+    /// told nothing but d and T (an empty `config_json`: the model is theirs); a checkpoint
+    /// must carry the experiment's ``Experiment/id``.
+    /// - Precondition: the experiment is a validated bare vector of
+    ///   `initialParameters.count` parameters.
+    public init(bareVector checked: Experiment.Checked, initialParameters: [Float]) {
+        let experiment = checked.experiment
+        precondition(experiment.isBareVector && experiment.parameterCount == initialParameters.count,
+                     "the experiment is not a bare vector of \(initialParameters.count) parameters")
+        guard let rounds = experiment.rounds else { preconditionFailure("a validated bare vector has its rounds") }
+        self.init(initialParameters: initialParameters, rule: checked.rule,
+                  optimizer: SGD(learningRate: Float(experiment.learningRate), momentum: Float(experiment.momentum),
+                                 weightDecay: Float(experiment.weightDecay)),
+                  workerCount: experiment.workers, rounds: rounds, byzantineWorkers: Array(0 ..< experiment.byzantine),
+                  identity: experiment.id)
     }
 
     /// A plan for any model: a flat vector, a rule, an optimizer, m workers, `rounds` rounds

@@ -35,6 +35,7 @@ public struct SimulationConfiguration: Sendable {
     public var evaluationLimit: Int?
 
     /// The configuration of a validated experiment (its rule and attack as validation built them).
+    /// - Precondition: its model is built in (a bare vector's gradients come from its workers).
     public init(_ checked: Experiment.Checked) {
         let experiment = checked.experiment
         self.init(model: experiment.model.makeModel(), workerCount: experiment.workers, byzantineCount: experiment.byzantine,

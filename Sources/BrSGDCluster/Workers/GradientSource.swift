@@ -178,6 +178,9 @@ public final class EngineGradientSource: GradientSource {
         guard (0 ..< experiment.workers).contains(worker) else {
             throw WorkerFailure(.refused, "worker id \(worker) is not in 0..<\(experiment.workers)")
         }
+        guard experiment.model.isBuiltIn else {
+            throw WorkerFailure(.wrongModel, "the master names the \(experiment.model.rawValue) model, a vector its workers define: the built-in engine cannot compute its gradients; use a worker of your own framework")
+        }
         // The master validated its experiment; the worker builds only what it uses (no rule).
         let model = experiment.model.makeModel()
         guard model.parameterCount == parameterCount else {

@@ -23,11 +23,29 @@ struct MasterCommand: AsyncParsableCommand {
             train; with every worker on time the model is byte for byte the one brsgd train \
             saves. The Byzantine workers (0..<b) are configured on their own command lines.
 
+            Any model: with --parameters init.npy the master holds a flat float32 vector of \
+            any length d and no model or dataset; workers of any framework (the Python package \
+            in python/, or your own client of Protos/brsgd/v1/training.proto) compute the \
+            gradients. Each of the --rounds rounds it sends w, collects m gradients and steps \
+            w ← w − η·rule(G) (with --momentum, heavy ball). It evaluates nothing: the record \
+            says evaluated false. --byzantine b only counts how often the rule selects workers \
+            0..<b; --assumed-byzantine gives f to the rules that need it. The options of a \
+            built-in model (--model, --dataset, --epochs, --batch-size, --attack, …) are refused.
+
             Examples:
               brsgd master --listen 0.0.0.0:50051 --worker-tokens tokens.txt --model lenet --workers 20 --byzantine 5 --attack gaussian --rule brsgd --output run.json
               (tokens.txt: one line '<id> <token>' per worker; worker i runs with --token-file holding its token)
               brsgd master --listen 127.0.0.1:50051 --workers 4 --checkpoint ck.json --checkpoint-every 10 --resume
+              brsgd master --parameters init.npy --workers 8 --rule krum --assumed-byzantine 2 --lr 0.05 --rounds 300 --save-model w.npy
             """)
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve any model: its initial parameters as a flat vector (.npy, 1-D float32 or float64, or .json); the workers define the model.",
+        discussion: "Needs --rounds. No dataset is read and nothing is evaluated."))
+    var parameters: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "With --parameters: T, the rounds to run, ≥ 1.")
+    var rounds: Int?
 
     @OptionGroup var experiment: ExperimentOptions
     @OptionGroup(title: "Serving") var serving: MasterServingOptions
@@ -53,15 +71,28 @@ struct MasterCommand: AsyncParsableCommand {
         bootstrapLogging(level: serving.logLevel)
         let (host, port) = try parseAddress(listen, option: "--listen")
         let (experiment, serving, output, saveModel, format, tls) = (experiment, serving, output, saveModel, format, tls.mutualTLS)
+        let (parameters, rounds) = (parameters, rounds)
         do {
             // SIGTERM/SIGINT: the master writes its checkpoint (with --checkpoint) and stops.
             let stop = NetworkMasterStop()
             try await reportingErrors {
-                try await cancellingOnStopSignals(onSignal: { stop.request() }) {
-                    try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
-                                        saveModel: saveModel, format: format, tls: tls, stop: stop, onListening: { port in
-                                            Terminal.note("brsgd master listening on \(host):\(port)")
-                                        })
+                let onListening: @Sendable (Int) -> Void = { port in Terminal.note("brsgd master listening on \(host):\(port)") }
+                if let parameters {
+                    // Everything checked before the server starts: the vector, the options, the outputs.
+                    let bare = try BareVectorRun.check(parameters: parameters, rounds: rounds, experiment: experiment)
+                    try await cancellingOnStopSignals(onSignal: { stop.request() }) {
+                        try await runBareVectorMaster(bare, serving: serving, host: host, port: port, output: output,
+                                                      saveModel: saveModel, format: format, tls: tls, stop: stop,
+                                                      onListening: onListening)
+                    }
+                } else {
+                    if rounds != nil {
+                        throw UsageError("--rounds: applies to --parameters only; a built-in model's rounds follow from --epochs, --batch-size and its training set")
+                    }
+                    try await cancellingOnStopSignals(onSignal: { stop.request() }) {
+                        try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
+                                            saveModel: saveModel, format: format, tls: tls, stop: stop, onListening: onListening)
+                    }
                 }
             }
         } catch let stop as StoppedBySignal {
@@ -107,6 +138,19 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
     }
     var recorded = checked.experiment
     recorded.dataDirectory = data.directory
+    let plan = MasterPlan(checked, trainingCount: data.train.count, test: data.test,
+                          evaluationThreads: options.evaluationThreads)
+    try await serveAndReport(plan: plan, recorded: recorded, evaluated: true, options: options, serving: serving, host: host,
+                             recordFile: recordFile, modelFile: modelFile, format: format, metrics: metrics, stop: stop,
+                             onListening: onListening)
+}
+
+/// Serves `plan`, then writes the record of `recorded` (with `evaluated`), the model, and
+/// the summary. Shared by the master of a built-in model and of a bare vector.
+func serveAndReport(plan: MasterPlan, recorded: Experiment, evaluated: Bool, options: NetworkMasterOptions,
+                    serving: MasterServingOptions, host: String, recordFile: OutputFile?, modelFile: OutputFile?,
+                    format: OutputFormat, metrics: MasterMetrics, stop: NetworkMasterStop?,
+                    onListening: @escaping @Sendable (Int) -> Void) async throws {
     var logger = Logger(label: "brsgd.master")
     logger.logLevel = serving.logLevel
     let started = Date()
@@ -121,8 +165,6 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
     }
     let outcome: NetworkRunResult
     do {
-        let plan = MasterPlan(checked, trainingCount: data.train.count, test: data.test,
-                              evaluationThreads: options.evaluationThreads)
         outcome = try await NetworkMaster.run(
             plan: plan, options: options, metrics: metrics, logger: logger, stop: stop, onListening: onListening)
     } catch let error as CheckpointError {
@@ -137,7 +179,7 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
     }
     await endpoint?.close()
     let record = outcome.result.ledger.runRecord(for: recorded, totalSeconds: outcome.result.totalSeconds,
-                                                 started: started, finished: Date())
+                                                 started: started, finished: Date(), evaluated: evaluated)
     var written: [OutputFile] = [], failed = false
     if let recordFile { if recordFile.write(try record.jsonData()) { written.append(recordFile) } else { failed = true } }
     if let modelFile {

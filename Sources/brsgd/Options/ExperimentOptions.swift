@@ -6,7 +6,15 @@ import Datasets
 import Foundation
 import RobustAggregation
 
-extension ModelName: ExpressibleByArgument {}
+/// `--model` takes the built-in models only: the `parameters` model is `brsgd master --parameters`.
+extension ModelName: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let model = ModelName(rawValue: argument), model.isBuiltIn else { return nil }
+        self = model
+    }
+
+    public static var allValueStrings: [String] { builtIn.map(\.rawValue) }
+}
 extension DatasetName: ExpressibleByArgument {}
 
 /// How the training set is split, as `--partition` spells it.
@@ -25,8 +33,8 @@ struct ExperimentOptions: ParsableArguments {
     var config: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "The model: \(ModelName.allCases.map(\.rawValue).joined(separator: ", ")) (default lenet).",
-        discussion: ModelName.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
+        "The model: \(ModelName.builtIn.map(\.rawValue).joined(separator: ", ")) (default lenet).",
+        discussion: ModelName.builtIn.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
     var model: ModelName?
 
     @Option(name: .long, help: "The dataset: \(DatasetName.allCases.map(\.rawValue).joined(separator: " or ")) (default fashion-mnist).")
@@ -96,6 +104,9 @@ struct ExperimentOptions: ParsableArguments {
         var experiment: Experiment
         if let config {
             experiment = try Experiment.read(from: URL(fileURLWithPath: config))
+            guard experiment.model.isBuiltIn else {
+                throw UsageError("--config \(config): a run of the \(experiment.model.rawValue) model (a vector its workers define), which only brsgd master --parameters serves")
+            }
             experiment.dataDirectory = nil
         } else {
             experiment = Experiment(threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -103,16 +114,7 @@ struct ExperimentOptions: ParsableArguments {
         if let model { experiment.model = model }
         if let dataset { experiment.dataset = dataset }
         if let workers { experiment.workers = workers }
-        if byzantine != nil && byzantineFraction != nil {
-            throw UsageError("--byzantine, --byzantine-fraction: give one, not both")
-        }
-        if let byzantine { experiment.byzantine = byzantine }
-        if let byzantineFraction {
-            guard byzantineFraction.isFinite && (0 ... 1).contains(byzantineFraction) else {
-                throw UsageError("--byzantine-fraction: is \(byzantineFraction); it must lie in [0, 1]")
-            }
-            experiment.byzantine = Int((byzantineFraction * Double(experiment.workers)).rounded())
-        }
+        if let b = try byzantineCount(workers: experiment.workers) { experiment.byzantine = b }
         let countsChanged = workers != nil || byzantine != nil || byzantineFraction != nil
         experiment.attack = try attackOptions.apply(to: experiment.attack)
         // A flag that changes m or b re-derives what was derived from them, unless given too.
@@ -151,6 +153,21 @@ struct ExperimentOptions: ParsableArguments {
         if let testSubset { experiment.testSubset = testSubset }
         if let threads { experiment.threads = threads }
         return try experiment.resolved().validated()
+    }
+
+    /// b from `--byzantine` or `--byzantine-fraction` (round(α·m)); nil when neither is given.
+    /// - Throws: ``UsageError`` for both at once or a fraction outside [0, 1].
+    func byzantineCount(workers: Int) throws -> Int? {
+        if byzantine != nil && byzantineFraction != nil {
+            throw UsageError("--byzantine, --byzantine-fraction: give one, not both")
+        }
+        if let byzantineFraction {
+            guard byzantineFraction.isFinite && (0 ... 1).contains(byzantineFraction) else {
+                throw UsageError("--byzantine-fraction: is \(byzantineFraction); it must lie in [0, 1]")
+            }
+            return Int((byzantineFraction * Double(workers)).rounded())
+        }
+        return byzantine
     }
 
     var locator: DatasetLocator { DatasetLocator(dataDirectory: dataDir) }

@@ -16,7 +16,9 @@ worker id still held by a lapsing session (``ALREADY_EXISTS``) is retried; a ref
 an unknown worker id or a wrong protocol version stop it with :class:`WorkerError`; a master
 that cannot be reached is retried until ``give_up_after`` seconds have passed without
 contact (or the last round is done). Every FetchRound and SubmitGradient also carries the
-session and the worker id as request metadata (``brsgd-session-bin``, ``brsgd-worker-id``).
+session and the worker id as request metadata (``brsgd-session``, the session in lower-case
+hex, and ``brsgd-worker-id``), which the master checks on the headers before it reads the
+message; headers that name no live session are refused (``UNAUTHENTICATED``).
 
 The decisions are :func:`decide` (a pure function of the call and the status, tested without
 a network); :class:`Worker` carries them out.
@@ -41,7 +43,7 @@ from .v1 import training_pb2_grpc as pb_grpc
 __all__ = ["Action", "Worker", "WorkerError", "WorkerSummary", "decide"]
 
 PROTOCOL_VERSION = 1
-SESSION_METADATA = "brsgd-session-bin"
+SESSION_METADATA = "brsgd-session"   # lower-case hex, as the master's gate reads it
 WORKER_ID_METADATA = "brsgd-worker-id"
 
 GradientFunction = Callable[[np.ndarray], "tuple[Any, float]"]
@@ -227,7 +229,7 @@ class Worker:
                     next_round = 0
                     prefetched = None
                     summary.joins += 1
-                metadata = ((SESSION_METADATA, session), (WORKER_ID_METADATA, str(self.worker_id)))
+                metadata = ((SESSION_METADATA, session.hex()), (WORKER_ID_METADATA, str(self.worker_id)))
                 request = pb.RoundRequest(worker_id=self.worker_id, session=session,
                                           wait_milliseconds=wait_ms, next_round=next_round)
                 if prefetched is not None:
