@@ -1,3 +1,4 @@
+#if Networking  // the networked commands: built only with the Networking trait (see Package.swift)
 import ArgumentParser
 import BrSGDCluster
 import BrSGDExperiments
@@ -150,3 +151,4 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
     Terminal.note("refused: \(refused.isEmpty ? "none" : refused)")
     if failed { throw OutputsFailed() }
 }
+#endif
