@@ -1,13 +1,26 @@
-# brsgd — two commands on a fresh Debian/Ubuntu machine:
-#   make demo   build in release mode and run the main job on its defaults
-#   make test   run the test suite (what CI runs)
+# brsgd — on a fresh Debian/Ubuntu machine:
+#   make demo      build brsgd in release mode and run the main job on its defaults
+#   make test      build everything, the networked commands included, and run every test (what CI runs)
+#   make network   build brsgd with its networked commands (master, worker, cluster) in release
+#                  mode, into .build-network/release/brsgd
+#   make test-default-build   (CI) the tests of brsgd built without its networked commands
 # Each installs the system packages it needs when they are missing.
+#
+# The networked commands run training over gRPC, and compiling gRPC, SwiftNIO, BoringSSL and
+# swift-protobuf is most of a first build; they come with the package's Networking trait
+# (Package.swift), which is off by default. So `make demo` (and `make release`, `make bench`)
+# builds brsgd without them, and `make network` builds the full brsgd in a scratch path of its
+# own, so that neither build undoes the other (a trait changes the flags of every target).
+# `make test` builds in debug mode with the trait on, so every test is compiled and run.
 
 SYSTEM_PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NETWORK_BUILD := .build-network
+# The traits `make test` turns on: all of them, so that no test is left out.
+TEST_TRAITS := Networking
 
-.PHONY: demo test deps release bench clean
+.PHONY: demo test test-default-build deps release network bench clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -17,18 +30,30 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# brsgd without the networked commands: no gRPC, SwiftNIO, BoringSSL or swift-protobuf.
 release: deps
 	$(SWIFT) build -c release --product brsgd
 
 demo: release
 	.build/release/brsgd demo
 
+# brsgd with master, worker and cluster (the Networking trait): .build-network/release/brsgd.
+network: deps
+	$(SWIFT) build -c release --product brsgd --traits Networking --scratch-path $(NETWORK_BUILD)
+
 test: deps
+	$(SWIFT) build --build-tests --traits $(TEST_TRAITS)
+	$(SWIFT) test --skip-build --traits $(TEST_TRAITS)
+
+# The debug build without the trait (as `make demo` builds brsgd, and a plain `swift build`):
+# it compiles, and `brsgd --help` and the left-out commands say how to get master, worker and
+# cluster. CI runs it after `make test`; it rebuilds this package's targets (not gRPC) in .build.
+test-default-build: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --filter NetworkCommandAvailabilityTests
 
 bench: release
 	.build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean
 
 clean:
-	rm -rf .build
+	rm -rf .build $(NETWORK_BUILD)

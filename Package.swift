@@ -3,8 +3,8 @@
 // Stochastic Gradient Descent"). Targets show the architecture; dependencies point down only:
 //
 //   brsgd (executable)
-//     ├─ BrSGDTransportGRPC ─ gRPC, SwiftNIO, swift-protobuf (the only target that needs them)
-//     │    └─ BrSGDCluster
+//     ├─ BrSGDTransportGRPC ─ gRPC, SwiftNIO, swift-protobuf (the only target that needs them;
+//     │    └─ BrSGDCluster      `brsgd` links it only with the Networking trait, see below)
 //     ├─ BrSGDCluster ────── state machines (master, worker), ledger, simulation, grids
 //     │    ├─ NeuralEngine ── CBLAS (OpenBLAS / Accelerate), SeededRandom
 //     │    └─ BrSGDRecords
@@ -24,6 +24,23 @@ let package = Package(
         .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
         .executable(name: "brsgd", targets: ["brsgd"]),
         .library(name: "BrSGDAggregationC", type: .dynamic, targets: ["BrSGDAggregationC"]),
+    ],
+    // `brsgd master`, `worker` and `cluster` run training over gRPC. Compiling gRPC, SwiftNIO,
+    // BoringSSL and swift-protobuf is most of a first build (minutes), and nothing else needs
+    // them, so the `brsgd` executable links BrSGDTransportGRPC only when this trait is on:
+    //   swift build -c release --product brsgd --traits Networking     (or `make network`)
+    // Off by default, so that `make demo`, `swift run brsgd …` and a package that depends on
+    // this one by URL never compile the gRPC stack for commands they do not run. The trait
+    // defines the compilation condition `Networking` in every target of this package; the
+    // files of the networked commands are wrapped in `#if Networking`. (`make test` turns it
+    // on; a plain `swift build` or `swift test` still compiles BrSGDTransportGRPC and runs
+    // its tests, as it builds every target of the package.)
+    traits: [
+        .trait(
+            name: "Networking",
+            description: "The networked commands of brsgd (master, worker, cluster) over gRPC: builds gRPC, SwiftNIO, BoringSSL and swift-protobuf."
+        ),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -106,9 +123,10 @@ let package = Package(
                 "BrSGDCluster",
                 "BrSGDRecords",
                 "BrSGDExperiments",
-                "BrSGDTransportGRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                // Only the networked commands (Sources/brsgd/Network) use these.
+                .target(name: "BrSGDTransportGRPC", condition: .when(traits: ["Networking"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Networking"])),
             ]
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
@@ -131,6 +149,9 @@ let package = Package(
         ),
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
         .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),
+        // Not gated by the Networking trait: it tests the library target, which `swift build`
+        // and `swift test` compile whatever the traits (they build every target of the package),
+        // so gating it would hide these tests without saving any build time.
         .testTarget(
             name: "BrSGDTransportGRPCTests",
             dependencies: ["BrSGDTransportGRPC", "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets",

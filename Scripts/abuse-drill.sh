@@ -9,12 +9,13 @@
 # Needs FashionMNIST (apt-get install dataset-fashion-mnist) and python3 with h2
 # (python3 -m venv v && v/bin/pip install h2; then PYTHON=v/bin/python3).
 #
-#   Scripts/abuse-drill.sh [path/to/brsgd]      (default: .build/release/brsgd, else .build/debug/brsgd)
+#   Scripts/abuse-drill.sh [path/to/brsgd]      (default: .build-network/release/brsgd, which `make network`
+#                                               builds, else .build/debug/brsgd, which `make test` builds)
 #   MODEL=logistic BATCH=16 EPOCHS=3 Scripts/abuse-drill.sh .build/debug/brsgd   (a debug build: LeNet is too slow)
 # The attacker's 1,000,000-byte messages are under the master's limit for any model (at least 1 MiB).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-DEFAULT=.build/release/brsgd; [ -x "$DEFAULT" ] || DEFAULT=.build/debug/brsgd
+DEFAULT=.build-network/release/brsgd; [ -x "$DEFAULT" ] || DEFAULT=.build/debug/brsgd
 BRSGD=$(realpath "${1:-$DEFAULT}")
 PY=${PYTHON:-python3}
 "$PY" -c 'import h2' || { echo "needs python3 with the h2 package (PYTHON=…)"; exit 2; }

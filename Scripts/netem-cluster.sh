@@ -5,7 +5,8 @@
 # link allows, 2 · (RTT/2 + 4d bytes / rate) per round (the model down, the gradient up),
 # and against the same run with the links unshaped (compute and protocol overhead).
 #
-# As root:  Scripts/netem-cluster.sh [path/to/brsgd]          (default .build/release/brsgd)
+# As root:  Scripts/netem-cluster.sh [path/to/brsgd]          (default .build-network/release/brsgd,
+#           which `make network` builds: brsgd with its networked commands)
 # Settings (environment): WORKERS=4 BYZANTINE=0 ATTACK=gaussian MODEL=lenet BATCH=16
 #   RATE_MBIT=50 RTT_MS=50 EPOCHS=1 EXTRA="--test-subset 1000"
 #
@@ -14,7 +15,7 @@
 # and the delay is added by Scripts/delay-relay.py in the master's namespace, in user space
 # (the script says which it used).
 set -euo pipefail
-BRSGD=$(realpath "${1:-.build/release/brsgd}")
+BRSGD=$(realpath "${1:-.build-network/release/brsgd}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORKERS=${WORKERS:-4} BYZANTINE=${BYZANTINE:-0} ATTACK=${ATTACK:-gaussian} MODEL=${MODEL:-lenet}
 BATCH=${BATCH:-16} RATE_MBIT=${RATE_MBIT:-50} RTT_MS=${RTT_MS:-50} EPOCHS=${EPOCHS:-1}

@@ -12,9 +12,9 @@ struct BrSGDCommand: AsyncParsableCommand {
             A master and m workers train a model by synchronous SGD while some workers are \
             Byzantine and send arbitrary vectors; the master's robust aggregation rule keeps \
             training on course. See the README for the paper and the results.
-            """,
+            """ + networkCommandsNote,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, TrainCommand.self, ReproduceCommand.self, AggregateCommand.self, BenchCommand.self,
-                      MasterCommand.self, WorkerCommand.self, ClusterCommand.self]
+        subcommands: [DemoCommand.self, TrainCommand.self, ReproduceCommand.self, AggregateCommand.self, BenchCommand.self]
+            + networkCommands
     )
 }

@@ -1,7 +1,38 @@
 import Foundation
 import Testing
 
+/// The networked commands in either build of `brsgd`. With the Networking trait (as `make test`
+/// builds) the root help lists them; without it (as `make demo` builds) the help says how to
+/// build them, and each of them, run, refuses with the same advice.
+@Suite struct NetworkCommandAvailabilityTests {
+    /// The help as one line: the argument parser wraps it to the terminal's width.
+    static func words(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+
+    @Test func theRootHelpNamesTheNetworkedCommands() throws {
+        let run = try CommandRunner.run(["--help"])
+        #expect(run.status == 0)
+        for needle in ["master", "worker", "cluster"] { #expect(run.stdout.contains(needle), "--help lacks \(needle)") }
+        #if !Networking
+        #expect(Self.words(run.stdout).contains("make network"), "\(run.stdout)")
+        #expect(Self.words(run.stdout).contains("--traits Networking"), "\(run.stdout)")
+        #endif
+    }
+
+    #if !Networking
+    @Test(arguments: ["master", "worker", "cluster"])
+    func aLeftOutCommandSaysHowToBuildIt(command: String) throws {
+        let run = try CommandRunner.run([command, "--workers", "4", "--log-level", "warning"])
+        #expect(!run.crashed)
+        #expect(run.status == 64)
+        #expect(Self.words(run.stderr).contains("`brsgd \(command)` is one of the networked commands"), "\(run.stderr)")
+        #expect(Self.words(run.stderr).contains("--traits Networking"), "\(run.stderr)")
+    }
+    #endif
+}
+
+#if Networking
 /// `brsgd master`, `worker` and `cluster` end to end: real processes over gRPC on loopback.
+/// Compiled with the Networking trait only (`make test` turns it on).
 @Suite struct NetworkCommandTests {
     static let fashionMNIST = FileManager.default.fileExists(
         atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")
@@ -60,7 +91,6 @@ import Testing
             (["worker", "--help"], ["--master", "--worker-id", "--token-file", "--attack", "reconnects", "--checkpoint",
                                     "--momentum-history", "resumes"]),
             (["cluster", "--help"], ["--workers", "--port", "loopback", "Example"]),
-            (["--help"], ["master", "worker", "cluster"]),
         ] {
             let run = try CommandRunner.run(command)
             #expect(run.status == 0)
@@ -299,3 +329,4 @@ func childProcesses(of pid: Int32) -> [Int32] {
         return fields["PPid"] == "\(pid)" && fields["State"]?.hasPrefix("Z") == false
     }
 }
+#endif

@@ -140,8 +140,10 @@ def run_workers(address: str, workers: int, byzantine: int, x, y, *, batch_size:
 
 def find_brsgd() -> str | None:
     here = Path(__file__).resolve().parents[2]
-    for candidate in (os.environ.get("BRSGD_CLI"), here / ".build/release/brsgd", here / ".build/debug/brsgd",
-                      shutil.which("brsgd")):
+    # It starts `brsgd master`: `make network` builds brsgd with it into .build-network/release
+    # (`make demo`'s .build/release/brsgd leaves the networked commands out; `make test`'s debug build has them).
+    for candidate in (os.environ.get("BRSGD_CLI"), here / ".build-network/release/brsgd", here / ".build/release/brsgd",
+                      here / ".build/debug/brsgd", shutil.which("brsgd")):
         if candidate and Path(candidate).is_file():
             return str(candidate)
     return None

@@ -1,3 +1,4 @@
+#if Networking  // the networked commands: built only with the Networking trait (see Package.swift)
 import ArgumentParser
 import BrSGDTransportGRPC
 import Foundation
@@ -157,3 +158,4 @@ final class WorkerProcesses: Sendable {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Networking  // the networked commands: built only with the Networking trait (see Package.swift)
 import ArgumentParser
 import BrSGDCluster
 import BrSGDExperiments
@@ -192,3 +193,4 @@ func serveAndReport(plan: MasterPlan, recorded: Experiment, evaluated: Bool, opt
     Terminal.note("refused: \(refused.isEmpty ? "none" : refused)")
     if failed { throw OutputsFailed() }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Networking  // the networked commands: built only with the Networking trait (see Package.swift)
 import ArgumentParser
 import BrSGDCluster
 import BrSGDExperiments
@@ -195,3 +196,4 @@ struct TLSOptions: ParsableArguments {
         return MutualTLS(certificate: tlsCert, privateKey: tlsKey, trustRoots: tlsCa)
     }
 }
+#endif

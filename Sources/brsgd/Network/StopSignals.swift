@@ -1,3 +1,4 @@
+#if Networking  // the networked commands: built only with the Networking trait (see Package.swift)
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -71,3 +72,4 @@ private enum StopOutcome<R: Sendable>: Sendable {
     case ended(Result<R, any Error>)
     case signal(Int32)
 }
+#endif

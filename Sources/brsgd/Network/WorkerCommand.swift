@@ -1,3 +1,4 @@
+#if Networking  // the networked commands: built only with the Networking trait (see Package.swift)
 import ArgumentParser
 import BrSGDCluster
 import BrSGDTransportGRPC
@@ -130,3 +131,4 @@ struct WorkerCommand: AsyncParsableCommand {
         }
     }
 }
+#endif
