@@ -1,6 +1,7 @@
 # brsgd — on a fresh Debian/Ubuntu machine:
 #   make demo      build brsgd in release mode and run the main job on its defaults
-#   make test      build everything, the networked commands included, and run every test (what CI runs)
+#   make test      build everything, the networked commands included, and run every test, the
+#                  Python package's too (what CI runs)
 #   make network   build brsgd with its networked commands (master, worker, cluster) in release
 #                  mode, into .build-network/release/brsgd
 #   make test-default-build   (CI) the tests of brsgd built without its networked commands
@@ -44,6 +45,7 @@ network: deps
 test: deps
 	$(SWIFT) build --build-tests --traits $(TEST_TRAITS)
 	$(SWIFT) test --skip-build --traits $(TEST_TRAITS)
+	bash Scripts/test-python.sh
 
 # The debug build without the trait (as `make demo` builds brsgd, and a plain `swift build`):
 # it compiles, and `brsgd --help` and the left-out commands say how to get master, worker and

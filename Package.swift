@@ -13,6 +13,7 @@
 //     │         ├─ ByzantineAttacks ── RobustAggregation, SeededRandom
 //     │         ├─ Datasets ────────── CZlib, SeededRandom
 //     │         └─ TensorIO            (.npy / JSON matrices, atomic files)
+//     ├─ BrSGDAggregationC ─ a C interface over RobustAggregation (python/ loads it)
 //     └─ RobustAggregation (no dependencies at all)
 import PackageDescription
 
@@ -24,6 +25,9 @@ let package = Package(
         .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
         .executable(name: "brsgd", targets: ["brsgd"]),
         .library(name: "BrSGDAggregationC", type: .dynamic, targets: ["BrSGDAggregationC"]),
+        // A worker for a Swift server or app with its own engine: NetworkWorker.run(options,
+        // source:) with a GradientSource of its own (BrSGDCluster), over gRPC.
+        .library(name: "BrSGDNetwork", targets: ["BrSGDTransportGRPC", "BrSGDCluster"]),
     ],
     // `brsgd master`, `worker` and `cluster` run training over gRPC. Compiling gRPC, SwiftNIO,
     // BoringSSL and swift-protobuf is most of a first build (minutes), and nothing else needs
