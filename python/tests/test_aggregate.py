@@ -156,10 +156,10 @@ def test_diagnostics():
     assert info["accepted_rows"] == [0] + list(range(2, 13))
     assert 0 not in info["selected_rows"]
     details = info["brsgd"]
-    assert set(details) == {"scores", "distances", "threshold", "constraint_1", "constraint_2", "returned_median"}
+    assert set(details) == {"scores", "distances", "threshold", "constraint1", "constraint2", "returned_median"}
     assert len(details["distances"]) == 12
     assert details["threshold"] == pytest.approx(np.median(details["distances"]))
-    assert set(info["selected_rows"]) == set(details["constraint_1"]) & set(details["constraint_2"])
+    assert set(info["selected_rows"]) == set(details["constraint1"]) & set(details["constraint2"])
     _, info = brsgd.aggregate(G, "krum", assumed_byzantine=2, diagnostics=True)
     assert len(info["scores"]) == 12
     _, info = brsgd.aggregate(G, "geometric-median", diagnostics=True)
