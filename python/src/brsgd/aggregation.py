@@ -153,7 +153,7 @@ def aggregate(
     Returns the aggregate, or ``(aggregate, diagnostics)`` when ``diagnostics`` is true:
     a dict with ``rule``, ``rejected_rows``, ``accepted_rows``, ``selected_rows``,
     ``scores`` (Krum family), ``iterations`` (iterative rules) and ``brsgd`` (``scores``,
-    ``distances``, ``threshold``, ``constraint_1``, ``constraint_2``, ``returned_median``),
+    ``distances``, ``threshold``, ``constraint1``, ``constraint2``, ``returned_median``),
     rows named by their index in ``gradients``.
 
     Raises :class:`RuleError` for a wrong rule or parameter and :class:`AggregationError`
