@@ -18,7 +18,8 @@ import Testing
     @Test func itsJSONHoldsDAndTAndNoDataset() throws {
         let resolved = try Self.bare.resolved()
         #expect(try Self.keys(resolved) == ["model", "parameter_count", "rounds", "workers", "byzantine", "attack", "rule",
-                                             "lr", "momentum", "weight_decay", "seed", "threads"])
+                                             "lr", "momentum", "worker_momentum", "weight_decay", "normalize", "seed",
+                                             "threads"])
         let read = try JSONDecoder().decode(Experiment.self, from: try resolved.jsonData())
         #expect(read == resolved)
         #expect(read.isBareVector && read.dimension == 44_534 && read.rounds == 300)
@@ -27,9 +28,11 @@ import Testing
 
     @Test func aBuiltInModelsJSONHasTheKeysItAlwaysHad() throws {
         let experiment = try Experiment(workers: 20, byzantine: 5, attack: AttackConfiguration(kind: .gaussian)).resolved()
-        // The id hashes this JSON: no new key, so no record's id changes.
+        // No bare-vector key; normalize and worker_momentum are the only keys added since the
+        // first records, and the id leaves them out at their old values (false, 0).
         #expect(try Self.keys(experiment) == ["model", "dataset", "partition", "workers", "byzantine", "attack", "rule", "lr",
-                                              "momentum", "weight_decay", "epochs", "batch_size", "seed", "threads"])
+                                              "momentum", "worker_momentum", "weight_decay", "normalize", "epochs",
+                                              "batch_size", "seed", "threads"])
         #expect(experiment.dimension == 61_706 && experiment.parameterCount == nil && experiment.rounds == nil)
     }
 
