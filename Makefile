@@ -4,7 +4,7 @@
 #                  Python package's too (what CI runs)
 #   make network   build brsgd with its networked commands (master, worker, cluster) in release
 #                  mode, into .build-network/release/brsgd
-#   make test-default-build   (CI) the tests of brsgd built without its networked commands
+#   make test-default-build   the tests of brsgd built without its networked commands (own scratch path)
 # Each installs the system packages it needs when they are missing.
 #
 # The networked commands run training over gRPC, and compiling gRPC, SwiftNIO, BoringSSL and
@@ -49,10 +49,11 @@ test: deps
 
 # The debug build without the trait (as `make demo` builds brsgd, and a plain `swift build`):
 # it compiles, and `brsgd --help` and the left-out commands say how to get master, worker and
-# cluster. CI runs it after `make test`; it rebuilds this package's targets (not gRPC) in .build.
+# cluster. It builds in .build-default: after a trait build in .build, the same path fails on
+# stale modules (missing CNIOAtomics).
 test-default-build: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter NetworkCommandAvailabilityTests
+	$(SWIFT) build --build-tests --scratch-path .build-default
+	$(SWIFT) test --skip-build --scratch-path .build-default --filter NetworkCommandAvailabilityTests
 
 bench: release
 	.build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean
