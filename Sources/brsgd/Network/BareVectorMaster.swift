@@ -1,3 +1,4 @@
+#if Networking  // the networked commands: built only with the Networking trait (see Package.swift)
 import BrSGDCluster
 import BrSGDRecords
 import BrSGDTransportGRPC
@@ -64,3 +65,4 @@ func runBareVectorMaster(_ run: BareVectorRun, serving: MasterServingOptions, ho
                              recordFile: recordFile, modelFile: modelFile, format: format, metrics: metrics, stop: stop,
                              onListening: onListening)
 }
+#endif
