@@ -19,6 +19,8 @@ actor TrainingMaster {
     let options: NetworkMasterOptions
     let workerCount: Int
     let byzantineCount: Int
+    /// The workers not counted as Byzantine, in increasing order: whose losses make the train loss.
+    let honestWorkers: [Int]
     let roundsPerEpoch: Int
     let totalRounds: Int
     let configJSON: String
@@ -73,6 +75,8 @@ actor TrainingMaster {
         self.metrics = metrics
         workerCount = plan.workerCount
         byzantineCount = plan.byzantineWorkers.count
+        let byzantine = Set(plan.byzantineWorkers)
+        honestWorkers = (0 ..< plan.workerCount).filter { !byzantine.contains($0) }
         roundsPerEpoch = plan.roundsPerEpoch
         totalRounds = plan.totalRounds
         // The workers are told the experiment but not the attack: a Byzantine worker is
@@ -171,8 +175,7 @@ actor TrainingMaster {
             }
             // The train loss over the honest workers, in worker order, as the simulation sums it.
             let roundSeconds = (clock.now - roundStart).seconds
-            let honest = Set(plan.byzantineWorkers)
-            ledger.record(outcome, honestLosses: losses.indices.lazy.filter { !honest.contains($0) }.compactMap { self.losses[$0] },
+            ledger.record(outcome, honestLosses: honestWorkers.lazy.compactMap { self.losses[$0] },
                           roundSeconds: roundSeconds)
             metrics.roundFinished(seconds: roundSeconds, aggregationSeconds: outcome.aggregationSeconds,
                                   missing: outcome.missingWorkers.count, skipped: outcome.isSkipped)
