@@ -106,3 +106,37 @@ struct GridRunnerTests {
         #expect(mean > 5)
     }
 }
+
+@Suite struct RobustnessGridTests {
+    @Test func theDefaultGridCoversEveryRuleAttackFractionHeterogeneityAndSeed() {
+        let grid = RobustnessGrid()
+        let configs = grid.configurations
+        #expect(configs.count == 9 + 4 * 10 * 3 * 3 * 3)
+        #expect(Set(configs.map(\.id)).count == configs.count)
+        let clean = configs.filter { $0.byzantine == 0 }
+        #expect(clean.count == 9 && clean.allSatisfy { $0.rule.name == .mean && $0.attack == nil })
+        #expect(Set(configs.map(\.byzantine)) == [0, 2, 5, 9])
+        #expect(Set(configs.map { $0.partition.dirichletAlpha ?? -1 }) == [-1, 1.0, 0.1])
+        #expect(configs.allSatisfy { $0.model == .lenet && $0.workers == 20 && $0.workerMomentum == 0.9 && $0.normalize })
+        #expect(configs.filter { $0.attack?.kind == .mimic }.allSatisfy { $0.attack?.mimicMode == .maxVariance })
+        #expect(configs.allSatisfy { (try? $0.validated()) != nil }, "every default cell can run")
+    }
+
+    @Test func aBaseKeepsItsRuleAndAttackParameters() {
+        var base = RobustnessGrid.defaultBase
+        base.rule = RuleConfiguration(name: .brsgdRobust, selectionFraction: 0.3)
+        base.attack = AttackConfiguration(kind: .ipm, epsilon: 0.5)
+        var grid = RobustnessGrid(base: base)
+        grid.rules = [.brsgdRobust, .trimmedMean]
+        grid.attacks = [.ipm]
+        grid.fractions = [0.25]
+        grid.heterogeneities = [.dirichlet(alpha: 0.5)]
+        grid.seeds = [7]
+        let cells = grid.configurations
+        #expect(cells.count == 1 + 2)
+        #expect(cells.filter { $0.rule.name == .brsgdRobust }.allSatisfy { $0.rule.selectionFraction == 0.3 })
+        #expect(cells.filter { $0.rule.name == .trimmedMean }.allSatisfy { $0.rule.byzantineCount == 5 })
+        #expect(cells.filter { $0.byzantine > 0 }.allSatisfy { $0.attack?.epsilon == 0.5 && $0.seed == 7 })
+        #expect(cells.allSatisfy { $0.partition == .dirichlet(alpha: 0.5) })
+    }
+}

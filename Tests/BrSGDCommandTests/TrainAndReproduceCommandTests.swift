@@ -39,6 +39,12 @@ import Testing
         (["bench", "aggregate", "--rules", "krum", "--m", "4", "--assumed-byzantine", "3"], "m' − f' − 2"),
         (["reproduce", "table1", "--epochs", "0"], "--epochs: is 0"),
         (["reproduce", "table1", "--rules", "bulyann"], "--rules: unknown rule 'bulyann'"),
+        (["reproduce", "robustness", "--heterogeneity", "iid,zero"], "--heterogeneity: 'zero' is neither iid nor a Dirichlet α > 0"),
+        (["reproduce", "robustness", "--heterogeneity", "0"], "--heterogeneity: '0' is neither iid"),
+        (["reproduce", "robustness", "--attacks", "alie,ipmm"], "--attacks: unknown attack 'ipmm'"),
+        (["reproduce", "robustness", "--fractions", "0.45,1.5"], "--fractions: must be numbers in (0, 1]"),
+        (["reproduce", "robustness", "--worker-momentum", "1"], "--worker-momentum: is 1.0"),
+        (["reproduce", "robustness", "--epochs", "0"], "--epochs: is 0"),
         (["reproduce", "convex", "--attack", "label-flip"], "gradient attack"),
         (["demo", "--batch-size", "0"], "--batch-size: is 0"),
     ])
@@ -57,6 +63,7 @@ import Testing
                                    "--config", "--assumed-byzantine", "--dirichlet-alpha", "--format", "Example", "gaussian:", "brsgd:",
                                    "--worker-momentum", "--no-normalize", "--normalize"]),
             (["reproduce", "table1", "--help"], ["--seeds", "--add-rules", "--add-attacks", "resumes", "figure3.svg"]),
+            (["reproduce", "robustness", "--help"], ["--heterogeneity", "--seeds", "worst", "heatmaps.svg", "resumes", "Examples"]),
             (["reproduce", "convex", "--help"], ["Theorem 1", "convex_n.svg"]),
             (["demo", "--help"], ["Krum", "20 workers"]),
             (["--help"], ["demo", "train", "reproduce", "aggregate", "bench"]),
@@ -97,5 +104,45 @@ import Testing
         #expect(second.status == 0, "\(second.stderr)")
         let table = try String(contentsOf: dir.appendingPathComponent("table1.json"), encoding: .utf8)
         #expect(table.contains("median") && table.contains("mean"), "the second grid's tables count the first's runs")
+    }
+
+    @Test func robustnessDryRunListsTheDefaultGrid() throws {
+        let run = try CommandRunner.run(["reproduce", "robustness", "--dry-run"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let ids = run.stdout.split(separator: "\n")
+        // 9 clean runs (3 heterogeneities × 3 seeds) + 4 rules × 10 attacks × 3 fractions × 3 × 3.
+        #expect(ids.count == 9 + 4 * 10 * 3 * 3 * 3)
+        #expect(run.stderr.contains("\(ids.count) runs"))
+        #expect(ids.filter { $0.contains("-b9-") && $0.contains("-brsgd-robust-") && $0.contains("-dir0.1-") }.count == 10 * 3)
+        #expect(ids.allSatisfy { $0.contains("wmom0.9") })
+    }
+
+    /// A real grid (logistic regression, one short epoch): the reports are written, and a
+    /// second call resumes every run.
+    @Test func robustnessGridWritesItsReportsAndResumes() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz") else { return }
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = dir.appendingPathComponent("base.json")
+        try Data(#"{"model": "logistic", "workers": 5, "epochs": 1, "batch_size": 1000, "test_subset": 200}"#.utf8).write(to: base)
+        let arguments = ["reproduce", "robustness", "--config", base.path, "--output-dir", dir.path, "--rules", "median,brsgd-robust",
+                         "--attacks", "ipm,sign-flip", "--fractions", "0.2", "--heterogeneity", "iid,0.5", "--seeds", "2",
+                         "--jobs", "2", "--format", "json"]
+        let first = try CommandRunner.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        // 2 heterogeneities × (2 clean + 2 rules × 2 attacks × 2 seeds) = 20 runs.
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("runs").path)
+        #expect(runs.filter { $0.hasSuffix(".json") }.count == 20)
+        for name in ["robustness.md", "robustness.csv", "robustness.json", "heatmaps.svg", "heatmap-median.svg",
+                     "heatmap-brsgd-robust.svg", "grid.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "\(name)")
+        }
+        let report = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
+        #expect((report?["cells"] as? [Any])?.count == 2 * 2, "rule × heterogeneity at one fraction")
+        let csv = try String(contentsOf: dir.appendingPathComponent("robustness.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 1 + 2 + 2 * 2 * 2)
+        let second = try CommandRunner.run(arguments)
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("20 runs were already in"))
     }
 }

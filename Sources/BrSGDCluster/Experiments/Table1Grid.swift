@@ -61,15 +61,7 @@ public struct Table1Grid: Sendable {
     }
 
     func cell(rule: RuleName, attack: AttackKind?, byzantine: Int, seed: UInt64) -> Experiment {
-        var experiment = base
-        var configuration = ruleConfigurations[rule] ?? RuleConfiguration(name: rule)
-        if configuration.needsByzantineCount { configuration.byzantineCount = nil }   // each cell's b
-        experiment.rule = configuration
-        experiment.byzantine = byzantine
-        experiment.attack = attack.map { kind in
-            base.attack?.kind == kind ? base.attack! : AttackConfiguration(kind: kind)
-        }
-        experiment.seed = seed
-        return (try? experiment.resolved()) ?? experiment
+        base.gridCell(rule: ruleConfigurations[rule] ?? RuleConfiguration(name: rule),
+                      attack: attack.map { base.gridAttack($0) }, byzantine: byzantine, seed: seed)
     }
 }

@@ -98,32 +98,6 @@ struct ReproduceTable1Command: ParsableCommand {
         guard seeds >= 1, jobs >= 1 else { throw ValidationError("--seeds and --jobs must be ≥ 1") }
     }
 
-    private func list(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    private func rules(_ text: String, option: String) throws -> [RuleName] {
-        let names = list(text)
-        guard !names.isEmpty else { throw UsageError("\(option): name at least one rule") }
-        return try names.map { name in
-            guard let rule = RuleName(rawValue: name) else {
-                throw UsageError("\(option): unknown rule '\(name)'; known: \(RuleName.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return rule
-        }
-    }
-
-    private func attacks(_ text: String, option: String) throws -> [AttackKind] {
-        let names = list(text)
-        guard !names.isEmpty else { throw UsageError("\(option): name at least one attack") }
-        return try names.map { name in
-            guard let attack = AttackKind(rawValue: name) else {
-                throw UsageError("\(option): unknown attack '\(name)'; known: \(AttackKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return attack
-        }
-    }
-
     /// The grid, its every cell checked before any run: a bad option fails at once; a cell
     /// whose rule cannot run at its α (Krum at 50%) is reported as a failed run.
     func grid() throws -> Table1Grid {
@@ -138,18 +112,12 @@ struct ReproduceTable1Command: ParsableCommand {
         grid.base.dataDirectory = nil
         if let testSubset { grid.base.testSubset = testSubset }
         grid.seeds = (1 ... seeds).map { UInt64($0) }
-        if let rules { grid.rules = try self.rules(rules, option: "--rules") }
-        if let attacks { grid.attacks = try self.attacks(attacks, option: "--attacks") }
-        if let fractions {
-            let values = list(fractions).map { Double($0) }
-            guard !values.isEmpty, values.allSatisfy({ $0.map { $0 > 0 && $0 <= 1 } ?? false }) else {
-                throw UsageError("--fractions: must be numbers in (0, 1], got '\(fractions)'")
-            }
-            grid.fractions = values.compactMap { $0 }
-        }
-        if !addRules.isEmpty { grid.rules += try self.rules(addRules, option: "--add-rules").filter { !grid.rules.contains($0) } }
+        if let rules { grid.rules = try GridList.rules(rules, option: "--rules") }
+        if let attacks { grid.attacks = try GridList.attacks(attacks, option: "--attacks") }
+        if let fractions { grid.fractions = try GridList.fractions(fractions, option: "--fractions") }
+        if !addRules.isEmpty { grid.rules += try GridList.rules(addRules, option: "--add-rules").filter { !grid.rules.contains($0) } }
         if !addAttacks.isEmpty {
-            grid.attacks += try self.attacks(addAttacks, option: "--add-attacks").filter { !grid.attacks.contains($0) }
+            grid.attacks += try GridList.attacks(addAttacks, option: "--add-attacks").filter { !grid.attacks.contains($0) }
         }
         // The base must stand on its own (sizes, η, …): its errors name the option now.
         var base = grid.base
@@ -172,77 +140,25 @@ struct ReproduceTable1Command: ParsableCommand {
             Terminal.note("\(configs.count) runs")
             return
         }
-        let root = URL(fileURLWithPath: outputDir)
-        let runs = root.appendingPathComponent("runs")
-        do {
-            try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
-        } catch {
-            throw UsageError("--output-dir \(outputDir): cannot create it: \(describeFileError(error))")
+        Terminal.note("Table 1 grid: \(grid.base.epochs) epochs, batch \(grid.base.batchSize) per worker, m = \(grid.base.workers)")
+        let execution = GridExecution(outputDirectory: outputDir, jobs: jobs, dataDirectory: dataDir) { c in
+            "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
         }
-        let threadsPerJob = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
-        BLAS.setThreadCount(1)
-        Terminal.note("Table 1 grid: \(configs.count) runs (\(grid.base.epochs) epochs, batch \(grid.base.batchSize) per worker, m = \(grid.base.workers)), "
-                      + "\(jobs) at a time → \(outputDir)")
-        let runner = GridRunner(directory: runs, jobs: jobs, threadsPerJob: threadsPerJob,
-                                locator: DatasetLocator(dataDirectory: dataDir))
-        let started = Date()
-        let outcome: GridRunner.Outcome
-        do {
-            outcome = try runner.run(configs) { event in
-                let c = event.config
-                let cell = "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
-                let elapsed = Date().timeIntervalSince(started)
-                switch event.kind {
-                case .resumed:
-                    break
-                case .finished:
-                    let r = event.record
-                    Terminal.note(String(format: "[%d/%d] %@: %.2f%% (%@)  elapsed %@", event.done, event.total, cell,
-                                         (r?.finalTestAccuracy ?? 0) * 100, clock(r?.totalSeconds ?? 0), clock(elapsed)))
-                case .failed(let message):
-                    Terminal.note("[\(event.done)/\(event.total)] \(cell): not run: \(message)")
-                }
-            }
-        } catch let error as DatasetError {
-            throw CommandError(error.message)
-        }
-        if outcome.resumed > 0 { Terminal.note("\(outcome.resumed) runs were already in \(runs.path) and were not run again") }
-        try writeReports(outcome, records: try runner.allRecords(), root: root, base: grid.base)
-        Terminal.note("grid finished: \(outcome.records.count) runs, \(outcome.failures.count) not run, "
-                      + "\(clock(outcome.seconds)) wall time → \(root.appendingPathComponent("table1.md").path)")
-        if !outcome.failures.isEmpty {
-            throw CommandError("\(outcome.failures.count) of \(configs.count) runs failed (listed in \(root.appendingPathComponent("grid.json").path))")
-        }
+        let result = try execution.run(configs, title: "Table 1 grid")
+        try writeReports(result.records, root: result.root)
+        try execution.writeSummary(result, base: grid.base)
+        Terminal.note("grid finished: \(result.outcome.records.count) runs, \(result.outcome.failures.count) not run, "
+                      + "\(clock(result.outcome.seconds)) wall time → \(result.root.appendingPathComponent("table1.md").path)")
+        try execution.checkFailures(result, total: configs.count)
     }
 
-    func writeReports(_ outcome: GridRunner.Outcome, records: [RunRecord], root: URL, base: Experiment) throws {
+    func writeReports(_ records: [RunRecord], root: URL) throws {
         let report = Table1Report(records: records)
         try write(report.markdown(), root, "table1.md")
         try write(report.csv(), root, "table1.csv")
         try AtomicFile.write(try report.jsonData(), to: root.appendingPathComponent("table1.json"))
         try write(report.differenceMarkdown(), root, "differences.md")
         try write(Figure3Plot(records: records).svg(), root, "figure3.svg")
-        struct GridSummary: Encodable {
-            var runs: Int
-            var resumed: Int
-            var wallSeconds: Double
-            var epochs: Int
-            var batchSize: Int
-            var jobs: Int
-            var failures: [[String: String]]
-            enum CodingKeys: String, CodingKey {
-                case runs, resumed, epochs, jobs, failures
-                case wallSeconds = "wall_seconds"
-                case batchSize = "batch_size"
-            }
-        }
-        let summary = GridSummary(
-            runs: records.count, resumed: outcome.resumed, wallSeconds: outcome.seconds, epochs: base.epochs,
-            batchSize: base.batchSize, jobs: jobs,
-            failures: outcome.failures.map { ["run": $0.config.id, "reason": $0.message] })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(summary), to: root.appendingPathComponent("grid.json"))
         switch format {
         case .table: print(report.markdown())
         case .json: print(String(decoding: try report.jsonData(), as: UTF8.self))

@@ -1,0 +1,148 @@
+import BrSGDCluster
+import BrSGDRecords
+import ByzantineAttacks
+import Datasets
+import Foundation
+import NeuralEngine
+import RobustAggregation
+import TensorIO
+
+/// The comma-separated lists the grid commands (`reproduce table1`, `reproduce robustness`)
+/// take, each checked against its known names with the option in the message.
+enum GridList {
+    static func items(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func rules(_ text: String, option: String) throws -> [RuleName] {
+        try parse(text, option: option, what: "rule", RuleName.self)
+    }
+
+    static func attacks(_ text: String, option: String) throws -> [AttackKind] {
+        try parse(text, option: option, what: "attack", AttackKind.self)
+    }
+
+    /// Byzantine fractions α in (0, 1].
+    static func fractions(_ text: String, option: String) throws -> [Double] {
+        let values = items(text).map { Double($0) }
+        guard !values.isEmpty, values.allSatisfy({ $0.map { $0 > 0 && $0 <= 1 } ?? false }) else {
+            throw UsageError("\(option): must be numbers in (0, 1], got '\(text)'")
+        }
+        return values.compactMap { $0 }
+    }
+
+    /// Heterogeneities: `iid`, or a Dirichlet α > 0 (`1.0`, `0.1`, or `dirichlet-0.1`).
+    static func heterogeneities(_ text: String, option: String) throws -> [PartitionScheme] {
+        let names = items(text)
+        guard !names.isEmpty else { throw UsageError("\(option): name at least one (iid or a Dirichlet α such as 0.1)") }
+        return try names.map { name in
+            if name.lowercased() == "iid" { return .iid }
+            let number = name.lowercased().hasPrefix("dirichlet-") ? String(name.dropFirst("dirichlet-".count)) : name
+            guard let alpha = Double(number), alpha > 0, alpha.isFinite else {
+                throw UsageError("\(option): '\(name)' is neither iid nor a Dirichlet α > 0")
+            }
+            return .dirichlet(alpha: alpha)
+        }
+    }
+
+    private static func parse<T: RawRepresentable & CaseIterable>(_ text: String, option: String, what: String, _: T.Type) throws -> [T]
+    where T.RawValue == String {
+        let names = items(text)
+        guard !names.isEmpty else { throw UsageError("\(option): name at least one \(what)") }
+        return try names.map { name in
+            guard let value = T(rawValue: name) else {
+                throw UsageError("\(option): unknown \(what) '\(name)'; known: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return value
+        }
+    }
+}
+
+/// Runs a grid's experiments into `<output-dir>/runs`, with one line of progress per run
+/// (its cell, accuracy, time, and the time elapsed and left), and writes `grid.json`.
+struct GridExecution {
+    var outputDirectory: String
+    var jobs: Int
+    var dataDirectory: String?
+    /// A run's cell in progress lines, e.g. `brsgd α=25% alie seed 1`.
+    var describe: (Experiment) -> String
+
+    struct Result {
+        var outcome: GridRunner.Outcome
+        /// Every record in runs/ (this grid's and any other there).
+        var records: [RunRecord]
+        var root: URL
+    }
+
+    func run(_ configs: [Experiment], title: String) throws -> Result {
+        let root = URL(fileURLWithPath: outputDirectory)
+        let runs = root.appendingPathComponent("runs")
+        do {
+            try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        } catch {
+            throw UsageError("--output-dir \(outputDirectory): cannot create it: \(describeFileError(error))")
+        }
+        let threadsPerJob = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
+        BLAS.setThreadCount(1)
+        Terminal.note("\(title): \(configs.count) runs, \(jobs) at a time → \(outputDirectory)")
+        let runner = GridRunner(directory: runs, jobs: jobs, threadsPerJob: threadsPerJob,
+                                locator: DatasetLocator(dataDirectory: dataDirectory))
+        let started = Date()
+        var made = 0
+        let outcome: GridRunner.Outcome
+        do {
+            outcome = try runner.run(configs) { event in
+                let cell = describe(event.config)
+                let elapsed = Date().timeIntervalSince(started)
+                switch event.kind {
+                case .resumed:
+                    return
+                case .finished:
+                    made += 1
+                    let r = event.record
+                    Terminal.note(String(format: "[%d/%d] %@: %.2f%% (%@)  elapsed %@, left ≈ %@", event.done, event.total, cell,
+                                         (r?.finalTestAccuracy ?? 0) * 100, clock(r?.totalSeconds ?? 0), clock(elapsed),
+                                         clock(elapsed / Double(made) * Double(event.total - event.done))))
+                case .failed(let message):
+                    made += 1
+                    Terminal.note("[\(event.done)/\(event.total)] \(cell): not run: \(message)")
+                }
+            }
+        } catch let error as DatasetError {
+            throw CommandError(error.message)
+        }
+        if outcome.resumed > 0 { Terminal.note("\(outcome.resumed) runs were already in \(runs.path) and were not run again") }
+        return Result(outcome: outcome, records: try runner.allRecords(), root: root)
+    }
+
+    /// `grid.json`: what ran, what was resumed, what failed and why, the wall time.
+    func writeSummary(_ result: Result, base: Experiment) throws {
+        struct GridSummary: Encodable {
+            var runs: Int
+            var resumed: Int
+            var wallSeconds: Double
+            var epochs: Int
+            var batchSize: Int
+            var jobs: Int
+            var failures: [[String: String]]
+            enum CodingKeys: String, CodingKey {
+                case runs, resumed, epochs, jobs, failures
+                case wallSeconds = "wall_seconds"
+                case batchSize = "batch_size"
+            }
+        }
+        let summary = GridSummary(
+            runs: result.records.count, resumed: result.outcome.resumed, wallSeconds: result.outcome.seconds,
+            epochs: base.epochs, batchSize: base.batchSize, jobs: jobs,
+            failures: result.outcome.failures.map { ["run": $0.config.id, "reason": $0.message] })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(summary), to: result.root.appendingPathComponent("grid.json"))
+    }
+
+    /// Throws when a run failed (the command exits 1; grid.json lists why).
+    func checkFailures(_ result: Result, total: Int) throws {
+        guard !result.outcome.failures.isEmpty else { return }
+        throw CommandError("\(result.outcome.failures.count) of \(total) runs failed (listed in \(result.root.appendingPathComponent("grid.json").path))")
+    }
+}
