@@ -216,6 +216,11 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
             parameter: parameter)
     }
 
+    /// The largest f a rule is built with, 2³¹ − 1: more than any matrix has rows, and small
+    /// enough that the rules' arithmetic on it (trimmed mean's 2f, Bulyan's 4f + 3) cannot
+    /// overflow.
+    public static let maximumByzantineCount = Int(Int32.max)
+
     /// The configured rule, wrapped in the configured pre-aggregations (in the order the type's
     /// documentation gives). `seed` seeds bucketing's permutations (with the round of each
     /// call to `aggregate(_:round:)`); a configuration without bucketing ignores it.
@@ -227,8 +232,8 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
             AggregationError(code: .invalidParameter, message: message, parameter: parameter)
         }
         try checkApplicable()
-        if let f = byzantineCount, f < 0 {
-            throw invalid(.assumedByzantine, "the number of Byzantine workers f must be ≥ 0, got \(f)")
+        if let f = byzantineCount, f < 0 || f > Self.maximumByzantineCount {
+            throw invalid(.assumedByzantine, "the number of Byzantine workers f must lie in 0...\(Self.maximumByzantineCount), got \(f)")
         }
         guard !needsByzantineCount || byzantineCount != nil else {
             let who = name.takesByzantineCount ? name.rawValue : nearestNeighborMixing ? "nnm" : "arc"

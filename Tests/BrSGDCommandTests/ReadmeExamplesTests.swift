@@ -4,7 +4,7 @@ import TensorIO
 
 /// The README's examples stay true: every `.build/release/brsgd …` line of its `sh` blocks
 /// is run with this build's executable, in the order the README gives them, from a fresh
-/// directory — `train` and `reproduce table1` with `--dry-run` (everything checked: options,
+/// directory — `train`, `reproduce table1` and `reproduce robustness` with `--dry-run` (everything checked: options,
 /// ranges, files, output paths; nothing trained), `aggregate` for real on small matrices.
 /// A file an example writes (`--output run.json`) is what a later one reads (`--config
 /// run.json`): the dry run's experiment JSON stands in for it. The lines that need a network,
@@ -60,7 +60,7 @@ import TensorIO
         for arguments in try Self.examples() {
             let run: CommandRun
             switch (arguments.first, arguments.dropFirst().first) {
-            case ("train", _), ("reproduce", "table1"):
+            case ("train", _), ("reproduce", "table1"), ("reproduce", "robustness"):
                 run = try CommandRunner.run(arguments + ["--dry-run"], in: dir)
                 if arguments.first == "train", let output = arguments.firstIndex(of: "--output") {
                     try Data(run.stdout.utf8).write(to: dir.appendingPathComponent(arguments[output + 1]))

@@ -21,6 +21,8 @@ import Testing
     @Test(arguments: [
         RuleConfiguration(name: .krum),                                  // f missing
         RuleConfiguration(name: .krum, byzantineCount: -1),
+        RuleConfiguration(name: .bulyan, byzantineCount: Int.max / 2),   // 4f + 3 would overflow
+        RuleConfiguration(name: .trimmedMean, byzantineCount: Int.max),  // 2f would overflow
         RuleConfiguration(name: .brsgd, selectionFraction: 0),
         RuleConfiguration(name: .brsgd, selectionFraction: 1.5),
         RuleConfiguration(name: .brsgd, threshold: -1),

@@ -29,7 +29,7 @@ public struct RobustnessHeatmap: Sendable {
     static let cellWidth = 112.0
     static let cellHeight = 56.0
     static let left = 64.0
-    static let top = 58.0
+    static let top = 74.0
     static let gap = 40.0
     static let barWidth = 14.0
 

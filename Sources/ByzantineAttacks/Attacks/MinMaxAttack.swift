@@ -69,22 +69,9 @@ public struct MinMaxAttack: Attack {
     }
 
     private func craft(into output: UnsafeMutableBufferPointer<Float>, honest: HonestGradients) -> Double {
-        let d = output.count
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(d, 1)) { scratch in
-            let mean = UnsafeMutableBufferPointer(rebasing: scratch[0 ..< d])
-            let deviation = UnsafeMutableBufferPointer(rebasing: scratch[d ..< 2 * d])
-            PerturbationSearch.meanAndDeviation(honest, direction: perturbation, mean: mean, deviation: deviation)
-            let (a, b) = honest.squaredDistancesAndProjections(
-                center: UnsafeBufferPointer(mean), direction: UnsafeBufferPointer(deviation))
-            var c = 0.0
-            for k in 0 ..< d { c += Double(deviation[k]) * Double(deviation[k]) }
+        PerturbationSearch.craft(into: output, honest: honest, direction: perturbation, initialGamma: initialGamma) { a, b, c in
             let bound = honest.maximumPairwiseSquaredDistance()
-            let gamma = PerturbationSearch.largestFeasibleGamma(initial: initialGamma) { gamma in
-                for i in a.indices where a[i] + 2 * gamma * b[i] + gamma * gamma * c > bound { return false }
-                return true
-            }
-            PerturbationSearch.write(into: output, mean: mean, deviation: deviation, gamma: gamma)
-            return gamma
+            return { gamma in !a.indices.contains { a[$0] + 2 * gamma * b[$0] + gamma * gamma * c > bound } }
         }
     }
 }

@@ -71,24 +71,6 @@ public struct OptimalALIEAttack: Attack {
     private func craft(
         into output: UnsafeMutableBufferPointer<Float>, honest: HonestGradients, context: AttackContext
     ) -> (factor: Double, value: Double) {
-        let defender = context.requireDefender(attack: "alie-opt")
-        let d = output.count
-        var loop = DefenderLoop(honest: honest, workerCount: context.workerCount, defender: defender, attack: "alie-opt")
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(d, 1)) { scratch in
-            let mean = UnsafeMutableBufferPointer(rebasing: scratch[0 ..< d])
-            let deviation = UnsafeMutableBufferPointer(rebasing: scratch[d ..< 2 * d])
-            honest.columnMean(into: mean)
-            honest.columnStandardDeviation(into: deviation, mean: UnsafeBufferPointer(mean), estimator: .sample)
-            func write(_ z: Double) {
-                let zf = Float(z)
-                for c in 0 ..< d { output[c] = mean[c] - zf * deviation[c] }
-            }
-            let best = search.maximize { z in
-                write(z)
-                return loop.damage(of: UnsafeBufferPointer(output), mean: UnsafeBufferPointer(mean))
-            }
-            write(best.factor)
-            return best
-        }
+        DefenderLoop.bestCandidate(.meanMinusDeviation, into: output, honest: honest, context: context, search: search, attack: "alie-opt")
     }
 }

@@ -67,22 +67,6 @@ public struct OptimalIPMAttack: Attack {
     private func craft(
         into output: UnsafeMutableBufferPointer<Float>, honest: HonestGradients, context: AttackContext
     ) -> (factor: Double, value: Double) {
-        let defender = context.requireDefender(attack: "ipm-opt")
-        let d = output.count
-        var loop = DefenderLoop(honest: honest, workerCount: context.workerCount, defender: defender, attack: "ipm-opt")
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(d, 1)) { scratch in
-            let mean = UnsafeMutableBufferPointer(rebasing: scratch[0 ..< d])
-            honest.columnMean(into: mean)
-            func write(_ epsilon: Double) {
-                let scale = -Float(epsilon)
-                for c in 0 ..< d { output[c] = scale * mean[c] }
-            }
-            let best = search.maximize { epsilon in
-                write(epsilon)
-                return loop.damage(of: UnsafeBufferPointer(output), mean: UnsafeBufferPointer(mean))
-            }
-            write(best.factor)
-            return best
-        }
+        DefenderLoop.bestCandidate(.negatedMean, into: output, honest: honest, context: context, search: search, attack: "ipm-opt")
     }
 }

@@ -52,3 +52,51 @@ struct DefenderLoop {
         return distance.isNaN ? -.infinity : distance
     }
 }
+
+extension DefenderLoop {
+    /// The vector an optimal attack line-searches the factor of.
+    enum Candidate {
+        /// μ − factor·σ, σ the coordinate-wise sample standard deviation (ALIE's vector).
+        case meanMinusDeviation
+        /// −factor·μ (IPM's vector).
+        case negatedMean
+    }
+
+    /// The shared body of alie-opt and ipm-opt: μ (and σ for ALIE) computed once, then
+    /// ``FactorLineSearch`` over the factor of `candidate`, each evaluation the defender's
+    /// damage; writes the best candidate into `output` and returns its factor and damage.
+    /// - Complexity: O(h·d) for μ (and σ), one m × d copy of the matrix, then per evaluation
+    ///   O(b·d) plus one run of the rule; O(2d) scratch.
+    static func bestCandidate(
+        _ candidate: Candidate, into output: UnsafeMutableBufferPointer<Float>, honest: HonestGradients,
+        context: AttackContext, search: FactorLineSearch, attack: String
+    ) -> (factor: Double, value: Double) {
+        let defender = context.requireDefender(attack: attack)
+        let d = output.count
+        var loop = DefenderLoop(honest: honest, workerCount: context.workerCount, defender: defender, attack: attack)
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(d, 1)) { scratch in
+            let mean = UnsafeMutableBufferPointer(rebasing: scratch[0 ..< d])
+            let deviation = UnsafeMutableBufferPointer(rebasing: scratch[d ..< 2 * d])
+            honest.columnMean(into: mean)
+            if candidate == .meanMinusDeviation {
+                honest.columnStandardDeviation(into: deviation, mean: UnsafeBufferPointer(mean), estimator: .sample)
+            }
+            func write(_ factor: Double) {
+                switch candidate {
+                case .meanMinusDeviation:
+                    let z = Float(factor)
+                    for c in 0 ..< d { output[c] = mean[c] - z * deviation[c] }
+                case .negatedMean:
+                    let scale = -Float(factor)
+                    for c in 0 ..< d { output[c] = scale * mean[c] }
+                }
+            }
+            let best = search.maximize { factor in
+                write(factor)
+                return loop.damage(of: UnsafeBufferPointer(output), mean: UnsafeBufferPointer(mean))
+            }
+            write(best.factor)
+            return best
+        }
+    }
+}

@@ -61,4 +61,32 @@ enum PerturbationSearch {
         let g = Float(gamma)
         for c in output.indices { output[c] = mean[c] - g * deviation[c] }
     }
+
+    /// The shared body of min-max and min-sum: writes μ + γ·∇p into `output`, γ the largest
+    /// the binary search finds feasible, and returns γ.
+    ///
+    /// μ and q = −∇p are computed once, then the expansion of every honest row's squared
+    /// distance to the candidate μ − γq, ‖g_i − μ + γq‖² = a_i + 2γ·b_i + γ²·c, with
+    /// a_i = ‖g_i − μ‖², b_i = (g_i − μ)·q and c = ‖q‖², all in `Double`; `feasibility`
+    /// turns (a, b, c) into the attack's test of one γ.
+    /// - Complexity: O(h·d) for μ, q and the expansion, what `feasibility` costs to set up,
+    ///   then its test about 20 times; O(2d) scratch.
+    static func craft(
+        into output: UnsafeMutableBufferPointer<Float>, honest: HonestGradients, direction: PerturbationDirection,
+        initialGamma: Double, feasibility: (_ a: [Double], _ b: [Double], _ c: Double) -> (Double) -> Bool
+    ) -> Double {
+        let d = output.count
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(d, 1)) { scratch in
+            let mean = UnsafeMutableBufferPointer(rebasing: scratch[0 ..< d])
+            let deviation = UnsafeMutableBufferPointer(rebasing: scratch[d ..< 2 * d])
+            meanAndDeviation(honest, direction: direction, mean: mean, deviation: deviation)
+            let (a, b) = honest.squaredDistancesAndProjections(
+                center: UnsafeBufferPointer(mean), direction: UnsafeBufferPointer(deviation))
+            var c = 0.0
+            for k in 0 ..< d { c += Double(deviation[k]) * Double(deviation[k]) }
+            let gamma = largestFeasibleGamma(initial: initialGamma, isFeasible: feasibility(a, b, c))
+            write(into: output, mean: mean, deviation: deviation, gamma: gamma)
+            return gamma
+        }
+    }
 }
