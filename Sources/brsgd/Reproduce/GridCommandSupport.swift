@@ -1,3 +1,4 @@
+import ArgumentParser
 import BrSGDCluster
 import BrSGDRecords
 import ByzantineAttacks
@@ -56,6 +57,20 @@ enum GridList {
             return value
         }
     }
+}
+
+/// The options of every grid command: where the data is, runs at once, and a dry run.
+struct GridRunOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Where the dataset's IDX files are.",
+        discussion: "Searched in order: this directory, $\(DatasetLocator.environmentVariable), /usr/share/datasets/fashion-mnist, ~/.cache/brsgd/fashion-mnist."))
+    var dataDir: String?
+
+    @Option(name: .long, help: "Runs at once (default: one per core, one thread each).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "List the runs the grid would make, and stop.")
+    var dryRun = false
 }
 
 /// Runs a grid's experiments into `<output-dir>/runs`, with one line of progress per run

@@ -77,22 +77,13 @@ struct ReproduceRobustnessCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Evaluate on a seeded subset of this many test examples (default 2,000, or the base's).")
     var testSubset: Int?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Where the dataset's IDX files are.",
-        discussion: "Searched in order: this directory, $\(DatasetLocator.environmentVariable), /usr/share/datasets/fashion-mnist, ~/.cache/brsgd/fashion-mnist."))
-    var dataDir: String?
-
-    @Option(name: .long, help: "Runs at once (default: one per core, one thread each).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    @Flag(name: .long, help: "List the runs the grid would make, and stop.")
-    var dryRun = false
+    @OptionGroup var gridOptions: GridRunOptions
 
     @Option(name: .long, help: "What to print on standard output at the end: table (robustness.md) or json (robustness.json).")
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard seeds >= 1, jobs >= 1 else { throw ValidationError("--seeds and --jobs must be ≥ 1") }
+        guard seeds >= 1, gridOptions.jobs >= 1 else { throw ValidationError("--seeds and --jobs must be ≥ 1") }
     }
 
     /// The grid, every option checked before any run; the base must validate on its own.
@@ -123,12 +114,12 @@ struct ReproduceRobustnessCommand: ParsableCommand {
     private func reproduce() throws {
         let grid = try grid()
         let configs = grid.configurations
-        if dryRun {
+        if gridOptions.dryRun {
             for config in configs { print(config.id) }
             Terminal.note("\(configs.count) runs")
             return
         }
-        let execution = GridExecution(outputDirectory: outputDir, jobs: jobs, dataDirectory: dataDir) { c in
+        let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir) { c in
             let heterogeneity = c.partition.dirichletAlpha.map { "Dir(\($0))" } ?? "IID"
             return "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) \(heterogeneity) seed \(c.seed)"
         }

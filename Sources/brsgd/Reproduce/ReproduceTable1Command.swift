@@ -80,22 +80,13 @@ struct ReproduceTable1Command: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Evaluate on a seeded subset of this many test examples (default: all 10,000).")
     var testSubset: Int?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Where the dataset's IDX files are.",
-        discussion: "Searched in order: this directory, $\(DatasetLocator.environmentVariable), /usr/share/datasets/fashion-mnist, ~/.cache/brsgd/fashion-mnist."))
-    var dataDir: String?
-
-    @Option(name: .long, help: "Runs at once (default: one per core, one thread each).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    @Flag(name: .long, help: "List the runs the grid would make, and stop.")
-    var dryRun = false
+    @OptionGroup var gridOptions: GridRunOptions
 
     @Option(name: .long, help: "What to print on standard output at the end: table (Table 1 in Markdown) or json (table1.json).")
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard seeds >= 1, jobs >= 1 else { throw ValidationError("--seeds and --jobs must be ≥ 1") }
+        guard seeds >= 1, gridOptions.jobs >= 1 else { throw ValidationError("--seeds and --jobs must be ≥ 1") }
     }
 
     /// The grid, its every cell checked before any run: a bad option fails at once; a cell
@@ -135,13 +126,13 @@ struct ReproduceTable1Command: ParsableCommand {
     private func reproduce() throws {
         let grid = try grid()
         let configs = grid.configurations
-        if dryRun {
+        if gridOptions.dryRun {
             for config in configs { print(config.id) }
             Terminal.note("\(configs.count) runs")
             return
         }
         Terminal.note("Table 1 grid: \(grid.base.epochs) epochs, batch \(grid.base.batchSize) per worker, m = \(grid.base.workers)")
-        let execution = GridExecution(outputDirectory: outputDir, jobs: jobs, dataDirectory: dataDir) { c in
+        let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir) { c in
             "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
         }
         let result = try execution.run(configs, title: "Table 1 grid")
