@@ -134,6 +134,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
+        .testTarget(name: "BrSGDAggregationCTests", dependencies: ["BrSGDAggregationC", "RobustAggregation"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(
             name: "NeuralEngineTests",

@@ -2,8 +2,8 @@
 //
 // Each function is a thin shell: it checks the C arguments, decodes the rule through
 // `RuleRequest`, calls the library, and writes the result and the malloc'd strings the
-// header promises. Its only state is `StoragePool`'s reusable buffers, behind a mutex, so
-// every function may run on many threads at once.
+// header promises. It keeps no state between calls, so every function may run on many
+// threads at once.
 
 import RobustAggregation
 
@@ -16,9 +16,14 @@ public func brsgd_abi_version() -> Int32 { abiVersion }
 /// `brsgd_aggregate`: the rule's aggregate of the m × d row-major matrix at `gradients`
 /// into the caller's d floats at `output`; diagnostics and errors as malloc'd strings.
 ///
-/// - Complexity: one copy of the m·d floats into a `GradientMatrix` (which owns its
-///   storage; the storage is reused across calls of the same size, see `StoragePool`),
-///   the rule's own cost, and O(d) to write the output.
+/// The rule reads the caller's matrix in place: it is lent to the rule as a borrowed
+/// `GradientMatrix` (`GradientMatrix.withBorrowed`) for this call only, never copied and
+/// never written. `output` is written after the rule has finished with the matrix, so it may
+/// even lie inside it.
+///
+/// - Complexity: O(1) to lend the matrix, the rule's own cost (pre-aggregations such as
+///   `nnm`, `clipping` or `bucketing` build their transformed matrix, as everywhere), and
+///   O(d) to write the output.
 @_cdecl("brsgd_aggregate")
 public func brsgd_aggregate(
     _ gradients: UnsafePointer<Float>?, _ rows: Int64, _ columns: Int64,
@@ -34,12 +39,11 @@ public func brsgd_aggregate(
         if count > 0 && gradients == nil { throw .invalidArgument("gradients is NULL for a \(m) × \(d) matrix") }
         if d > 0 && output == nil { throw .invalidArgument("output is NULL; it must hold d = \(d) floats") }
         let rule = try RuleRequest(json: ruleJSON).makeRule()
-        let matrix = GradientMatrix(rowCount: m, columnCount: d,
-                                    storage: StoragePool.filled(from: gradients, count: count))
-        defer { StoragePool.recycle(matrix.storage) }
         let result: AggregationResult
         do throws(AggregationError) {
-            result = try rule.aggregate(matrix)
+            result = try GradientMatrix.withBorrowed(
+                rowCount: m, columnCount: d, storage: UnsafeBufferPointer(start: gradients, count: count)
+            ) { matrix throws(AggregationError) in try rule.aggregate(matrix) }
         } catch {
             throw InterfaceError(error)
         }
@@ -83,11 +87,11 @@ public func brsgd_rules_json() -> UnsafeMutablePointer<CChar>? {
     CString.allocate(RuleCatalog.json())
 }
 
-/// `brsgd_release_memory`: frees the matrix storage kept for reuse between calls.
+/// `brsgd_release_memory`: frees nothing. The matrix is read in place, so no storage is kept
+/// between calls (earlier builds kept the storage of a copy); the function stays so that
+/// callers of interface version 1 still link.
 @_cdecl("brsgd_release_memory")
-public func brsgd_release_memory() {
-    StoragePool.trim()
-}
+public func brsgd_release_memory() {}
 
 /// `brsgd_free`: releases a string this library returned.
 @_cdecl("brsgd_free")

@@ -116,7 +116,9 @@ func printResults(_ record: RunRecord, format: OutputFormat, outputs: [OutputFil
         var table = SummaryTable(headers: ["epoch", "test accuracy", "test loss", "train loss", "seconds"],
                                  alignments: [.right, .right, .right, .right, .right])
         for e in record.epochs {
-            table.append(["\(e.epoch)", String(format: "%.2f%%", e.testAccuracy * 100), String(format: "%.4f", e.testLoss),
+            // A master without a test set (--parameters) evaluated nothing: no NaN in the table.
+            table.append(["\(e.epoch)", record.evaluated ? String(format: "%.2f%%", e.testAccuracy * 100) : "–",
+                          record.evaluated ? String(format: "%.4f", e.testLoss) : "–",
                           String(format: "%.4f", e.trainLoss), String(format: "%.1f", e.seconds)])
         }
         print(table.markdown)

@@ -43,9 +43,9 @@ struct BareVectorCommandTests {
                             "--lr", "\(Self.learningRate)", "--momentum", "\(Self.momentum)", "--rounds", "\(Self.rounds)",
                             "--save-model", saved.path, "--output", recordFile.path, "--listen", "127.0.0.1:0",
                             "--start-timeout", "600"]
-        let errors = Pipe()
+        let errors = Pipe(), results = Pipe()
         master.standardError = errors
-        master.standardOutput = FileHandle.nullDevice
+        master.standardOutput = results
         try master.run()
         defer { if master.isRunning { master.terminate() } }
         // The port, from the line "brsgd master listening on 127.0.0.1:<port>".
@@ -75,6 +75,23 @@ struct BareVectorCommandTests {
         let rest = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(master.terminationStatus == 0, "\(text)\(rest)")
         try Self.check(seen: seen, initial: initial, saved: saved, recordFile: recordFile)
+        Self.checkTable(String(decoding: results.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    /// The summary table on standard output: a master without a test set evaluated nothing,
+    /// so its epoch row shows a dash for test accuracy and loss, never "nan" or "nan%".
+    static func checkTable(_ stdout: String) {
+        let lines = stdout.split(separator: "\n").map(String.init)
+        let header = lines.firstIndex { $0.contains("| epoch |") && $0.contains("test accuracy") }
+        #expect(header != nil, "a table on stdout: \(stdout)")
+        let rows = lines.filter { $0.hasPrefix("|") && !$0.contains("epoch") && !$0.contains("---") }
+        #expect(!rows.isEmpty, "an epoch row: \(stdout)")
+        for row in rows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(cells.count == 5 && cells[1] == "–" && cells[2] == "–", "accuracy and loss are dashes: \(row)")
+        }
+        #expect(!stdout.lowercased().contains("nan"), "no NaN printed: \(stdout)")
+        #expect(stdout.contains("not evaluated"), "the summary line says so: \(stdout)")
     }
 
     /// Two workers of their own, each in its own loop: join, fetch, submit, until finished.

@@ -1,6 +1,6 @@
 """In-process brsgd.aggregate against NumPy's median and ByzFL's rules, same arrays, one run.
 
-    python benchmarks/bench_aggregate.py [--m 20] [--d 1000000] [--repeats 5]
+    python benchmarks/bench_aggregate.py [--m 20] [--d 1000000] [--repeats 5] [--rules mean,median,brsgd]
 
 G is m × d float32 (standard normal, seed 0), C-contiguous. Each line is the median wall
 time of --repeats calls (after one warm-up call). ByzFL (pip install byzfl==0.0.11 --no-deps
@@ -8,6 +8,10 @@ plus torch and scipy) is loaded without its package __init__, which imports its 
 and so torchvision: an empty `byzfl` module whose __path__ is the installed directory, then
 byzfl.aggregators. Its rules are timed on NumPy input and on torch tensors (its torch path).
 f = m/5 wherever a rule takes f.
+
+--rules times only those of brsgd's rules, with NumPy's mean and G.copy() as references (no
+np.median, no ByzFL): a quick comparison of two builds of the library, run one after the
+other with BRSGD_LIBRARY set to each (brsgd._native loads the library it names).
 """
 
 from __future__ import annotations
@@ -52,7 +56,9 @@ def main() -> None:
     parser.add_argument("--m", type=int, default=20)
     parser.add_argument("--d", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rules", help="comma-separated brsgd rules to time alone (default: every rule, NumPy, ByzFL)")
     arguments = parser.parse_args()
+    only = arguments.rules.split(",") if arguments.rules else None
     m, d, repeats = arguments.m, arguments.d, arguments.repeats
     f = m // 5
     G = np.random.default_rng(0).standard_normal((m, d), dtype=np.float32)
@@ -65,7 +71,9 @@ def main() -> None:
         rows.append((group, name, seconds))
         print(f"  {group:<14} {name:<34} {seconds * 1e3:10.1f} ms", flush=True)
 
-    add("numpy", "np.median(G, axis=0)", lambda: np.median(G, axis=0))
+    print(f"  library: {brsgd._native.library.path}")
+    if only is None:
+        add("numpy", "np.median(G, axis=0)", lambda: np.median(G, axis=0))
     add("numpy", "np.mean(G, axis=0)", lambda: np.mean(G, axis=0))
     add("numpy", "G.copy() (one pass of G)", lambda: G.copy())
     ours = [("mean", {}), ("median", {}), ("trimmed-mean", {"assumed_byzantine": f}),
@@ -73,9 +81,16 @@ def main() -> None:
             ("brsgd", {}), ("geometric-median", {"iterations": 3, "smoothing": 0.1}),
             ("bulyan", {"assumed_byzantine": (m - 3) // 4}),
             ("centered-clipping", {"iterations": 1, "clipping_radius": 100.0})]
+    if only is not None:
+        unknown = set(only) - {rule for rule, _ in ours}
+        if unknown:
+            parser.error(f"--rules: no benchmark for {', '.join(sorted(unknown))}")
+        ours = [(rule, parameters) for rule, parameters in ours if rule in only]
     for rule, parameters in ours:
         label = rule + "".join(f" {k}={v}" for k, v in parameters.items())
         add("brsgd", label, lambda: brsgd.aggregate(G, rule, **parameters))
+    if only is not None:
+        return
     aggregators = load_byzfl()
     if aggregators is None:
         print("  ByzFL is not installed: pip install --no-deps byzfl==0.0.11 (with torch, scipy)")

@@ -11,16 +11,40 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
+# The builds a checkout may hold, fastest first: `make network`'s release build (every
+# command), `make demo`'s release build (no master, worker or cluster), `make test`'s debug
+# build (every command, as `make test` turns the Networking trait on).
+BUILDS = (
+    REPOSITORY / ".build-network" / "release" / "brsgd",
+    REPOSITORY / ".build" / "release" / "brsgd",
+    REPOSITORY / ".build" / "debug" / "brsgd",
+)
+
+
+def _is_executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def has_networked_commands(path: Path) -> bool:
+    """True when this brsgd was built with its networked commands: its `master --help`
+    lists the master's options (a build without them has a hidden placeholder instead)."""
+    done = subprocess.run([str(path), "master", "--help"], capture_output=True, text=True, timeout=60)
+    return done.returncode == 0 and "--workers" in done.stdout
+
+
 def find_cli() -> Path | None:
-    """The built ``brsgd`` executable: $BRSGD_CLI, else the repository's release build,
-    else its debug build."""
-    candidates = [os.environ.get("BRSGD_CLI")] if os.environ.get("BRSGD_CLI") else []
-    candidates += [REPOSITORY / ".build" / "release" / "brsgd", REPOSITORY / ".build" / "debug" / "brsgd"]
-    for candidate in candidates:
-        path = Path(candidate)
-        if path.is_file() and os.access(path, os.X_OK):
-            return path
-    return None
+    """The built ``brsgd`` executable the tests run.
+
+    $BRSGD_CLI when it is set (and then only it). Else, among the repository's builds
+    (``BUILDS``, in that order: .build-network/release, .build/release, .build/debug), the
+    first that has the networked commands, which the tests of a Swift master need; else the
+    first that exists (the aggregate tests run, the master's skip); else None.
+    """
+    if os.environ.get("BRSGD_CLI"):
+        path = Path(os.environ["BRSGD_CLI"])
+        return path if _is_executable(path) else None
+    built = [path for path in BUILDS if _is_executable(path)]
+    return next((path for path in built if has_networked_commands(path)), built[0] if built else None)
 
 
 class CLI:
@@ -46,7 +70,9 @@ class CLI:
 @pytest.fixture(scope="session")
 def cli() -> CLI:
     path = find_cli()
+    if path is None and os.environ.get("BRSGD_CLI"):
+        pytest.skip(f"BRSGD_CLI={os.environ['BRSGD_CLI']} is not an executable file")
     if path is None:
-        pytest.skip("no built brsgd executable (.build/release/brsgd or .build/debug/brsgd; "
-                    "build it with `swift build --product brsgd` or set BRSGD_CLI)")
+        pytest.skip("no built brsgd executable ($BRSGD_CLI, or " + ", ".join(str(p.relative_to(REPOSITORY)) for p in BUILDS)
+                    + "; build it with `make network` or `swift build --product brsgd`, or set BRSGD_CLI)")
     return CLI(path)

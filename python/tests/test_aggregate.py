@@ -233,12 +233,34 @@ def test_threads_aggregate_at_once():
     assert all(a.tobytes() == b.tobytes() for a, b in zip(got, expected))
 
 
-def test_storage_reuse_never_leaks_between_calls():
-    # The library reuses its copy of the matrix for calls of the same size: each call must
-    # still see only its own values, also after release_memory().
-    a, b = matrix(m=9, d=5000, seed=1), matrix(m=9, d=5000, seed=2)
-    expected_a, expected_b = brsgd.aggregate(a, "median"), brsgd.aggregate(b, "median")
+def test_each_call_reads_the_array_as_it_is_then():
+    # The library reads the array in place and keeps nothing between calls: the same array
+    # changed in place between two calls gives each call its own values, as a fresh array
+    # would; release_memory() (a no-op now) changes nothing.
+    a = matrix(m=9, d=5000, seed=1)
+    b = matrix(m=9, d=5000, seed=2)
+    expected_a, expected_b = brsgd.aggregate(a.copy(), "median"), brsgd.aggregate(b.copy(), "median")
+    G = a.copy()
     for _ in range(3):
-        assert brsgd.aggregate(a, "median").tobytes() == expected_a.tobytes()
-        assert brsgd.aggregate(b, "median").tobytes() == expected_b.tobytes()
+        G[...] = a
+        assert brsgd.aggregate(G, "median").tobytes() == expected_a.tobytes()
+        G[...] = b
+        assert brsgd.aggregate(G, "median").tobytes() == expected_b.tobytes()
         brsgd.release_memory()
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_the_matrix_is_read_in_place_and_never_written(tmp_path, case):
+    # A read-only memory map: its pages are mapped without write permission, so a write by
+    # the library would crash the process; every rule reads it there, with the same bytes
+    # as on an ordinary array, and the file is unchanged.
+    rule, parameters = case
+    G = matrix()
+    path = tmp_path / "G.f32"
+    G.tofile(path)
+    mapped = np.memmap(path, dtype=np.float32, mode="r", shape=G.shape)
+    assert mapped.flags.c_contiguous and not mapped.flags.writeable
+    expected = brsgd.aggregate(G, rule, **parameters)
+    assert brsgd.aggregate(mapped, rule, **parameters).tobytes() == expected.tobytes()
+    del mapped
+    assert np.fromfile(path, dtype=np.float32).tobytes() == G.tobytes()

@@ -35,10 +35,9 @@
  * NULL). On failure no diagnostics are returned and *diagnostics_json is set to NULL; on
  * success *error_code and *error_message are set to NULL.
  *
- * Threads: every function is safe to call from any number of threads at once. The only
- * state kept between calls is a cache of matrix storage (below), behind a mutex. A call may
- * itself use every core (large matrices are split over threads); results never depend on
- * the number of threads.
+ * Threads: every function is safe to call from any number of threads at once; no state is
+ * kept between calls. A call may itself use every core (large matrices are split over
+ * threads); results never depend on the number of threads.
  */
 #ifndef BRSGD_AGGREGATION_H
 #define BRSGD_AGGREGATION_H
@@ -74,11 +73,13 @@ int32_t brsgd_abi_version(void);
  * Rows holding a NaN or +-Inf are rejected before the rule runs. The result is bit for bit
  * what `brsgd aggregate` writes for the same matrix and rule.
  *
- * Copies: the library makes one copy of the matrix (the Swift GradientMatrix owns its
- * storage), so callers need not keep `gradients` alive or unchanged after the call returns.
- * It keeps the storage of the last two matrices for the next calls of the same m * d (a
- * fresh allocation of that size costs more in page faults than the copy);
- * brsgd_release_memory frees it.
+ * No copy: the rule reads `gradients` in place, on every thread it uses, and never writes
+ * it; the library keeps no pointer to it after the call returns. So the caller must keep
+ * the m * d floats valid and unchanged until the call returns (another thread writing them
+ * meanwhile gives an unspecified result), and may reuse or free them at once after. The
+ * pre-aggregations (nnm, clipping, arc, bucketing) build their transformed matrix of their
+ * own, as they do in `brsgd aggregate`; no rule copies the input itself. `output` is
+ * written only after the rule has finished reading, so it may overlap `gradients`.
  */
 int32_t brsgd_aggregate(const float *gradients, int64_t rows, int64_t columns,
                         const char *rule_json,
@@ -104,7 +105,8 @@ int32_t brsgd_check_rule(const char *rule_json, int64_t rows,
  */
 char *brsgd_rules_json(void);
 
-/* Frees the matrix storage kept for reuse (at most two matrices' worth). Safe at any time. */
+/* Does nothing: no matrix storage is kept between calls (builds before the zero-copy
+ * brsgd_aggregate kept a copy's storage, which this freed). Kept so that callers link. */
 void brsgd_release_memory(void);
 
 /* Releases a string returned by this library. NULL is ignored. */

@@ -143,12 +143,13 @@ def aggregate(
 
     Rows holding NaN or ±Inf are rejected before the rule runs (``diagnostics`` says which).
 
-    Copies: a C-contiguous float32 array is handed to the library as it is (its own data
-    pointer); any other input is converted once with ``np.ascontiguousarray(…, float32)``.
-    The library then copies the matrix once into its own storage (its GradientMatrix owns
-    its buffer), so the array may be changed as soon as the call returns; that storage is
-    kept for the next call of the same size (:func:`release_memory` frees it). The GIL is
-    released during the call.
+    No copy: a C-contiguous, aligned float32 array is handed to the library as it is (its
+    own data pointer), and the rule reads it there, in place, never writing it (a read-only
+    array or memory map will do); any other input is converted once with
+    ``np.ascontiguousarray(…, float32)``. The library keeps nothing of it after the call, so
+    the array may be changed as soon as the call returns, but not while it runs: the GIL is
+    released during the call, and another thread writing the array then would give an
+    unspecified result.
 
     Returns the aggregate, or ``(aggregate, diagnostics)`` when ``diagnostics`` is true:
     a dict with ``rule``, ``rejected_rows``, ``accepted_rows``, ``selected_rows``,
@@ -217,7 +218,7 @@ def rules() -> list[dict[str, Any]]:
 
 
 def release_memory() -> None:
-    """Frees the matrix storage the library keeps between calls (at most two matrices'
-    worth, reused by the next calls of the same m × d: a fresh allocation of 80 MB costs
-    more in page faults than the copy into it)."""
+    """Does nothing: the library reads the matrix in place and keeps no storage between
+    calls (earlier versions kept the storage of a copy, which this freed). Kept so that
+    code calling it still runs."""
     _native.library.brsgd_release_memory()

@@ -56,7 +56,11 @@ class TrainingServicer(object):
 
     def Join(self, request, context):
         """Authenticates a worker and claims its worker id for this master's lifetime (or until
-        the id's session lapses). Returns the experiment and the current model.
+        the id's session lapses: it is not heard from within the lease, by default the round
+        timeout). Returns the session, the experiment (or nothing, for a --parameters master),
+        d and the number of rounds; the parameters come with each round (FetchRound).
+        Joining again with the same id replaces the earlier session once it lapsed (at once
+        with a per-worker token, which proves the id).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -64,14 +68,17 @@ class TrainingServicer(object):
 
     def FetchRound(self, request, context):
         """Returns the open round if this worker has not yet submitted to it and it is not before
-        `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
+        `next_round`; otherwise waits (at most `wait_milliseconds`, capped at 10 s) for such a
+        round to open, and answers STATUS_WAIT if none did. A session holds one FetchRound at a
+        time: a second one answers the first STATUS_WAIT at once.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SubmitGradient(self, request, context):
-        """Uploads the worker's gradient for a round. Every refusal comes back with its reason.
+        """Uploads the worker's gradient for the open round. Every refusal comes back in the
+        reply with its reason (the call itself succeeds); the worker then asks for the next round.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

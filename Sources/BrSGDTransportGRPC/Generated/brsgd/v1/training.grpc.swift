@@ -2,8 +2,29 @@
 ///
 /// A worker joins once (Join), then repeatedly asks for the next round (FetchRound, a long
 /// poll that returns as soon as a round it has not submitted to is open), computes
-/// its gradient on the round's parameters, and uploads it (SubmitGradient). The master closes a
-/// round when every worker has submitted or the round's deadline passes, whichever is first.
+/// its gradient on the round's parameters, and uploads it (SubmitGradient). The master opens
+/// round 0 once all m workers have joined and sent a FetchRound, and closes a round when every
+/// worker has submitted or the round's deadline (--round-timeout) passes, whichever is first;
+/// a gradient that did not arrive counts as missing. After the last round every FetchRound is
+/// answered STATUS_FINISHED. This file and README's "Writing a worker" are the contract a
+/// worker of any language is written from; brsgd.v1 only ever changes additively.
+///
+/// Errors: a refused call ends with a gRPC status, a message "<reason>: <detail>" and the
+/// reason in the `brsgd-reason` trailer. Join: UNAUTHENTICATED (the token is wrong: stop),
+/// ALREADY_EXISTS (the id is held by a session heard from within the lease: retry later),
+/// INVALID_ARGUMENT (unknown_worker: the id is not in 0..<m; stop), FAILED_PRECONDITION
+/// (protocol_version is not 1; stop). FetchRound: UNAUTHENTICATED (no live session, e.g. the
+/// master restarted: join again and ask from round 0), OUT_OF_RANGE (next_round beyond the
+/// round after the current one), INVALID_ARGUMENT (unknown worker). A gradient that is
+/// refused does not fail the call: SubmitGradient answers accepted = false with the reason.
+/// RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED mean the master's limits or the
+/// network: retry with a back-off.
+///
+/// Headers: FetchRound and SubmitGradient may carry `brsgd-worker-id` (the id in decimal) and
+/// `brsgd-session` (the session in lower-case hex); the master then authenticates the call on
+/// its headers before it reads the message (a request without them shares a small buffer
+/// budget with every unauthenticated request). When present they must name a live session:
+/// otherwise the call is refused UNAUTHENTICATED (reason bad_credentials). Join carries none.
 ///
 /// Tensors travel as `bytes` of packed little-endian float32, never as repeated floats.
 /// Regenerate the Swift code with Scripts/generate-protos.sh after editing this file.
@@ -105,7 +126,11 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Authenticates a worker and claims its worker id for this master's lifetime (or until
-        /// > the id's session lapses). Returns the experiment and the current model.
+        /// > the id's session lapses: it is not heard from within the lease, by default the round
+        /// > timeout). Returns the session, the experiment (or nothing, for a --parameters master),
+        /// > d and the number of rounds; the parameters come with each round (FetchRound).
+        /// > Joining again with the same id replaces the earlier session once it lapsed (at once
+        /// > with a per-worker token, which proves the id).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Brsgd_V1_JoinRequest` messages.
@@ -124,7 +149,9 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Returns the open round if this worker has not yet submitted to it and it is not before
-        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`, capped at 10 s) for such a
+        /// > round to open, and answers STATUS_WAIT if none did. A session holds one FetchRound at a
+        /// > time: a second one answers the first STATUS_WAIT at once.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Brsgd_V1_RoundRequest` messages.
@@ -142,7 +169,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Uploads the worker's gradient for a round. Every refusal comes back with its reason.
+        /// > Uploads the worker's gradient for the open round. Every refusal comes back in the
+        /// > reply with its reason (the call itself succeeds); the worker then asks for the next round.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Brsgd_V1_GradientSubmission` messages.
@@ -170,7 +198,11 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Authenticates a worker and claims its worker id for this master's lifetime (or until
-        /// > the id's session lapses). Returns the experiment and the current model.
+        /// > the id's session lapses: it is not heard from within the lease, by default the round
+        /// > timeout). Returns the session, the experiment (or nothing, for a --parameters master),
+        /// > d and the number of rounds; the parameters come with each round (FetchRound).
+        /// > Joining again with the same id replaces the earlier session once it lapsed (at once
+        /// > with a per-worker token, which proves the id).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_JoinRequest` message.
@@ -189,7 +221,9 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Returns the open round if this worker has not yet submitted to it and it is not before
-        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`, capped at 10 s) for such a
+        /// > round to open, and answers STATUS_WAIT if none did. A session holds one FetchRound at a
+        /// > time: a second one answers the first STATUS_WAIT at once.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_RoundRequest` message.
@@ -207,7 +241,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Uploads the worker's gradient for a round. Every refusal comes back with its reason.
+        /// > Uploads the worker's gradient for the open round. Every refusal comes back in the
+        /// > reply with its reason (the call itself succeeds); the worker then asks for the next round.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_GradientSubmission` message.
@@ -233,7 +268,11 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Authenticates a worker and claims its worker id for this master's lifetime (or until
-        /// > the id's session lapses). Returns the experiment and the current model.
+        /// > the id's session lapses: it is not heard from within the lease, by default the round
+        /// > timeout). Returns the session, the experiment (or nothing, for a --parameters master),
+        /// > d and the number of rounds; the parameters come with each round (FetchRound).
+        /// > Joining again with the same id replaces the earlier session once it lapsed (at once
+        /// > with a per-worker token, which proves the id).
         ///
         /// - Parameters:
         ///   - request: A `Brsgd_V1_JoinRequest` message.
@@ -252,7 +291,9 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Returns the open round if this worker has not yet submitted to it and it is not before
-        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`, capped at 10 s) for such a
+        /// > round to open, and answers STATUS_WAIT if none did. A session holds one FetchRound at a
+        /// > time: a second one answers the first STATUS_WAIT at once.
         ///
         /// - Parameters:
         ///   - request: A `Brsgd_V1_RoundRequest` message.
@@ -270,7 +311,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Uploads the worker's gradient for a round. Every refusal comes back with its reason.
+        /// > Uploads the worker's gradient for the open round. Every refusal comes back in the
+        /// > reply with its reason (the call itself succeeds); the worker then asks for the next round.
         ///
         /// - Parameters:
         ///   - request: A `Brsgd_V1_GradientSubmission` message.
@@ -420,7 +462,11 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Authenticates a worker and claims its worker id for this master's lifetime (or until
-        /// > the id's session lapses). Returns the experiment and the current model.
+        /// > the id's session lapses: it is not heard from within the lease, by default the round
+        /// > timeout). Returns the session, the experiment (or nothing, for a --parameters master),
+        /// > d and the number of rounds; the parameters come with each round (FetchRound).
+        /// > Joining again with the same id replaces the earlier session once it lapsed (at once
+        /// > with a per-worker token, which proves the id).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_JoinRequest` message.
@@ -444,7 +490,9 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Returns the open round if this worker has not yet submitted to it and it is not before
-        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`, capped at 10 s) for such a
+        /// > round to open, and answers STATUS_WAIT if none did. A session holds one FetchRound at a
+        /// > time: a second one answers the first STATUS_WAIT at once.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_RoundRequest` message.
@@ -467,7 +515,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Uploads the worker's gradient for a round. Every refusal comes back with its reason.
+        /// > Uploads the worker's gradient for the open round. Every refusal comes back in the
+        /// > reply with its reason (the call itself succeeds); the worker then asks for the next round.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_GradientSubmission` message.
@@ -508,7 +557,11 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Authenticates a worker and claims its worker id for this master's lifetime (or until
-        /// > the id's session lapses). Returns the experiment and the current model.
+        /// > the id's session lapses: it is not heard from within the lease, by default the round
+        /// > timeout). Returns the session, the experiment (or nothing, for a --parameters master),
+        /// > d and the number of rounds; the parameters come with each round (FetchRound).
+        /// > Joining again with the same id replaces the earlier session once it lapsed (at once
+        /// > with a per-worker token, which proves the id).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_JoinRequest` message.
@@ -543,7 +596,9 @@ extension Brsgd_V1_Training {
         /// > Source IDL Documentation:
         /// >
         /// > Returns the open round if this worker has not yet submitted to it and it is not before
-        /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
+        /// > `next_round`; otherwise waits (at most `wait_milliseconds`, capped at 10 s) for such a
+        /// > round to open, and answers STATUS_WAIT if none did. A session holds one FetchRound at a
+        /// > time: a second one answers the first STATUS_WAIT at once.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_RoundRequest` message.
@@ -577,7 +632,8 @@ extension Brsgd_V1_Training {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Uploads the worker's gradient for a round. Every refusal comes back with its reason.
+        /// > Uploads the worker's gradient for the open round. Every refusal comes back in the
+        /// > reply with its reason (the call itself succeeds); the worker then asks for the next round.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Brsgd_V1_GradientSubmission` message.
@@ -617,7 +673,11 @@ extension Brsgd_V1_Training.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Authenticates a worker and claims its worker id for this master's lifetime (or until
-    /// > the id's session lapses). Returns the experiment and the current model.
+    /// > the id's session lapses: it is not heard from within the lease, by default the round
+    /// > timeout). Returns the session, the experiment (or nothing, for a --parameters master),
+    /// > d and the number of rounds; the parameters come with each round (FetchRound).
+    /// > Joining again with the same id replaces the earlier session once it lapsed (at once
+    /// > with a per-worker token, which proves the id).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Brsgd_V1_JoinRequest` message.
@@ -647,7 +707,9 @@ extension Brsgd_V1_Training.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Returns the open round if this worker has not yet submitted to it and it is not before
-    /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
+    /// > `next_round`; otherwise waits (at most `wait_milliseconds`, capped at 10 s) for such a
+    /// > round to open, and answers STATUS_WAIT if none did. A session holds one FetchRound at a
+    /// > time: a second one answers the first STATUS_WAIT at once.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Brsgd_V1_RoundRequest` message.
@@ -676,7 +738,8 @@ extension Brsgd_V1_Training.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Uploads the worker's gradient for a round. Every refusal comes back with its reason.
+    /// > Uploads the worker's gradient for the open round. Every refusal comes back in the
+    /// > reply with its reason (the call itself succeeds); the worker then asks for the next round.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Brsgd_V1_GradientSubmission` message.
@@ -710,7 +773,11 @@ extension Brsgd_V1_Training.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Authenticates a worker and claims its worker id for this master's lifetime (or until
-    /// > the id's session lapses). Returns the experiment and the current model.
+    /// > the id's session lapses: it is not heard from within the lease, by default the round
+    /// > timeout). Returns the session, the experiment (or nothing, for a --parameters master),
+    /// > d and the number of rounds; the parameters come with each round (FetchRound).
+    /// > Joining again with the same id replaces the earlier session once it lapsed (at once
+    /// > with a per-worker token, which proves the id).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -744,7 +811,9 @@ extension Brsgd_V1_Training.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Returns the open round if this worker has not yet submitted to it and it is not before
-    /// > `next_round`; otherwise waits (at most `wait_milliseconds`) for such a round to open.
+    /// > `next_round`; otherwise waits (at most `wait_milliseconds`, capped at 10 s) for such a
+    /// > round to open, and answers STATUS_WAIT if none did. A session holds one FetchRound at a
+    /// > time: a second one answers the first STATUS_WAIT at once.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -777,7 +846,8 @@ extension Brsgd_V1_Training.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Uploads the worker's gradient for a round. Every refusal comes back with its reason.
+    /// > Uploads the worker's gradient for the open round. Every refusal comes back in the
+    /// > reply with its reason (the call itself succeeds); the worker then asks for the next round.
     ///
     /// - Parameters:
     ///   - message: request message to send.

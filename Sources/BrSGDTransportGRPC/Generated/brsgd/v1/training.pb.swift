@@ -12,8 +12,29 @@
 ///
 /// A worker joins once (Join), then repeatedly asks for the next round (FetchRound, a long
 /// poll that returns as soon as a round it has not submitted to is open), computes
-/// its gradient on the round's parameters, and uploads it (SubmitGradient). The master closes a
-/// round when every worker has submitted or the round's deadline passes, whichever is first.
+/// its gradient on the round's parameters, and uploads it (SubmitGradient). The master opens
+/// round 0 once all m workers have joined and sent a FetchRound, and closes a round when every
+/// worker has submitted or the round's deadline (--round-timeout) passes, whichever is first;
+/// a gradient that did not arrive counts as missing. After the last round every FetchRound is
+/// answered STATUS_FINISHED. This file and README's "Writing a worker" are the contract a
+/// worker of any language is written from; brsgd.v1 only ever changes additively.
+///
+/// Errors: a refused call ends with a gRPC status, a message "<reason>: <detail>" and the
+/// reason in the `brsgd-reason` trailer. Join: UNAUTHENTICATED (the token is wrong: stop),
+/// ALREADY_EXISTS (the id is held by a session heard from within the lease: retry later),
+/// INVALID_ARGUMENT (unknown_worker: the id is not in 0..<m; stop), FAILED_PRECONDITION
+/// (protocol_version is not 1; stop). FetchRound: UNAUTHENTICATED (no live session, e.g. the
+/// master restarted: join again and ask from round 0), OUT_OF_RANGE (next_round beyond the
+/// round after the current one), INVALID_ARGUMENT (unknown worker). A gradient that is
+/// refused does not fail the call: SubmitGradient answers accepted = false with the reason.
+/// RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED mean the master's limits or the
+/// network: retry with a back-off.
+///
+/// Headers: FetchRound and SubmitGradient may carry `brsgd-worker-id` (the id in decimal) and
+/// `brsgd-session` (the session in lower-case hex); the master then authenticates the call on
+/// its headers before it reads the message (a request without them shares a small buffer
+/// budget with every unauthenticated request). When present they must name a live session:
+/// otherwise the call is refused UNAUTHENTICATED (reason bad_credentials). Join carries none.
 ///
 /// Tensors travel as `bytes` of packed little-endian float32, never as repeated floats.
 /// Regenerate the Swift code with Scripts/generate-protos.sh after editing this file.
@@ -40,10 +61,12 @@ nonisolated struct Brsgd_V1_JoinRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The worker's index, 0..<m. Workers 0..<b are the Byzantine ones of the experiment.
+  /// The worker's index, 0..<m. The master counts how often its rule selects workers 0..<b
+  /// (the Byzantine ones of the experiment); nothing tells a worker it is one.
   var workerID: UInt32 = 0
 
-  /// The shared secret (the content of --token-file); empty when the master needs none.
+  /// The secret: the master's shared one (its --token-file) or this worker's own (a line of
+  /// its --worker-tokens); empty when the master needs none.
   var token: String = String()
 
   /// The protocol version the worker speaks (1).
@@ -59,17 +82,20 @@ nonisolated struct Brsgd_V1_JoinResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Proves the session in every later call (random, 16 bytes).
+  /// Proves the session in every later call (random, 16 bytes): send it back as is.
   var session: Data = Data()
 
-  /// The experiment (BrSGDExperiments.ExperimentConfig as JSON), without the attack: a
-  /// Byzantine worker is told nothing about being one.
+  /// The experiment the master runs (BrSGDRecords.Experiment as JSON, the schema of
+  /// docs/experiment-example.json: model, dataset, partition, m, b, rule, lr, epochs,
+  /// batch_size, seed, …), without the attack: a Byzantine worker is told nothing about being
+  /// one. Empty for a master of a bare vector (brsgd master --parameters): the model, the
+  /// data and the batches are the workers' own, and d and the rounds are all there is to tell.
   var configJson: String = String()
 
-  /// The number of model parameters d.
+  /// The number of model parameters d: every tensor of the protocol holds d float32.
   var parameterCount: UInt32 = 0
 
-  /// The rounds the master will run in all.
+  /// The rounds the master runs in all (rounds 0 … total_rounds − 1).
   var totalRounds: UInt64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -86,11 +112,13 @@ nonisolated struct Brsgd_V1_RoundRequest: Sendable {
 
   var session: Data = Data()
 
-  /// How long the master may hold the call when no round is open for this worker yet.
+  /// How long the master may hold the call when no round is open for this worker yet
+  /// (capped at 10,000; 0 answers at once). Give the call a deadline a little longer.
   var waitMilliseconds: UInt32 = 0
 
   /// The earliest round the worker wants (0: any). A worker that has computed round t asks
-  /// for t + 1 while its gradient for t is still being uploaded, saving a round trip.
+  /// for t + 1 while its gradient for t is still being uploaded, saving a round trip. More
+  /// than one past the master's current round is refused (OUT_OF_RANGE).
   var nextRound: UInt64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -118,10 +146,12 @@ nonisolated struct Brsgd_V1_RoundAssignment: Sendable {
     /// `round` is open: compute a gradient on `parameters` and submit it.
     case `open` // = 0
 
-    /// No later round opened within the wait; ask again.
+    /// No round for this worker opened within the wait (or a newer FetchRound of the same
+    /// session replaced this one); ask again.
     case wait // = 1
 
-    /// Training is over; the worker may exit.
+    /// Training is over; the worker may exit (the master stops soon after every worker
+    /// has been told).
     case finished // = 2
     case UNRECOGNIZED(Int)
 
@@ -173,7 +203,8 @@ nonisolated struct Brsgd_V1_GradientSubmission: Sendable {
   /// The gradient as packed little-endian float32 (4·d bytes).
   var gradient: Data = Data()
 
-  /// The worker's mean training loss on its batch (for the run record's train loss).
+  /// The worker's mean training loss on its batch: the run record's train loss is the mean
+  /// of the losses of workers b..<m.
   var loss: Float = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -188,8 +219,12 @@ nonisolated struct Brsgd_V1_SubmissionReply: Sendable {
 
   var accepted: Bool = false
 
-  /// Why not (SubmissionRejection.Code: wrong_round, duplicate, wrong_length, non_finite,
-  /// malformed, unauthenticated, not_collecting, unknown_worker); empty when accepted.
+  /// Why not, empty when accepted (BrSGDCluster.SubmissionRejection.Code): wrong_round (not
+  /// the open round: late, or the round closed at its deadline), not_collecting (between
+  /// rounds, or after the last), duplicate (already submitted this round), wrong_length (not
+  /// d float32), non_finite (a NaN or ±Inf), malformed (not a multiple of 4 bytes,
+  /// undecodable or too large), unknown_worker (the id is not in 0..<m), unauthenticated (no live session: join
+  /// again). The row stays missing for the round; the worker asks for the next one.
   var code: String = String()
 
   var message: String = String()
