@@ -20,7 +20,7 @@
  *     snake_case code and a sentence naming what was wrong (the messages of
  *     `brsgd aggregate`). The codes, a list that may grow:
  *         invalid_parameter      a parameter is out of range, or f is missing (f and q must
- *                                also be at most 2^31 - 1, as in the Swift library)
+ *                                also be at most 2^31 - 1)
  *         inapplicable_parameter a parameter the rule does not take
  *         too_few_rows           the rule needs more finite rows (Krum: m' - f' - 2 >= 1, ...)
  *         no_accepted_rows       no rows, or every row holds NaN or +-Inf
