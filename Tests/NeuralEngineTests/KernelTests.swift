@@ -53,11 +53,41 @@ struct KernelTests {
         return columns
     }
 
+    /// Naive col2im: each column entry added to its pixel (starting from 0), column rows
+    /// `(c, u, v)` in order, as the fast kernel promises, so the two agree to the bit.
+    func referenceCol2im(_ columns: [Float], _ g: ConvolutionGeometry) -> [Float] {
+        var x = [Float](repeating: 0, count: g.channels * g.height * g.width * g.batchSize)
+        let k = g.kernelSize
+        for c in 0..<g.channels {
+            for u in 0..<k {
+                for v in 0..<k {
+                    for i in 0..<g.outputHeight {
+                        for j in 0..<g.outputWidth {
+                            let h = i * g.stride - g.padding + u, w = j * g.stride - g.padding + v
+                            guard h >= 0 && h < g.height && w >= 0 && w < g.width else { continue }
+                            for b in 0..<g.batchSize {
+                                let row = (c * k + u) * k + v, column = (i * g.outputWidth + j) * g.batchSize + b
+                                x[((c * g.height + h) * g.width + w) * g.batchSize + b] += columns[row * g.columnWidth + column]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return x
+    }
+
     static let geometries: [ConvolutionGeometry] = [
         ConvolutionGeometry(channels: 1, batchSize: 2, height: 6, width: 6, kernelSize: 5, padding: 2, stride: 1),
         ConvolutionGeometry(channels: 3, batchSize: 2, height: 7, width: 5, kernelSize: 3, padding: 0, stride: 2),
         ConvolutionGeometry(channels: 2, batchSize: 1, height: 4, width: 5, kernelSize: 3, padding: 3, stride: 2),
         ConvolutionGeometry(channels: 2, batchSize: 3, height: 3, width: 3, kernelSize: 1, padding: 0, stride: 1),
+        // LeNet's two convolutions on a micro-batch of 4; a kernel wider than the padded
+        // image leaves whole column rows outside it; stride 3 with padding 4.
+        ConvolutionGeometry(channels: 1, batchSize: 4, height: 28, width: 28, kernelSize: 5, padding: 2, stride: 1),
+        ConvolutionGeometry(channels: 6, batchSize: 4, height: 14, width: 14, kernelSize: 5, padding: 0, stride: 1),
+        ConvolutionGeometry(channels: 2, batchSize: 3, height: 3, width: 4, kernelSize: 5, padding: 1, stride: 1),
+        ConvolutionGeometry(channels: 2, batchSize: 3, height: 6, width: 4, kernelSize: 2, padding: 4, stride: 3),
     ]
 
     @Test(arguments: geometries)
@@ -76,14 +106,15 @@ struct KernelTests {
         c.withUnsafeBufferPointer { c in
             folded.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, $0.baseAddress!, g) }
         }
+        #expect(folded.map(\.bitPattern) == referenceCol2im(c, g).map(\.bitPattern))
         let left = zip(columns, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let right = zip(x, folded).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         #expect(abs(left - right) <= 1e-4 * max(1, abs(left)))
     }
 
-    @Test(arguments: [1, 2, 5])
-    func swapLeadingAxesTransposes(inner: Int) {
-        let a = 3, b = 4
+    /// 3 × 4 and 9 × 6: whole 4 × 4 blocks (inner 1), ragged rows and columns, and none.
+    @Test(arguments: [(1, 3, 4), (2, 3, 4), (5, 3, 4), (1, 9, 6), (1, 4, 8), (1, 1, 3)])
+    func swapLeadingAxesTransposes(inner: Int, a: Int, b: Int) {
         let src = (0..<(a * b * inner)).map(Float.init)
         var dst = [Float](repeating: .nan, count: src.count)
         src.withUnsafeBufferPointer { s in
