@@ -66,6 +66,40 @@ struct DeterminismTests {
         }
     }
 
+    /// LeNet with its ReLUs fused into the poolings after them gives the bytes of LeNet
+    /// computed layer by layer: the loss, the gradient and the evaluation, for batches that
+    /// fill micro-batches of 4 and that leave a short last one (9 = 4 + 4 + 1). The inputs
+    /// hold exact zeros, so that ReLU sees 0 and ties.
+    @Test(arguments: [1, 4, 8, 9])
+    func fusingReLUIntoPoolingKeepsLeNetsBytes(batchSize: Int) {
+        let fused = Model.lenet5()
+        let unfused = Model(inputShape: fused.inputShape, layers: fused.layers, loss: fused.loss,
+                            fusesReLUIntoPooling: false)
+        #expect(fused.reluFusedIntoPooling.filter { $0 }.count == 2)
+        #expect(!unfused.reluFusedIntoPooling.contains(true))
+        var generator = SeededGenerator(seed: 12)
+        let inputs = normals(batchSize * fused.inputSize, using: &generator).map { abs($0) < 0.3 ? 0 : $0 }
+        let classLabels = labels(batchSize, classes: 10, using: &generator)
+        let parameters = fused.initialParameters(seed: 5)
+        let a = lossAndGradient(fused, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: batchSize,
+                                workspace: Workspace(model: fused, maxBatchSize: 9))
+        let b = lossAndGradient(unfused, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: batchSize,
+                                workspace: Workspace(model: unfused, maxBatchSize: 9))
+        #expect(a.loss.bitPattern == b.loss.bitPattern)
+        #expect(a.gradient.map(\.bitPattern) == b.gradient.map(\.bitPattern))
+        func evaluation(_ model: Model) -> Evaluation {
+            parameters.withUnsafeBufferPointer { p in
+                inputs.withUnsafeBufferPointer { x in
+                    classLabels.withUnsafeBufferPointer { y in
+                        model.evaluate(parameters: p, inputs: x, labels: y, count: batchSize,
+                                       workspace: Workspace(model: model, maxBatchSize: 9))
+                    }
+                }
+            }
+        }
+        #expect(evaluation(fused) == evaluation(unfused))
+    }
+
     @Test func gradientIsOverwrittenNotAccumulated() {
         let (inputs, classLabels) = batch(4)
         let parameters = model.initialParameters(seed: 4)
