@@ -66,6 +66,15 @@ public final class Workspace: Sendable {
     /// 4 rows for convolutional models, whose im2col columns (19.6k floats per LeNet
     /// image) then stay in cache, about 1.3× faster than 32; dense-only models gain
     /// nothing from splitting (their GEMMs want many rows), so they take the whole shard.
+    ///
+    /// With 4 LeNet images every product stays under OpenBLAS's small-matrix threshold
+    /// (M·N·K ≤ 10⁶; each of the second convolution's three is 960,000), where its direct
+    /// kernels run at 47–110 GFLOP/s from cache. That is also why a simulated round is not
+    /// computed as one batch over every worker's examples: LeNet over 160 images at once
+    /// (`brsgd bench train --batch-size 160 --micro-batch-size 160`) trained at 11.3k
+    /// samples per CPU-second against 23.3k in micro-batches of 4, and batching the dense
+    /// layers' forward products over workers changes their bytes
+    /// (`Scripts/bench_lenet_gemms.c` times and compares each product).
     public static func defaultMicroBatchSize(for model: Model) -> Int {
         model.layers.contains { if case .conv2D = $0 { true } else { false } } ? 4 : Int.max
     }
