@@ -118,6 +118,10 @@ struct ShardBuffers {
     let columnGradient: UnsafeMutablePointer<Float>?
     /// This shard's parameter gradient (shard 0 writes straight into the caller's).
     let gradient: UnsafeMutablePointer<Float>
+    /// Each convolution's weight gradient, transposed (`in·k² × out`), summed over the
+    /// micro-batches before it is copied into place (an empty region for other layers, and
+    /// for every layer of a model without fast paths).
+    let transposedWeightGradients: [UnsafeMutablePointer<Float>]
     /// Each max-pooling layer's argmax offsets (an empty region for other layers).
     let poolIndices: [UnsafeMutablePointer<Int32>]
     /// This shard's summed loss and correct predictions from the last call.
@@ -154,6 +158,9 @@ struct ShardBuffers {
         sizes.append(batch * largestActivation)
         sizes.append(largestColumnGradient)
         sizes.append(model.parameterCount)
+        for layer in model.layers {
+            if model.usesFastPaths, case .conv2D(let conv) = layer { sizes.append(conv.weightCount) } else { sizes.append(0) }
+        }
         let total = sizes.reduce(0, +)
         storage = .allocate(capacity: max(total, 1))
         storage.initialize(repeating: 0, count: max(total, 1))
@@ -174,6 +181,7 @@ struct ShardBuffers {
         let columnRegion = carve()
         columnGradient = largestColumnGradient > 0 ? columnRegion : nil
         gradient = carve()
+        transposedWeightGradients = model.layers.map { _ in carve() }
 
         var indexCounts: [Int] = []
         for (index, layer) in model.layers.enumerated() {

@@ -39,6 +39,13 @@ extension Model {
         }
         buffers.loss = loss
         buffers.correct = correct
+        // The convolutions' weight gradients were summed transposed: copy them into place.
+        guard usesFastPaths, let gradient = input.gradient else { return }
+        for index in firstTrainableLayer..<layers.count {
+            guard case .conv2D(let conv) = layers[index] else { continue }
+            conv.writeTransposedWeightGradient(buffers.transposedWeightGradients[index],
+                                               into: gradient + parameterOffsets[index])
+        }
     }
 
     /// `pass` for one micro-batch; adds to `input.gradient` when `accumulates`.
@@ -122,6 +129,7 @@ extension Model {
                 conv.backward(parameters: weights, inputShape: shape, batchSize: batch, accumulates: accumulates,
                               columns: buffers.columns[index], outputGradient: dy,
                               parameterGradient: weightGradient,
+                              transposedWeightGradient: usesFastPaths ? buffers.transposedWeightGradients[index] : nil,
                               inputGradient: propagates ? dx : nil, columnGradient: buffers.columnGradient)
             case .dense(let dense):
                 dense.backward(parameters: weights, input: layerInput, batchSize: batch, accumulates: accumulates,
