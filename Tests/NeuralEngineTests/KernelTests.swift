@@ -27,36 +27,10 @@ struct KernelTests {
         #expect(maxRelativeError(actual, expected, floor: 1e-3) < 1e-5)
     }
 
-    /// Naive im2col straight from the definition, on a `[C][H][W][B]` batch.
-    func referenceIm2col(_ x: [Float], _ g: ConvolutionGeometry) -> [Float] {
-        var columns = [Float](repeating: 0, count: g.columnRows * g.columnWidth)
-        let k = g.kernelSize
-        for c in 0..<g.channels {
-            for u in 0..<k {
-                for v in 0..<k {
-                    for b in 0..<g.batchSize {
-                        for i in 0..<g.outputHeight {
-                            for j in 0..<g.outputWidth {
-                                let h = i * g.stride - g.padding + u, w = j * g.stride - g.padding + v
-                                let inside = h >= 0 && h < g.height && w >= 0 && w < g.width
-                                // input [C][H][W][B], columns [(c, u, v)][(i, j, b)]
-                                let value = inside ? x[((c * g.height + h) * g.width + w) * g.batchSize + b] : 0
-                                let row = (c * k + u) * k + v
-                                let column = (i * g.outputWidth + j) * g.batchSize + b
-                                columns[row * g.columnWidth + column] = value
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return columns
-    }
-
-    /// Naive col2im: each column entry added to its pixel (starting from 0), column rows
-    /// `(c, u, v)` in order, as the fast kernel promises, so the two agree to the bit.
-    func referenceCol2im(_ columns: [Float], _ g: ConvolutionGeometry) -> [Float] {
-        var x = [Float](repeating: 0, count: g.channels * g.height * g.width * g.batchSize)
+    /// Every column entry of `g`, in the order of the column rows `(c, u, v)`, then the
+    /// output pixels `(i, j)`, then the batch: its index in the column matrix and the index
+    /// of the input value it copies (`[C][H][W][B]`), nil where that lies in the padding.
+    func forEachColumnEntry(_ g: ConvolutionGeometry, _ body: (_ column: Int, _ input: Int?) -> Void) {
         let k = g.kernelSize
         for c in 0..<g.channels {
             for u in 0..<k {
@@ -64,15 +38,32 @@ struct KernelTests {
                     for i in 0..<g.outputHeight {
                         for j in 0..<g.outputWidth {
                             let h = i * g.stride - g.padding + u, w = j * g.stride - g.padding + v
-                            guard h >= 0 && h < g.height && w >= 0 && w < g.width else { continue }
+                            let inside = h >= 0 && h < g.height && w >= 0 && w < g.width
                             for b in 0..<g.batchSize {
                                 let row = (c * k + u) * k + v, column = (i * g.outputWidth + j) * g.batchSize + b
-                                x[((c * g.height + h) * g.width + w) * g.batchSize + b] += columns[row * g.columnWidth + column]
+                                body(row * g.columnWidth + column,
+                                     inside ? ((c * g.height + h) * g.width + w) * g.batchSize + b : nil)
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Naive im2col straight from the definition, on a `[C][H][W][B]` batch.
+    func referenceIm2col(_ x: [Float], _ g: ConvolutionGeometry) -> [Float] {
+        var columns = [Float](repeating: 0, count: g.columnRows * g.columnWidth)
+        forEachColumnEntry(g) { column, input in columns[column] = input.map { x[$0] } ?? 0 }
+        return columns
+    }
+
+    /// Naive col2im: each column entry added to its pixel (starting from 0), column rows
+    /// `(c, u, v)` in order, as the fast kernel promises, so the two agree to the bit.
+    func referenceCol2im(_ columns: [Float], _ g: ConvolutionGeometry) -> [Float] {
+        var x = [Float](repeating: 0, count: g.channels * g.height * g.width * g.batchSize)
+        forEachColumnEntry(g) { column, input in
+            if let input { x[input] += columns[column] }
         }
         return x
     }

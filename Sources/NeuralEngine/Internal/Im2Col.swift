@@ -22,20 +22,23 @@ struct ConvolutionGeometry {
     /// The output columns `ow` whose input column `ow·s − p + kj` lies inside `0..<width`.
     @inline(__always)
     func validOutputColumns(kj: Int) -> Range<Int> {
-        // ow·s − p + kj ≥ 0  ⇔  ow ≥ ceil((p − kj) / s)
-        let low = max(0, (padding - kj + stride - 1) / stride)
-        // ow·s − p + kj ≤ width − 1  ⇔  ow ≤ floor((width − 1 + p − kj) / s)
-        let top = width - 1 + padding - kj
-        let high = top < 0 ? 0 : min(outputWidth, top / stride + 1)
-        return low..<max(low, high)
+        validOutputs(tap: kj, inputExtent: width, outputExtent: outputWidth)
     }
 
     /// The output rows `oh` whose input row `oh·s − p + ki` lies inside `0..<height`.
     @inline(__always)
     func validOutputRows(ki: Int) -> Range<Int> {
-        let low = max(0, (padding - ki + stride - 1) / stride)
-        let top = height - 1 + padding - ki
-        let high = top < 0 ? 0 : min(outputHeight, top / stride + 1)
+        validOutputs(tap: ki, inputExtent: height, outputExtent: outputHeight)
+    }
+
+    /// The outputs `o` along one axis whose input `o·s − p + tap` lies inside `0..<inputExtent`.
+    @inline(__always)
+    private func validOutputs(tap: Int, inputExtent: Int, outputExtent: Int) -> Range<Int> {
+        // o·s − p + tap ≥ 0  ⇔  o ≥ ceil((p − tap) / s)
+        let low = max(0, (padding - tap + stride - 1) / stride)
+        // o·s − p + tap ≤ extent − 1  ⇔  o ≤ floor((extent − 1 + p − tap) / s)
+        let top = inputExtent - 1 + padding - tap
+        let high = top < 0 ? 0 : min(outputExtent, top / stride + 1)
         return low..<max(low, high)
     }
 }

@@ -71,15 +71,8 @@ public struct MaxPool2D: Sendable, Hashable {
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>,
         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
     ) {
-        let inChannel = inputShape.planeSize * batchSize
-        let outChannel = outputShape(for: inputShape).planeSize * batchSize
-        inputGradient.update(repeating: 0, count: inputShape.channels * inChannel)
-        for c in 0..<inputShape.channels {
-            let dx = inputGradient + c &* inChannel
-            let dy = outputGradient + c &* outChannel
-            let index = argmax + c &* outChannel
-            for o in 0..<outChannel { dx[Int(index[o])] += dy[o] }
-        }
+        route(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: nil,
+              outputGradient: outputGradient, inputGradient: inputGradient)
     }
 
     /// Whether the pooling takes non-overlapping 2 × 2 windows (LeNet's), the case
@@ -118,16 +111,31 @@ public struct MaxPool2D: Sendable, Hashable {
         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
     ) {
         precondition(isTwoByTwo, "the fused ReLU-pooling pass takes 2 × 2 windows")
+        route(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: pooled,
+              outputGradient: outputGradient, inputGradient: inputGradient)
+    }
+
+    /// Zeroes `inputGradient`, then adds each output's `∂y` at its recorded maximum, only
+    /// where `pooled` (when given) is not ≤ 0 — `!(y ≤ 0)`, not `y > 0`: ReLU's backward
+    /// pass keeps the gradient at a NaN.
+    /// - Complexity: O(B · C · H · W).
+    private func route(
+        inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>?,
+        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+    ) {
         let inChannel = inputShape.planeSize * batchSize
         let outChannel = outputShape(for: inputShape).planeSize * batchSize
         inputGradient.update(repeating: 0, count: inputShape.channels * inChannel)
         for c in 0..<inputShape.channels {
             let dx = inputGradient + c &* inChannel
             let dy = outputGradient + c &* outChannel
-            let y = pooled + c &* outChannel
             let index = argmax + c &* outChannel
-            // `!(y ≤ 0)`, not `y > 0`: ReLU's backward pass keeps the gradient at a NaN.
-            for o in 0..<outChannel where !(y[o] <= 0) { dx[Int(index[o])] += dy[o] }
+            if let pooled {
+                let y = pooled + c &* outChannel
+                for o in 0..<outChannel where !(y[o] <= 0) { dx[Int(index[o])] += dy[o] }
+            } else {
+                for o in 0..<outChannel { dx[Int(index[o])] += dy[o] }
+            }
         }
     }
 
