@@ -66,6 +66,15 @@ public final class Workspace: Sendable {
     /// 4 rows for convolutional models, whose im2col columns (19.6k floats per LeNet
     /// image) then stay in cache, about 1.3× faster than 32; dense-only models gain
     /// nothing from splitting (their GEMMs want many rows), so they take the whole shard.
+    ///
+    /// With 4 LeNet images every product stays under OpenBLAS's small-matrix threshold
+    /// (M·N·K ≤ 10⁶; each of the second convolution's three is 960,000), where its direct
+    /// kernels run at 47–110 GFLOP/s from cache. That is also why a simulated round is not
+    /// computed as one batch over every worker's examples: LeNet over 160 images at once
+    /// (`brsgd bench train --batch-size 160 --micro-batch-size 160`) trained at 11.3k
+    /// samples per CPU-second against 23.3k in micro-batches of 4, and batching the dense
+    /// layers' forward products over workers changes their bytes
+    /// (`Scripts/bench_lenet_gemms.c` times and compares each product).
     public static func defaultMicroBatchSize(for model: Model) -> Int {
         model.layers.contains { if case .conv2D = $0 { true } else { false } } ? 4 : Int.max
     }
@@ -109,6 +118,10 @@ struct ShardBuffers {
     let columnGradient: UnsafeMutablePointer<Float>?
     /// This shard's parameter gradient (shard 0 writes straight into the caller's).
     let gradient: UnsafeMutablePointer<Float>
+    /// Each convolution's weight gradient, transposed (`in·k² × out`), summed over the
+    /// micro-batches before it is copied into place (an empty region for other layers, and
+    /// for every layer of a model without fast paths).
+    let transposedWeightGradients: [UnsafeMutablePointer<Float>]
     /// Each max-pooling layer's argmax offsets (an empty region for other layers).
     let poolIndices: [UnsafeMutablePointer<Int32>]
     /// This shard's summed loss and correct predictions from the last call.
@@ -145,6 +158,9 @@ struct ShardBuffers {
         sizes.append(batch * largestActivation)
         sizes.append(largestColumnGradient)
         sizes.append(model.parameterCount)
+        for layer in model.layers {
+            if model.usesFastPaths, case .conv2D(let conv) = layer { sizes.append(conv.weightCount) } else { sizes.append(0) }
+        }
         let total = sizes.reduce(0, +)
         storage = .allocate(capacity: max(total, 1))
         storage.initialize(repeating: 0, count: max(total, 1))
@@ -165,6 +181,7 @@ struct ShardBuffers {
         let columnRegion = carve()
         columnGradient = largestColumnGradient > 0 ? columnRegion : nil
         gradient = carve()
+        transposedWeightGradients = model.layers.map { _ in carve() }
 
         var indexCounts: [Int] = []
         for (index, layer) in model.layers.enumerated() {

@@ -86,4 +86,38 @@ import RobustAggregation
                                         train: Self.train, test: Self.test)
         #expect(result.epochs.last!.testAccuracy < 0.5)
     }
+
+    /// The attackers' rows (workers 0 and 1 of 8, d = 5) that `kind` crafts in one round when
+    /// the attackers' own rows hold `fill` and the honest rows fixed values.
+    static func craftedRows(_ kind: AttackKind, ownRows fill: Float) throws -> [Float] {
+        let m = 8, d = 5, attackers = [0, 1]
+        let attack = try AttackConfiguration(kind: kind).resolved(workerCount: m, byzantineCount: attackers.count)
+            .makeAttack()
+        var master = MasterStateMachine(parameters: [Float](repeating: 0, count: d), optimizer: SGD(learningRate: 0.1),
+                                        rule: CoordinateWiseMedian(), workerCount: m)
+        _ = master.beginRound()
+        master.writeRows(of: Array(0 ..< m)) { storage in
+            for i in 0 ..< m * d { storage[i] = i < attackers.count * d ? fill : Float(i % 7) - 2.5 + Float(i) / 40 }
+        }
+        var scratch: [Float] = []
+        master.writeByzantineRows(attackers, attack: attack, seed: 3, scratch: &scratch)
+        return master.gradientMatrix.withUnsafeStorage { Array($0[0 ..< attackers.count * d]) }
+    }
+
+    /// The simulation computes no gradient for an omniscient attacker (it would be thrown
+    /// away): sound only if every omniscient attack crafts the same bytes whatever its
+    /// worker's own row holds: NaN there or zeros, the same output.
+    @Test(arguments: AttackKind.allCases.filter(\.isOmniscient))
+    func omniscientAttacksCraftFromTheHonestRowsAlone(_ kind: AttackKind) throws {
+        #expect(!kind.knowledge.craftsFromOwnGradient)
+        let fromNaN = try Self.craftedRows(kind, ownRows: .nan), fromZeros = try Self.craftedRows(kind, ownRows: 0)
+        #expect(fromNaN.map(\.bitPattern) == fromZeros.map(\.bitPattern), "\(kind)")
+    }
+
+    /// Attacks that start from their own gradient still compute it, and craft from it.
+    @Test(arguments: AttackKind.allCases.filter { $0.knowledge == .ownGradient })
+    func ownGradientAttacksCraftFromTheirGradient(_ kind: AttackKind) throws {
+        #expect(kind.knowledge.craftsFromOwnGradient)
+        #expect(try Self.craftedRows(kind, ownRows: 1) != Self.craftedRows(kind, ownRows: 2), "\(kind)")
+    }
 }

@@ -27,30 +27,45 @@ struct KernelTests {
         #expect(maxRelativeError(actual, expected, floor: 1e-3) < 1e-5)
     }
 
-    /// Naive im2col straight from the definition, on a `[C][H][W][B]` batch.
-    func referenceIm2col(_ x: [Float], _ g: ConvolutionGeometry) -> [Float] {
-        var columns = [Float](repeating: 0, count: g.columnRows * g.columnWidth)
+    /// Every column entry of `g`, in the order of the column rows `(c, u, v)`, then the
+    /// output pixels `(i, j)`, then the batch: its index in the column matrix and the index
+    /// of the input value it copies (`[C][H][W][B]`), nil where that lies in the padding.
+    func forEachColumnEntry(_ g: ConvolutionGeometry, _ body: (_ column: Int, _ input: Int?) -> Void) {
         let k = g.kernelSize
         for c in 0..<g.channels {
             for u in 0..<k {
                 for v in 0..<k {
-                    for b in 0..<g.batchSize {
-                        for i in 0..<g.outputHeight {
-                            for j in 0..<g.outputWidth {
-                                let h = i * g.stride - g.padding + u, w = j * g.stride - g.padding + v
-                                let inside = h >= 0 && h < g.height && w >= 0 && w < g.width
-                                // input [C][H][W][B], columns [(c, u, v)][(i, j, b)]
-                                let value = inside ? x[((c * g.height + h) * g.width + w) * g.batchSize + b] : 0
-                                let row = (c * k + u) * k + v
-                                let column = (i * g.outputWidth + j) * g.batchSize + b
-                                columns[row * g.columnWidth + column] = value
+                    for i in 0..<g.outputHeight {
+                        for j in 0..<g.outputWidth {
+                            let h = i * g.stride - g.padding + u, w = j * g.stride - g.padding + v
+                            let inside = h >= 0 && h < g.height && w >= 0 && w < g.width
+                            for b in 0..<g.batchSize {
+                                let row = (c * k + u) * k + v, column = (i * g.outputWidth + j) * g.batchSize + b
+                                body(row * g.columnWidth + column,
+                                     inside ? ((c * g.height + h) * g.width + w) * g.batchSize + b : nil)
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Naive im2col straight from the definition, on a `[C][H][W][B]` batch.
+    func referenceIm2col(_ x: [Float], _ g: ConvolutionGeometry) -> [Float] {
+        var columns = [Float](repeating: 0, count: g.columnRows * g.columnWidth)
+        forEachColumnEntry(g) { column, input in columns[column] = input.map { x[$0] } ?? 0 }
         return columns
+    }
+
+    /// Naive col2im: each column entry added to its pixel (starting from 0), column rows
+    /// `(c, u, v)` in order, as the fast kernel promises, so the two agree to the bit.
+    func referenceCol2im(_ columns: [Float], _ g: ConvolutionGeometry) -> [Float] {
+        var x = [Float](repeating: 0, count: g.channels * g.height * g.width * g.batchSize)
+        forEachColumnEntry(g) { column, input in
+            if let input { x[input] += columns[column] }
+        }
+        return x
     }
 
     static let geometries: [ConvolutionGeometry] = [
@@ -58,6 +73,12 @@ struct KernelTests {
         ConvolutionGeometry(channels: 3, batchSize: 2, height: 7, width: 5, kernelSize: 3, padding: 0, stride: 2),
         ConvolutionGeometry(channels: 2, batchSize: 1, height: 4, width: 5, kernelSize: 3, padding: 3, stride: 2),
         ConvolutionGeometry(channels: 2, batchSize: 3, height: 3, width: 3, kernelSize: 1, padding: 0, stride: 1),
+        // LeNet's two convolutions on a micro-batch of 4; a kernel wider than the padded
+        // image leaves whole column rows outside it; stride 3 with padding 4.
+        ConvolutionGeometry(channels: 1, batchSize: 4, height: 28, width: 28, kernelSize: 5, padding: 2, stride: 1),
+        ConvolutionGeometry(channels: 6, batchSize: 4, height: 14, width: 14, kernelSize: 5, padding: 0, stride: 1),
+        ConvolutionGeometry(channels: 2, batchSize: 3, height: 3, width: 4, kernelSize: 5, padding: 1, stride: 1),
+        ConvolutionGeometry(channels: 2, batchSize: 3, height: 6, width: 4, kernelSize: 2, padding: 4, stride: 3),
     ]
 
     @Test(arguments: geometries)
@@ -76,14 +97,15 @@ struct KernelTests {
         c.withUnsafeBufferPointer { c in
             folded.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, $0.baseAddress!, g) }
         }
+        #expect(folded.map(\.bitPattern) == referenceCol2im(c, g).map(\.bitPattern))
         let left = zip(columns, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let right = zip(x, folded).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         #expect(abs(left - right) <= 1e-4 * max(1, abs(left)))
     }
 
-    @Test(arguments: [1, 2, 5])
-    func swapLeadingAxesTransposes(inner: Int) {
-        let a = 3, b = 4
+    /// 3 × 4 and 9 × 6: whole 4 × 4 blocks (inner 1), ragged rows and columns, and none.
+    @Test(arguments: [(1, 3, 4), (2, 3, 4), (5, 3, 4), (1, 9, 6), (1, 4, 8), (1, 1, 3)])
+    func swapLeadingAxesTransposes(inner: Int, a: Int, b: Int) {
         let src = (0..<(a * b * inner)).map(Float.init)
         var dst = [Float](repeating: .nan, count: src.count)
         src.withUnsafeBufferPointer { s in

@@ -107,4 +107,62 @@ struct PoolingAndActivationTests {
             #expect(abs(dt[i] - dy[i] * (1 - expected * expected)) <= 1e-5)
         }
     }
+
+    /// The fused ReLU–pooling kernels give the bytes of ReLU then pooling, and pooling's
+    /// backward pass then ReLU's, with −0, +0, NaN and ties among the inputs and −0 among
+    /// the gradients. `batch` 4 fills the vector path, 3 the scalar tail, 5 both; the
+    /// count stays a multiple of ReLU's lanes (2 · 6 · 4 · batch), as fusion requires.
+    @Test(arguments: [3, 4, 5])
+    func fusedReLUPoolingGivesTheBytesOfTheTwoLayers(batch: Int) {
+        var generator = SeededGenerator(seed: 6)
+        let pool = MaxPool2D(kernelSize: 2)
+        let shape = TensorShape(channels: 2, height: 6, width: 4)
+        let n = shape.count * batch, out = pool.outputShape(for: shape).count * batch
+        #expect(ReLU.computesInLanesOnly(count: n))
+        let specials: [Float] = [0, -0.0, .nan, 1, -1]
+        let x = (0..<n).map { _ in generator.nextIndex(below: 3) == 0 ? specials[generator.nextIndex(below: 5)]
+                                                                      : Float(generator.nextIndex(below: 5)) - 2 }
+        let dy = (0..<out).map { i in i % 7 == 0 ? -0.0 : Float(generator.nextNormal()) }
+        func bits(_ v: [Float]) -> [UInt32] { v.map(\.bitPattern) }
+
+        var rectified = [Float](repeating: .nan, count: n), dRectified = rectified, dx = rectified, fusedDx = rectified
+        var y = [Float](repeating: .nan, count: out), fusedY = y
+        var argmax = [Int32](repeating: -1, count: out), fusedArgmax = argmax
+        x.withUnsafeBufferPointer { x in
+            dy.withUnsafeBufferPointer { dy in
+                rectified.withUnsafeMutableBufferPointer { r in
+                    ReLU().forward(input: x.baseAddress!, output: r.baseAddress!, count: n)
+                    y.withUnsafeMutableBufferPointer { y in
+                        argmax.withUnsafeMutableBufferPointer { a in
+                            pool.forward(input: UnsafePointer(r.baseAddress!), inputShape: shape, batchSize: batch,
+                                         output: y.baseAddress!, argmax: a.baseAddress!)
+                            dRectified.withUnsafeMutableBufferPointer { dr in
+                                pool.backward(inputShape: shape, batchSize: batch, argmax: UnsafePointer(a.baseAddress!),
+                                              outputGradient: dy.baseAddress!, inputGradient: dr.baseAddress!)
+                                dx.withUnsafeMutableBufferPointer { dx in
+                                    ReLU().backward(output: UnsafePointer(r.baseAddress!),
+                                                    outputGradient: UnsafePointer(dr.baseAddress!),
+                                                    inputGradient: dx.baseAddress!, count: n)
+                                }
+                            }
+                        }
+                    }
+                }
+                fusedY.withUnsafeMutableBufferPointer { y in
+                    fusedArgmax.withUnsafeMutableBufferPointer { a in
+                        pool.forwardAfterReLU(input: x.baseAddress!, inputShape: shape, batchSize: batch,
+                                              output: y.baseAddress!, argmax: a.baseAddress!)
+                        fusedDx.withUnsafeMutableBufferPointer { dx in
+                            pool.backwardThroughReLU(inputShape: shape, batchSize: batch,
+                                                     argmax: UnsafePointer(a.baseAddress!), pooled: UnsafePointer(y.baseAddress!),
+                                                     outputGradient: dy.baseAddress!, inputGradient: dx.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(bits(fusedY) == bits(y))
+        #expect(fusedArgmax == argmax)
+        #expect(bits(fusedDx) == bits(dx))
+    }
 }

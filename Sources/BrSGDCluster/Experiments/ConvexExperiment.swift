@@ -52,7 +52,7 @@ public struct ConvexExperiment: Sendable {
         var master = MasterStateMachine(parameters: [Float](repeating: 0, count: d),
                                         optimizer: SGD(learningRate: learningRate), rule: rule, workerCount: m)
         let byzantine = attack == nil ? [] : Array(0 ..< b)
-        let honestWorkers = (0 ..< m).filter { !byzantine.contains($0) || (attack?.knowledge ?? .none) >= .ownGradient }
+        let honestWorkers = (0 ..< m).filter { !byzantine.contains($0) || (attack?.knowledge ?? .none).craftsFromOwnGradient }
         var crafted: [Float] = []
         var ledger = RunLedger(byzantineWorkers: byzantine, roundsPerEpoch: max(1, rounds))
         for _ in 0 ..< rounds {

@@ -35,8 +35,9 @@ public enum Simulation {
         if let attack = config.attack { try attack.validate(workerCount: m, byzantineCount: byzantine.count) }
         let knowledge = config.attack?.knowledge ?? .none
         let relabel = config.attack?.labelTransform(classCount: train.classCount)
-        // Who computes a real gradient: honest workers, and attackers that start from their own.
-        let computing = (0 ..< m).filter { !isByzantine.contains($0) || config.attack == nil || knowledge >= .ownGradient }
+        // Who computes a real gradient: honest workers, and attackers that start from their own
+        // (an omniscient attacker crafts from the honest rows alone: see `craftsFromOwnGradient`).
+        let computing = (0 ..< m).filter { !isByzantine.contains($0) || config.attack == nil || knowledge.craftsFromOwnGradient }
         let attackers = config.attack == nil ? [] : byzantine
         let honest = (0 ..< m).filter { !isByzantine.contains($0) }
 

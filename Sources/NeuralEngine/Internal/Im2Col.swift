@@ -22,11 +22,23 @@ struct ConvolutionGeometry {
     /// The output columns `ow` whose input column `ow·s − p + kj` lies inside `0..<width`.
     @inline(__always)
     func validOutputColumns(kj: Int) -> Range<Int> {
-        // ow·s − p + kj ≥ 0  ⇔  ow ≥ ceil((p − kj) / s)
-        let low = max(0, (padding - kj + stride - 1) / stride)
-        // ow·s − p + kj ≤ width − 1  ⇔  ow ≤ floor((width − 1 + p − kj) / s)
-        let top = width - 1 + padding - kj
-        let high = top < 0 ? 0 : min(outputWidth, top / stride + 1)
+        validOutputs(tap: kj, inputExtent: width, outputExtent: outputWidth)
+    }
+
+    /// The output rows `oh` whose input row `oh·s − p + ki` lies inside `0..<height`.
+    @inline(__always)
+    func validOutputRows(ki: Int) -> Range<Int> {
+        validOutputs(tap: ki, inputExtent: height, outputExtent: outputHeight)
+    }
+
+    /// The outputs `o` along one axis whose input `o·s − p + tap` lies inside `0..<inputExtent`.
+    @inline(__always)
+    private func validOutputs(tap: Int, inputExtent: Int, outputExtent: Int) -> Range<Int> {
+        // o·s − p + tap ≥ 0  ⇔  o ≥ ceil((p − tap) / s)
+        let low = max(0, (padding - tap + stride - 1) / stride)
+        // o·s − p + tap ≤ extent − 1  ⇔  o ≤ floor((extent − 1 + p − tap) / s)
+        let top = inputExtent - 1 + padding - tap
+        let high = top < 0 ? 0 : min(outputExtent, top / stride + 1)
         return low..<max(low, high)
     }
 }
@@ -34,38 +46,55 @@ struct ConvolutionGeometry {
 /// Unfolds `input` (`[C][H][W][B]`) into `columns` (`[C·k·k][Ho·Wo·B]`), zero outside.
 ///
 /// `columns[(c·k + ki)·k + kj][(oh·Wo + ow)·B + b] = input[c][oh·s − p + ki][ow·s − p + kj][b]`.
+/// Each column row is written once, front to back: the output rows above and below the
+/// image as zeros, and each output row inside it as a zero lead, one copied run of
+/// `valid · B` floats (stride 1) and a zero tail, every bound worked out once per
+/// `(ki, kj)` rather than per output row (for LeNet's second convolution, 1,500 runs of
+/// 40 floats per micro-batch of 4, that took 6.3 µs here against 10.7 µs checking each row).
 /// - Complexity: O(C · k² · Ho · Wo · B).
 func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
     let k = g.kernelSize, ho = g.outputHeight, wo = g.outputWidth, batch = g.batchSize
-    let channelSize = g.height * g.width * batch
+    let width = g.width, stride = g.stride, padding = g.padding
+    let channelSize = g.height * width * batch
     let rowLength = g.columnWidth
     let outputRow = wo * batch
     for c in 0..<g.channels {
         let image = input + c * channelSize
         for ki in 0..<k {
+            let rows = g.validOutputRows(ki: ki)
             for kj in 0..<k {
                 let row = columns + ((c * k + ki) * k + kj) * rowLength
                 let valid = g.validOutputColumns(kj: kj)
-                for oh in 0..<ho {
-                    let dst = row + oh * outputRow
-                    let ih = oh * g.stride - g.padding + ki
-                    guard ih >= 0 && ih < g.height, !valid.isEmpty else {
-                        zeroRow(dst, count: outputRow)
-                        continue
-                    }
-                    zeroRow(dst, count: valid.lowerBound * batch)
-                    // Index arithmetic, not pointer arithmetic: the first pixel may lie left of the image.
-                    let pixel = ih * g.width - g.padding + kj
-                    if g.stride == 1 {
-                        copyRow(image + (pixel + valid.lowerBound) * batch, dst + valid.lowerBound * batch,
-                                count: valid.count * batch)
-                    } else {
-                        for ow in valid {
-                            copyRow(image + (pixel + ow * g.stride) * batch, dst + ow * batch, count: batch)
-                        }
-                    }
-                    zeroRow(dst + valid.upperBound * batch, count: (wo - valid.upperBound) * batch)
+                guard !valid.isEmpty && !rows.isEmpty else {
+                    zeroRow(row, count: rowLength)
+                    continue
                 }
+                let lead = valid.lowerBound * batch, run = valid.count * batch
+                let tail = (wo - valid.upperBound) * batch
+                zeroRow(row, count: rows.lowerBound * outputRow)
+                // The index of pixel (oh·s − p + ki, −p + kj) for the first valid oh: an index,
+                // not a pointer, as that pixel may lie left of the image; valid ow lie inside.
+                let first = ((rows.lowerBound &* stride &- padding &+ ki) &* width &- padding &+ kj) &* batch
+                let step = stride &* width &* batch
+                if stride == 1 {
+                    for t in 0..<rows.count {
+                        let dst = row + (rows.lowerBound &+ t) &* outputRow
+                        if lead > 0 { zeroRow(dst, count: lead) }
+                        copyRow(image + (first &+ t &* step &+ lead), dst + lead, count: run)
+                        if tail > 0 { zeroRow(dst + (lead &+ run), count: tail) }
+                    }
+                } else {
+                    for t in 0..<rows.count {
+                        let dst = row + (rows.lowerBound &+ t) &* outputRow
+                        let start = first &+ t &* step
+                        if lead > 0 { zeroRow(dst, count: lead) }
+                        for ow in valid {
+                            copyRow(image + (start &+ ow &* stride &* batch), dst + ow &* batch, count: batch)
+                        }
+                        if tail > 0 { zeroRow(dst + (lead &+ run), count: tail) }
+                    }
+                }
+                zeroRow(row + rows.upperBound * outputRow, count: (ho - rows.upperBound) * outputRow)
             }
         }
     }
@@ -73,31 +102,39 @@ func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float
 
 /// Folds `columns` back onto `input` (the adjoint of `im2col`): every column entry is
 /// added to the input pixel it was copied from. `input` is overwritten.
+///
+/// Each pixel receives its entries in the order of the column rows `(c, ki, kj)`, added to
+/// 0 one after another; the bounds are worked out once per `(ki, kj)`.
 /// - Complexity: O(C · k² · Ho · Wo · B).
 func col2im(_ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-    let k = g.kernelSize, ho = g.outputHeight, batch = g.batchSize
-    let channelSize = g.height * g.width * batch
+    let k = g.kernelSize, batch = g.batchSize
+    let width = g.width, stride = g.stride, padding = g.padding
+    let channelSize = g.height * width * batch
     let rowLength = g.columnWidth
     let outputRow = g.outputWidth * batch
     input.update(repeating: 0, count: g.channels * channelSize)
     for c in 0..<g.channels {
         let image = input + c * channelSize
         for ki in 0..<k {
+            let rows = g.validOutputRows(ki: ki)
             for kj in 0..<k {
                 let row = columns + ((c * k + ki) * k + kj) * rowLength
                 let valid = g.validOutputColumns(kj: kj)
                 if valid.isEmpty { continue }
-                for oh in 0..<ho {
-                    let ih = oh * g.stride - g.padding + ki
-                    guard ih >= 0 && ih < g.height else { continue }
-                    let src = row + oh * outputRow
-                    let pixel = ih * g.width - g.padding + kj
-                    if g.stride == 1 {
-                        addRow(src + valid.lowerBound * batch, image + (pixel + valid.lowerBound) * batch,
-                               count: valid.count * batch)
-                    } else {
+                let run = valid.count * batch
+                let first = ((rows.lowerBound &* stride &- padding &+ ki) &* width &- padding &+ kj) &* batch
+                let step = stride &* width &* batch
+                if stride == 1 {
+                    for t in 0..<rows.count {
+                        let src = row + ((rows.lowerBound &+ t) &* outputRow &+ valid.lowerBound &* batch)
+                        addRow(src, image + (first &+ t &* step &+ valid.lowerBound &* batch), count: run)
+                    }
+                } else {
+                    for t in 0..<rows.count {
+                        let src = row + (rows.lowerBound &+ t) &* outputRow
+                        let start = first &+ t &* step   // an index (see im2col)
                         for ow in valid {
-                            addRow(src + ow * batch, image + (pixel + ow * g.stride) * batch, count: batch)
+                            addRow(src + ow &* batch, image + (start &+ ow &* stride &* batch), count: batch)
                         }
                     }
                 }

@@ -39,6 +39,13 @@ extension Model {
         }
         buffers.loss = loss
         buffers.correct = correct
+        // The convolutions' weight gradients were summed transposed: copy them into place.
+        guard usesFastPaths, let gradient = input.gradient else { return }
+        for index in firstTrainableLayer..<layers.count {
+            guard case .conv2D(let conv) = layers[index] else { continue }
+            conv.writeTransposedWeightGradient(buffers.transposedWeightGradients[index],
+                                               into: gradient + parameterOffsets[index])
+        }
     }
 
     /// `pass` for one micro-batch; adds to `input.gradient` when `accumulates`.
@@ -52,8 +59,10 @@ extension Model {
         }
         let modelInput = x
 
-        // Forward.
+        // Forward. A ReLU fused into the pooling after it is skipped here, and that
+        // pooling reads the ReLU's input.
         for (index, layer) in layers.enumerated() {
+            if fusesReLU(at: index, batchSize: batch) { continue }
             let shape = layerInputShapes[index]
             let y = buffers.activations[index]
             let weights = input.parameters + parameterOffsets[index]
@@ -62,8 +71,13 @@ extension Model {
                 conv.forward(parameters: weights, input: x, inputShape: shape, batchSize: batch,
                              columns: buffers.columns[index], output: y)
             case .maxPool2D(let pool):
-                pool.forward(input: x, inputShape: shape, batchSize: batch, output: y,
-                             argmax: buffers.poolIndices[index])
+                if index > 0 && fusesReLU(at: index - 1, batchSize: batch) {
+                    pool.forwardAfterReLU(input: x, inputShape: shape, batchSize: batch, output: y,
+                                          argmax: buffers.poolIndices[index])
+                } else {
+                    pool.forward(input: x, inputShape: shape, batchSize: batch, output: y,
+                                 argmax: buffers.poolIndices[index])
+                }
             case .dense(let dense):
                 dense.forward(parameters: weights, input: x, batchSize: batch, output: y)
             case .relu:
@@ -104,6 +118,7 @@ extension Model {
         // Backward, from the last layer down to the first one with parameters.
         var dx = buffers.gradientB
         for index in stride(from: layers.count - 1, through: firstTrainableLayer, by: -1) {
+            if fusesReLU(at: index, batchSize: batch) { continue }   // its pooling's backward pass went through it
             let shape = layerInputShapes[index]
             let layerInput = index == 0 ? modelInput : UnsafePointer(buffers.activations[index - 1])
             let propagates = index > firstTrainableLayer
@@ -114,14 +129,20 @@ extension Model {
                 conv.backward(parameters: weights, inputShape: shape, batchSize: batch, accumulates: accumulates,
                               columns: buffers.columns[index], outputGradient: dy,
                               parameterGradient: weightGradient,
+                              transposedWeightGradient: usesFastPaths ? buffers.transposedWeightGradients[index] : nil,
                               inputGradient: propagates ? dx : nil, columnGradient: buffers.columnGradient)
             case .dense(let dense):
                 dense.backward(parameters: weights, input: layerInput, batchSize: batch, accumulates: accumulates,
                                outputGradient: dy, parameterGradient: weightGradient,
                                inputGradient: propagates ? dx : nil)
             case .maxPool2D(let pool):
-                pool.backward(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index],
-                              outputGradient: dy, inputGradient: dx)
+                if index > 0 && fusesReLU(at: index - 1, batchSize: batch) {
+                    pool.backwardThroughReLU(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index],
+                                             pooled: buffers.activations[index], outputGradient: dy, inputGradient: dx)
+                } else {
+                    pool.backward(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index],
+                                  outputGradient: dy, inputGradient: dx)
+                }
             case .relu:
                 ReLU().backward(output: buffers.activations[index], outputGradient: dy,
                                 inputGradient: dx, count: batch * shape.count)
@@ -137,6 +158,17 @@ extension Model {
             }
             swap(&dx, &dy)
         }
+    }
+}
+
+extension Model {
+    /// Whether a micro-batch of `batchSize` fuses layer `index`, a ReLU, into the pooling
+    /// after it: ``reluFusedIntoPooling`` and all of the ReLU's `batchSize · C·H·W` values
+    /// would go through its vector steps, so that the fused pass gives its bytes.
+    /// - Complexity: O(1).
+    @inline(__always)
+    func fusesReLU(at index: Int, batchSize: Int) -> Bool {
+        reluFusedIntoPooling[index] && ReLU.computesInLanesOnly(count: batchSize &* layerInputShapes[index].count)
     }
 }
 

@@ -9,6 +9,17 @@ import Darwin
 struct ReLU: Sendable, Hashable {
     init() {}
 
+    /// Values per vector step. Values in the steps compute as `x < 0 ? 0 : x` forward
+    /// (−0 and NaN pass) and `y ≤ 0 ? 0 : ∂y` backward (NaN passes ∂y); the last
+    /// `count % laneCount` go through the scalar tail, `max(x, 0)` and `y > 0 ? ∂y : 0`,
+    /// which differ only there.
+    static let laneCount = SIMD8<Float>.scalarCount
+
+    /// Whether every one of `count` values goes through the vector steps, so that a fused
+    /// kernel computing the steps' rule gives this layer's bytes.
+    /// - Complexity: O(1).
+    static func computesInLanesOnly(count: Int) -> Bool { count % laneCount == 0 }
+
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         while i &+ 8 <= count {

@@ -35,8 +35,9 @@ public struct MaxPool2D: Sendable, Hashable {
         output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
     ) {
         let out = outputShape(for: inputShape)
-        if kernelSize == 2 && stride == 2 {
-            forward2x2(input: input, inputShape: inputShape, batchSize: batchSize, output: output, argmax: argmax)
+        if isTwoByTwo {
+            forward2x2(input: input, inputShape: inputShape, batchSize: batchSize, output: output, argmax: argmax,
+                       rectifies: false)
             return
         }
         let w = inputShape.width, batch = batchSize
@@ -70,6 +71,58 @@ public struct MaxPool2D: Sendable, Hashable {
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>,
         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
     ) {
+        route(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: nil,
+              outputGradient: outputGradient, inputGradient: inputGradient)
+    }
+
+    /// Whether the pooling takes non-overlapping 2 × 2 windows (LeNet's), the case
+    /// ``forwardAfterReLU(input:inputShape:batchSize:output:argmax:)`` computes.
+    var isTwoByTwo: Bool { kernelSize == 2 && stride == 2 }
+
+    /// ReLU then this 2 × 2 pooling in one pass over `input` (the ReLU's input): each
+    /// window's four values go through `x < 0 ? 0 : x` (as ``ReLU`` computes them in its
+    /// vector steps) before the same comparisons as
+    /// ``forward(input:inputShape:batchSize:output:argmax:)``, so the output and argmax are
+    /// those of the two layers one after the other, to the bit, when every value of the
+    /// ReLU's would go through its steps (``ReLU/computesInLanesOnly(count:)``), without
+    /// writing or reading the ReLU's output.
+    /// - Precondition: ``isTwoByTwo``.
+    /// - Complexity: O(B · C · H · W).
+    func forwardAfterReLU(
+        input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+    ) {
+        precondition(isTwoByTwo, "the fused ReLU-pooling pass takes 2 × 2 windows")
+        forward2x2(input: input, inputShape: inputShape, batchSize: batchSize, output: output, argmax: argmax,
+                   rectifies: true)
+    }
+
+    /// The backward pass of ReLU then pooling: `∂x` of the ReLU's input, overwritten. Each
+    /// output's `0 + ∂y` goes to its recorded maximum when that maximum (the pooled value
+    /// `pooled`, the ReLU's output there) is not ≤ 0, and 0 goes everywhere else: the bytes
+    /// of ``backward(inputShape:batchSize:argmax:outputGradient:inputGradient:)`` followed
+    /// by ReLU's backward pass (its vector steps' rule, as in
+    /// ``forwardAfterReLU(input:inputShape:batchSize:output:argmax:)``), in one pass and
+    /// without the ReLU's output.
+    /// - Precondition: ``isTwoByTwo`` (each input in one window).
+    /// - Complexity: O(B · C · H · W).
+    func backwardThroughReLU(
+        inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>,
+        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+    ) {
+        precondition(isTwoByTwo, "the fused ReLU-pooling pass takes 2 × 2 windows")
+        route(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: pooled,
+              outputGradient: outputGradient, inputGradient: inputGradient)
+    }
+
+    /// Zeroes `inputGradient`, then adds each output's `∂y` at its recorded maximum, only
+    /// where `pooled` (when given) is not ≤ 0 — `!(y ≤ 0)`, not `y > 0`: ReLU's backward
+    /// pass keeps the gradient at a NaN.
+    /// - Complexity: O(B · C · H · W).
+    private func route(
+        inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>?,
+        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+    ) {
         let inChannel = inputShape.planeSize * batchSize
         let outChannel = outputShape(for: inputShape).planeSize * batchSize
         inputGradient.update(repeating: 0, count: inputShape.channels * inChannel)
@@ -77,14 +130,21 @@ public struct MaxPool2D: Sendable, Hashable {
             let dx = inputGradient + c &* inChannel
             let dy = outputGradient + c &* outChannel
             let index = argmax + c &* outChannel
-            for o in 0..<outChannel { dx[Int(index[o])] += dy[o] }
+            if let pooled {
+                let y = pooled + c &* outChannel
+                for o in 0..<outChannel where !(y[o] <= 0) { dx[Int(index[o])] += dy[o] }
+            } else {
+                for o in 0..<outChannel { dx[Int(index[o])] += dy[o] }
+            }
         }
     }
 
     /// The 2 × 2, stride 2 case (LeNet's): non-overlapping windows, branch-free selects.
+    /// With `rectifies`, each value first goes through ReLU (`x < 0 ? 0 : x`).
+    @inline(__always)
     private func forward2x2(
         input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
-        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, rectifies: Bool
     ) {
         let batch = batchSize
         let w = inputShape.width, ho = inputShape.height / 2, wo = w / 2
@@ -103,8 +163,14 @@ public struct MaxPool2D: Sendable, Hashable {
                     // Four samples at a time: the batch is innermost, so each corner's values are contiguous.
                     while b &+ 4 <= batch {
                         let lanes = SIMD4<Int32>(0, 1, 2, 3) &+ Int32(truncatingIfNeeded: b)
-                        let v0 = load4(x + (topLeft &+ b)), v1 = load4(x + (topRight &+ b))
-                        let v2 = load4(x + (bottomLeft &+ b)), v3 = load4(x + (bottomRight &+ b))
+                        var v0 = load4(x + (topLeft &+ b)), v1 = load4(x + (topRight &+ b))
+                        var v2 = load4(x + (bottomLeft &+ b)), v3 = load4(x + (bottomRight &+ b))
+                        if rectifies {
+                            v0 = v0.replacing(with: 0, where: v0 .< 0)
+                            v1 = v1.replacing(with: 0, where: v1 .< 0)
+                            v2 = v2.replacing(with: 0, where: v2 .< 0)
+                            v3 = v3.replacing(with: 0, where: v3 .< 0)
+                        }
                         let rightWins = v1 .> v0, lowerRightWins = v3 .> v2
                         let upper = v0.replacing(with: v1, where: rightWins)
                         let lower = v2.replacing(with: v3, where: lowerRightWins)
@@ -120,8 +186,14 @@ public struct MaxPool2D: Sendable, Hashable {
                         b &+= 4
                     }
                     while b < batch {
-                        let v0 = x[topLeft &+ b], v1 = x[topRight &+ b]
-                        let v2 = x[bottomLeft &+ b], v3 = x[bottomRight &+ b]
+                        var v0 = x[topLeft &+ b], v1 = x[topRight &+ b]
+                        var v2 = x[bottomLeft &+ b], v3 = x[bottomRight &+ b]
+                        if rectifies {
+                            v0 = v0 < 0 ? 0 : v0
+                            v1 = v1 < 0 ? 0 : v1
+                            v2 = v2 < 0 ? 0 : v2
+                            v3 = v3 < 0 ? 0 : v3
+                        }
                         // Ties keep the earlier position (row-major), as PyTorch does.
                         let upper = v1 > v0 ? v1 : v0, upperAt = v1 > v0 ? topRight : topLeft
                         let lower = v3 > v2 ? v3 : v2, lowerAt = v3 > v2 ? bottomRight : bottomLeft

@@ -38,6 +38,18 @@ public struct Model: Sendable, Hashable {
     let transposesInput: Bool
     /// The first layer with parameters: backward stops there.
     let firstTrainableLayer: Int
+    /// For each layer, whether it is a ReLU that the 2 × 2 max-pooling after it computes in
+    /// the same pass (``MaxPool2D/forwardAfterReLU(input:inputShape:batchSize:output:argmax:)``),
+    /// forward and backward, when every value would go through ReLU's vector steps: the
+    /// same bytes, without writing or reading the ReLU's output (LeNet: both ReLUs after
+    /// its convolutions). All false without ``usesFastPaths``.
+    let reluFusedIntoPooling: [Bool]
+    /// Whether the engine takes its fast paths, each of which gives the bytes of the plain
+    /// layer-by-layer computation: the ReLU–pooling fusion (``reluFusedIntoPooling``) and
+    /// the convolutions' weight gradient summed as its transpose (`Conv2D`'s backward pass
+    /// with a `transposedWeightGradient`).
+    /// Always true but in the tests that compare the two.
+    let usesFastPaths: Bool
 
     /// A model from its layers.
     ///
@@ -48,6 +60,12 @@ public struct Model: Sendable, Hashable {
     ///   layers; the last layer is batch-major; a `.softmaxCrossEntropy` model has at
     ///   least two outputs.
     public init(inputShape: TensorShape, layers: [Layer], loss: Loss) {
+        self.init(inputShape: inputShape, layers: layers, loss: loss, usesFastPaths: true)
+    }
+
+    /// `init(inputShape:layers:loss:)`, computed layer by layer without the fast paths
+    /// when `usesFastPaths` is false (the tests compare the two, to the bit).
+    init(inputShape: TensorShape, layers: [Layer], loss: Loss, usesFastPaths: Bool) {
         precondition(!layers.isEmpty, "a model needs at least one layer")
         var shape = inputShape
         var layout: ActivationLayout = layers[0].isSpatial ? .channelMajor : .batchMajor
@@ -84,6 +102,12 @@ public struct Model: Sendable, Hashable {
         self.parameterCount = offset
         self.transposesInput = layers[0].isSpatial
         self.firstTrainableLayer = layers.firstIndex { $0.parameterCount > 0 } ?? layers.count
+        self.reluFusedIntoPooling = layers.indices.map { index in
+            guard usesFastPaths, case .relu = layers[index], index + 1 < layers.count,
+                  case .maxPool2D(let pool) = layers[index + 1] else { return false }
+            return pool.isTwoByTwo
+        }
+        self.usesFastPaths = usesFastPaths
     }
 
     /// Values per input sample.
