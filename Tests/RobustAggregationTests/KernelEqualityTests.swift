@@ -112,6 +112,22 @@ import SeededRandom
         }
     }
 
+    /// The column mean, 64 columns at a time in registers, against summing into the output row
+    /// by row; all rows, a subset and one row (as BrSGD and Multi-Krum average their selection).
+    @Test(arguments: inputs)
+    func meanOfRowsGivesTheRowByRowBits(g: GradientMatrix) {
+        AcceptedRows(assumingFinite: g).withRowPointers { pointers in
+            let subsets = [Array(pointers), pointers.enumerated().filter { $0.offset % 3 != 1 }.map(\.element), [pointers[0]]]
+            for subset in subsets where !subset.isEmpty {
+                subset.withUnsafeBufferPointer { rows in
+                    let fast = Kernels.meanOfRows(rows, columnCount: g.columnCount)
+                    #expect(Self.bits(fast) == Self.bits(PreviousKernels.meanOfRows(rows, columnCount: g.columnCount)),
+                            "m=\(g.rowCount) d=\(g.columnCount) rows=\(rows.count)")
+                }
+            }
+        }
+    }
+
     /// The fused passes against the two-pass kernels, step by step as the rules use them.
     @Test(arguments: inputs)
     func fusedMovesAndDistancesGiveTheTwoPassBits(g: GradientMatrix) {

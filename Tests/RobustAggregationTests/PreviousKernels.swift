@@ -26,7 +26,7 @@ enum PreviousBrSGDBlockKernel {
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { meanBuffer in
             let mean = meanBuffer.baseAddress.unsafelyUnwrapped   // width ≥ 1
             // 1. Column means, summing rows in order (as Mean does).
-            Kernels.sumRows(rows, start: columns.lowerBound, count: width, into: mean)
+            PreviousKernels.sumRows(rows, start: columns.lowerBound, count: width, into: mean)
             let divisor = Float(m)
             for c in 0 ..< width { mean[c] /= divisor }
             if requiringFiniteMeans && !Kernels.isFinite(mean, count: width) { return false }
@@ -122,9 +122,40 @@ enum PreviousBrSGDBlockKernel {
     }
 }
 
-/// The two-pass versions of the iterative rules' kernels: the distances in one pass, the
-/// move in another.
+/// The two-pass versions of the iterative rules' kernels (the distances in one pass, the
+/// move in another) and the column sum and mean they started from.
 enum PreviousKernels {
+    /// out[c] = Σ_r rows[r][start + c] for c in 0..<count, summing rows in order.
+    static func sumRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, start: Int, count: Int,
+                        into out: UnsafeMutablePointer<Float>) {
+        guard let first = rows.first else {
+            out.update(repeating: 0, count: count)
+            return
+        }
+        out.update(from: first + start, count: count)
+        for r in 1 ..< rows.count {
+            let row = rows[r] + start
+            for c in 0 ..< count { out[c] += row[c] }
+        }
+    }
+
+    /// The column mean as `Kernels.meanOfRows` computed it before it kept 64 columns in
+    /// registers: the rows summed into the output block row by row, then divided.
+    static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: d)
+        let divisor = Float(rows.count)
+        let blocks = ColumnBlocks(columnCount: d)
+        out.withUnsafeMutableBufferPointer { out in
+            for b in 0 ..< blocks.count {
+                let range = blocks.range(b)
+                let o = out.baseAddress! + range.lowerBound
+                sumRows(rows, start: range.lowerBound, count: range.count, into: o)
+                for c in 0 ..< range.count { o[c] /= divisor }
+            }
+        }
+        return out
+    }
+
     /// ‖row_i − point‖² for every row, summed per column block then over blocks in order.
     /// - Complexity: O(md), parallel over column blocks.
     static func squaredDistances(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>,
@@ -171,3 +202,4 @@ enum PreviousKernels {
         }
     }
 }
+

@@ -41,20 +41,6 @@ enum Kernels {
         }
     }
 
-    /// out[c] = Σ_r rows[r][start + c] for c in 0..<count, summing rows in order.
-    static func sumRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, start: Int, count: Int,
-                        into out: UnsafeMutablePointer<Float>) {
-        guard let first = rows.first else {
-            out.update(repeating: 0, count: count)
-            return
-        }
-        out.update(from: first + start, count: count)
-        for r in 1 ..< rows.count {
-            let row = rows[r] + start
-            for c in 0 ..< count { out[c] += row[c] }
-        }
-    }
-
     /// The mean of the given rows, column by column: Σ rows (in the order given) / count.
     /// - Precondition: `rows` is not empty.
     /// - Complexity: O(|rows| · d), parallel over column blocks.
@@ -67,17 +53,53 @@ enum Kernels {
 
     /// out[c] = Σ rows (in the order given) / count, for c in 0..<d.
     /// - Precondition: `rows` is not empty.
-    /// - Complexity: O(|rows| · d), parallel over column blocks.
+    /// - Complexity: O(|rows| · d), one read of the rows, parallel over column blocks.
     static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int,
                            into out: UnsafeMutablePointer<Float>) {
         precondition(!rows.isEmpty)
-        let divisor = Float(rows.count)
         let blocks = ColumnBlocks(columnCount: d)
         Parallel.forEach(blocks.count, work: rows.count * d) { b in
-            let range = blocks.range(b)
-            let o = out + range.lowerBound
-            sumRows(rows, start: range.lowerBound, count: range.count, into: o)
-            for c in 0 ..< range.count { o[c] /= divisor }
+            meanOfRows(rows, columns: blocks.range(b), into: out)
+        }
+    }
+
+    /// out[c] = (rows[0][c] + rows[1][c] + …) / count for c in `columns`, the rows added left to
+    /// right, 64 columns at a time in registers: each row's four lines
+    /// are read together and `out` is written once (summing into `out` row by row wrote it
+    /// once per row and ran at half the speed).
+    static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
+                           into out: UnsafeMutablePointer<Float>) {
+        let n = rows.count
+        let first = rows[0]
+        let divisor = Float(n), lanes = SIMD16<Float>(repeating: divisor)
+        @inline(__always) func load(_ row: UnsafePointer<Float>, _ c: Int) -> SIMD16<Float> {
+            UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self)
+        }
+        var c = columns.lowerBound
+        while c + 64 <= columns.upperBound {
+            var s0 = load(first, c), s1 = load(first, c + 16), s2 = load(first, c + 32), s3 = load(first, c + 48)
+            for r in 1 ..< n {
+                let row = rows[r]
+                s0 += load(row, c); s1 += load(row, c + 16); s2 += load(row, c + 32); s3 += load(row, c + 48)
+            }
+            let o = UnsafeMutableRawPointer(out + c)
+            o.storeBytes(of: s0 / lanes, as: SIMD16<Float>.self)
+            o.storeBytes(of: s1 / lanes, toByteOffset: 64, as: SIMD16<Float>.self)
+            o.storeBytes(of: s2 / lanes, toByteOffset: 128, as: SIMD16<Float>.self)
+            o.storeBytes(of: s3 / lanes, toByteOffset: 192, as: SIMD16<Float>.self)
+            c += 64
+        }
+        while c + 16 <= columns.upperBound {
+            var s = load(first, c)
+            for r in 1 ..< n { s += load(rows[r], c) }
+            UnsafeMutableRawPointer(out + c).storeBytes(of: s / lanes, as: SIMD16<Float>.self)
+            c += 16
+        }
+        while c < columns.upperBound {
+            var s = first[c]
+            for r in 1 ..< n { s += rows[r][c] }
+            out[c] = s / divisor
+            c += 1
         }
     }
 
