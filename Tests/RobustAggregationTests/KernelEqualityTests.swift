@@ -128,6 +128,31 @@ import SeededRandom
         }
     }
 
+    /// brsgd-robust's kernels: the mean of C1 ∩ C2 and every row's distance to it in one pass,
+    /// against the mean and then the distances; the clip step, 64 columns in registers, against
+    /// scaling the point and adding the rows into it one by one (weights of 0 left out).
+    @Test(arguments: inputs)
+    func robustBrSGDKernelsGiveTheSeparatePassesBits(g: GradientMatrix) {
+        let m = g.rowCount, d = g.columnCount
+        var rng = SeededGenerator(seed: UInt64(m * 17 + d))
+        var weights = (0 ..< m).map { _ in Float(rng.nextUnitDouble()) / Float(m) }
+        if m > 2 { weights[1] = 0 }
+        AcceptedRows(assumingFinite: g).withRowPointers { pointers in
+            let selected = pointers.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            selected.withUnsafeBufferPointer { selected in
+                var fused = [Float](repeating: 0, count: d)
+                let squared = Kernels.meanAndSquaredDistancesInDouble(pointers, selected: selected, columnCount: d, into: &fused)
+                let mean = Kernels.meanOfRows(selected, columnCount: d)
+                #expect(Self.bits(fused) == Self.bits(mean))
+                #expect(Self.bits(squared) == Self.bits(Kernels.squaredDistancesInDouble(pointers, to: mean, columnCount: d)))
+                var blended = mean, old = mean
+                Kernels.blendTowardRows(&blended, rows: pointers, weights: weights, columnCount: d)
+                PreviousKernels.blendTowardRows(&old, rows: pointers, weights: weights, columnCount: d)
+                #expect(Self.bits(blended) == Self.bits(old))
+            }
+        }
+    }
+
     /// The fused passes against the two-pass kernels, step by step as the rules use them.
     @Test(arguments: inputs)
     func fusedMovesAndDistancesGiveTheTwoPassBits(g: GradientMatrix) {

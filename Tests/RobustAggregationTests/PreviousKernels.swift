@@ -139,6 +139,24 @@ enum PreviousKernels {
         }
     }
 
+    /// brsgd-robust's clip step as `Kernels.blendTowardRows` computed it before it kept 64
+    /// columns in registers: the point scaled, then each row of non-zero weight added into it.
+    static func blendTowardRows(_ point: UnsafeMutablePointer<Float>, rows: UnsafeBufferPointer<UnsafePointer<Float>>,
+                                weights: [Float], columnCount d: Int) {
+        var keep: Float = 1
+        for w in weights { keep -= w }
+        let blocks = ColumnBlocks(columnCount: d)
+        for b in 0 ..< blocks.count {
+            let range = blocks.range(b)
+            let p = point + range.lowerBound
+            for c in 0 ..< range.count { p[c] *= keep }
+            for i in 0 ..< rows.count where weights[i] != 0 {
+                let w = weights[i], row = rows[i] + range.lowerBound
+                for c in 0 ..< range.count { p[c] += w * row[c] }
+            }
+        }
+    }
+
     /// The column mean as `Kernels.meanOfRows` computed it before it kept 64 columns in
     /// registers: the rows summed into the output block row by row, then divided.
     static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) -> [Float] {
