@@ -153,6 +153,29 @@ import SeededRandom
         }
     }
 
+    /// The register-blocked Gram matrix against the pair-by-pair dot products, block by block,
+    /// on the shapes above and on row counts 1…50 (every padding of the 2 × 4 micro-tiles),
+    /// widths that leave a partial sub-tile or a tail of fewer than 32 columns, and rows in an
+    /// order other than the matrix's (as a rule's accepted rows may be).
+    @Test(arguments: inputs + (1 ... 50).map { m in Self.matrix(m: m, d: 32 * 61 + 7, seed: UInt64(900 + m)) })
+    func gramKernelGivesThePairByPairBits(g: GradientMatrix) {
+        let m = g.rowCount, d = g.columnCount
+        let blocks = ColumnBlocks(columnCount: d)
+        AcceptedRows(assumingFinite: g).withRowPointers { inOrder in
+            let shuffled = Array(inOrder.reversed())
+            for pointers in [Array(inOrder), shuffled] {
+                pointers.withUnsafeBufferPointer { pointers in
+                    for b in 0 ..< blocks.count {
+                        var fast = [Double](repeating: 0, count: m * m), old = fast
+                        GramKernel.block(pointers, columns: blocks.range(b), into: &fast)
+                        PreviousGram.block(pointers, columns: blocks.range(b), into: &old)
+                        #expect(Self.bits(fast) == Self.bits(old), "m=\(m) d=\(d) block \(b)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The fused passes against the two-pass kernels, step by step as the rules use them.
     @Test(arguments: inputs)
     func fusedMovesAndDistancesGiveTheTwoPassBits(g: GradientMatrix) {

@@ -103,27 +103,6 @@ enum Kernels {
         }
     }
 
-    /// Σ_c a[c]·b[c] over `count` floats, in Float within 16 lanes, lanes summed in Double.
-    /// Meant for one column block (≤ 8192 floats).
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-        var c = 0
-        while c + 32 <= count {
-            let x0 = UnsafeRawPointer(a + c).loadUnaligned(as: SIMD16<Float>.self)
-            let y0 = UnsafeRawPointer(b + c).loadUnaligned(as: SIMD16<Float>.self)
-            let x1 = UnsafeRawPointer(a + c + 16).loadUnaligned(as: SIMD16<Float>.self)
-            let y1 = UnsafeRawPointer(b + c + 16).loadUnaligned(as: SIMD16<Float>.self)
-            acc0 += x0 * y0
-            acc1 += x1 * y1
-            c += 32
-        }
-        acc0 += acc1
-        var total = 0.0
-        for l in 0 ..< 16 { total += Double(acc0[l]) }
-        while c < count { total += Double(a[c] * b[c]); c += 1 }
-        return total
-    }
-
     /// Σ_c (a[c] − b[c])² computed entirely in Double: the direct formula, used where the
     /// Gram identity would lose precision.
     static func squaredDistanceDirect(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
