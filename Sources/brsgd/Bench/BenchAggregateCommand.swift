@@ -91,7 +91,7 @@ struct BenchAggregateCommand: ParsableCommand {
             throw UsageError("--assumed-byzantine: is \(f); it must lie in 0...\(rowCount) (\(rowsOption))")
         }
         for rule in configurations(rowCount: rowCount) {
-            do { _ = try rule.makeRule(checkedFor: rowCount) } catch let error as AggregationError { throw UsageError(error) }
+            do { _ = try rule.makeRule(checkedFor: rowCount) } catch { throw UsageError(error) }
         }
     }
 
