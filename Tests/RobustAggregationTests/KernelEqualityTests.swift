@@ -112,7 +112,7 @@ import SeededRandom
         }
     }
 
-    /// The column mean, 64 columns at a time in registers, against summing into the output row
+    /// The column mean, 16 columns at a time in registers, against summing into the output row
     /// by row; all rows, a subset and one row (as BrSGD and Multi-Krum average their selection).
     @Test(arguments: inputs)
     func meanOfRowsGivesTheRowByRowBits(g: GradientMatrix) {
@@ -129,7 +129,7 @@ import SeededRandom
     }
 
     /// brsgd-robust's kernels: the mean of C1 ∩ C2 and every row's distance to it in one pass,
-    /// against the mean and then the distances; the clip step, 64 columns in registers, against
+    /// against the mean and then the distances; the clip step, 16 columns in registers, against
     /// scaling the point and adding the rows into it one by one (weights of 0 left out).
     @Test(arguments: inputs)
     func robustBrSGDKernelsGiveTheSeparatePassesBits(g: GradientMatrix) {

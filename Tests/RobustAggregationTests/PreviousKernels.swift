@@ -139,7 +139,7 @@ enum PreviousKernels {
         }
     }
 
-    /// brsgd-robust's clip step as `Kernels.blendTowardRows` computed it before it kept 64
+    /// brsgd-robust's clip step as `Kernels.blendTowardRows` computed it before it kept 16
     /// columns in registers: the point scaled, then each row of non-zero weight added into it.
     static func blendTowardRows(_ point: UnsafeMutablePointer<Float>, rows: UnsafeBufferPointer<UnsafePointer<Float>>,
                                 weights: [Float], columnCount d: Int) {
@@ -157,7 +157,7 @@ enum PreviousKernels {
         }
     }
 
-    /// The column mean as `Kernels.meanOfRows` computed it before it kept 64 columns in
+    /// The column mean as `Kernels.meanOfRows` computed it before it kept 16 columns in
     /// registers: the rows summed into the output block row by row, then divided.
     static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) -> [Float] {
         var out = [Float](repeating: 0, count: d)

@@ -156,7 +156,7 @@ extension Kernels {
 
     /// point[c] ← (1 − Σ_i w_i)·point[c] + Σ_i w_i·rows[i][c], rows in order (those of weight 0
     /// left out), in Float: one centered-clipping step v + Σ w_i (g_i − v) written so that a huge
-    /// row with a tiny weight never forms the overflowing difference g_i − v. 64 columns at a
+    /// row with a tiny weight never forms the overflowing difference g_i − v. 16 columns at a
     /// time in registers, written once (the same operations, column by column, as scaling the
     /// point and then adding the rows into it one by one).
     /// - Complexity: O(md), one read of the rows, parallel over column blocks.
@@ -176,22 +176,12 @@ extension Kernels {
                 Parallel.forEach(blocks.count, work: rows.count * d) { b in
                     let range = blocks.range(b)
                     var c = range.lowerBound
-                    while c + 64 <= range.upperBound {
+                    while c + 16 <= range.upperBound {
                         let p = UnsafeMutableRawPointer(point + c)
-                        var s0 = p.loadUnaligned(as: SIMD16<Float>.self) * keepLanes
-                        var s1 = p.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) * keepLanes
-                        var s2 = p.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self) * keepLanes
-                        var s3 = p.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self) * keepLanes
-                        for i in kept {
-                            let w = SIMD16<Float>(repeating: weights[i]), row = rows[i]
-                            s0 += w * load(row, c); s1 += w * load(row, c + 16)
-                            s2 += w * load(row, c + 32); s3 += w * load(row, c + 48)
-                        }
-                        p.storeBytes(of: s0, as: SIMD16<Float>.self)
-                        p.storeBytes(of: s1, toByteOffset: 64, as: SIMD16<Float>.self)
-                        p.storeBytes(of: s2, toByteOffset: 128, as: SIMD16<Float>.self)
-                        p.storeBytes(of: s3, toByteOffset: 192, as: SIMD16<Float>.self)
-                        c += 64
+                        var s = p.loadUnaligned(as: SIMD16<Float>.self) * keepLanes
+                        for i in kept { s += SIMD16<Float>(repeating: weights[i]) * load(rows[i], c) }
+                        p.storeBytes(of: s, as: SIMD16<Float>.self)
+                        c += 16
                     }
                     while c < range.upperBound {
                         var s = point[c] * keep
