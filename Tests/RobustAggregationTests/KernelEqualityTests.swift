@@ -107,6 +107,13 @@ import SeededRandom
                     let tileA = UnsafeRawBufferPointer(start: a, count: 64 * m)
                     let tileB = UnsafeRawBufferPointer(start: b, count: 64 * m)
                     #expect(tileA.elementsEqual(tileB))
+                    // The copy without the sum, written out and as the loop.
+                    a.initializeMemory(as: UInt8.self, repeating: 0, count: 64 * m)
+                    TileCopies.Copier(rowCount: m).copyOnly(pointers, column, a)
+                    #expect(tileA.elementsEqual(tileB))
+                    a.initializeMemory(as: UInt8.self, repeating: 0, count: 64 * m)
+                    TileCopies.copyOnlyLoop(pointers, column, a)
+                    #expect(tileA.elementsEqual(tileB))
                 }
             }
         }

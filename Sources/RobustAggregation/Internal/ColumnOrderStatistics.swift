@@ -103,8 +103,11 @@ struct ColumnOrderStatistics {
                     var sums = SIMD16<Float>()   // finite while every value is (or a false alarm, see above)
                     var c = columns.lowerBound
                     while c + w <= columns.upperBound {
-                        let sum = copy(rows, c, tile)
-                        if checkingFiniteness { sums += sum * 0 }
+                        if checkingFiniteness {
+                            sums += copy(rows, c, tile) * 0
+                        } else {
+                            copy.copyOnly(rows, c, tile)
+                        }
                         computeFullTile(tiled, column: 0, into: out + c, scratch: scratch)
                         c += w
                     }
