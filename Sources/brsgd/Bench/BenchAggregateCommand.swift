@@ -17,7 +17,10 @@ struct BenchAggregateCommand: ParsableCommand {
             machine whose load changes during the run still gives each rule a yardstick \
             measured under the same load). The ratio is what carries across machines; the \
             milliseconds are this machine's. Rules run on all cores; the streaming pass on one. \
-            The 1-minute load average is printed with each rule (JSON: load_average).
+            The 1-minute load average is printed with each rule (JSON: load_average), and the \
+            process's CPU time per call of the rule and of the pass (JSON: cpu_ms, \
+            stream_pass_cpu_ms; their ratio, cpu_ratio, is the work done, which other jobs on \
+            the machine change less than the wall time).
 
             The matrix is m × d standard normals drawn from --seed, or the float32/float64 .npy \
             or JSON file given with --input (to time other libraries on the same arrays).
@@ -118,11 +121,18 @@ struct BenchAggregateCommand: ParsableCommand {
         var runs: Int
         /// The 1-minute load average when the rule's timing began (nil where unavailable).
         var loadAverage: Double?
+        /// CPU time (user + system, all threads) per call of the rule and of the streaming pass.
+        var cpuMs: Double
+        var streamPassCpuMs: Double
+        var cpuRatio: Double
         enum CodingKeys: String, CodingKey {
             case rule, m, d, runs, ratio
             case medianMs = "median_ms"
             case streamPassMs = "stream_pass_ms"
             case loadAverage = "load_average"
+            case cpuMs = "cpu_ms"
+            case streamPassCpuMs = "stream_pass_cpu_ms"
+            case cpuRatio = "cpu_ratio"
         }
     }
 
@@ -135,8 +145,11 @@ struct BenchAggregateCommand: ParsableCommand {
         }
         var output = [Float](repeating: 0, count: d)
         let streamRuns = max(runs, 5)
+        var streamCpu = 0.0
         func streamTimes() -> [Double] {
-            millisecondsOfCalls(runs: streamRuns) { StreamingPass.columnSum(matrix, into: &output) }
+            let cpu = processCPUMilliseconds()
+            defer { streamCpu += processCPUMilliseconds() - cpu }
+            return millisecondsOfCalls(runs: streamRuns) { StreamingPass.columnSum(matrix, into: &output) }
         }
         _ = streamTimes()  // warm-up
         var rows: [Row] = []
@@ -145,15 +158,20 @@ struct BenchAggregateCommand: ParsableCommand {
             let rule = try configuration.makeRule()
             _ = try rule.aggregate(matrix)  // warm-up
             let load = oneMinuteLoadAverage()
+            streamCpu = 0
             let before = streamTimes()
             var failure: (any Error)?
+            let cpu = processCPUMilliseconds()
             let ms = medianOf(millisecondsOfCalls(runs: runs) {
                 do { _ = try rule.aggregate(matrix) } catch { failure = error }
             })
+            let cpuMs = (processCPUMilliseconds() - cpu) / Double(runs)
             if let failure { throw CommandError("\(rule.name): \(failure)") }
             let streamMs = medianOf(before + streamTimes())
+            let streamCpuMs = streamCpu / Double(2 * streamRuns)
             rows.append(Row(rule: name, m: m, d: d, medianMs: ms, streamPassMs: streamMs,
-                            ratio: ms / streamMs, runs: runs, loadAverage: load))
+                            ratio: ms / streamMs, runs: runs, loadAverage: load,
+                            cpuMs: cpuMs, streamPassCpuMs: streamCpuMs, cpuRatio: cpuMs / streamCpuMs))
         }
         switch format {
         case .json:
@@ -162,11 +180,11 @@ struct BenchAggregateCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         case .table:
             print("rule".padding(toLength: 22, withPad: " ", startingAt: 0)
-                  + "   median ms   × stream pass   stream pass ms (1 core)   load")
+                  + "   median ms   × stream pass   stream pass ms (1 core)   CPU × stream pass   load")
             for row in rows {
                 print(row.rule.padding(toLength: 22, withPad: " ", startingAt: 0)
-                      + String(format: "%12.2f   %13.2f   %23.2f   %4@", row.medianMs, row.ratio, row.streamPassMs,
-                               row.loadAverage.map { String(format: "%.1f", $0) } ?? "-"))
+                      + String(format: "%12.2f   %13.2f   %23.2f   %17.2f   %4@", row.medianMs, row.ratio, row.streamPassMs,
+                               row.cpuRatio, row.loadAverage.map { String(format: "%.1f", $0) } ?? "-"))
             }
         }
     }
@@ -200,6 +218,19 @@ func millisecondsOfCalls(runs: Int, _ body: () -> Void) -> [Double] {
 func medianOf(_ values: [Double]) -> Double {
     let sorted = values.sorted(), n = sorted.count
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
+
+/// This process's CPU time so far (user + system, all threads), in milliseconds.
+func processCPUMilliseconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)   // Glibc imports RUSAGE_SELF as an enum
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    let seconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+    let micros = Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+    return seconds * 1e3 + micros / 1e3
 }
 
 /// The system's 1-minute load average, or nil where the platform does not say.
