@@ -94,6 +94,41 @@ import SeededRandom
         }
     }
 
+    /// Row counts 49…256 went through quickselect and sorting before the network took them:
+    /// the network must give their bits, ±0 included (a column holding both zeros goes the old
+    /// way). Signed zeros, ties, only zeros, and normals; full tiles and a partial one.
+    @Test(arguments: [49, 50, 63, 64, 100, 129, 256])
+    func networksAboveTheEarlierLimitGiveQuickselectsAndSortsBits(m: Int) {
+        let d = 16 * 2 + 9
+        var inputs = (0 ..< 3).map { s in Self.matrix(m: m, d: d, seed: UInt64(7_000 + 10 * m + s)) }
+        var rng = SeededGenerator(seed: UInt64(m))
+        var signed = GradientMatrix(rowCount: m, columnCount: d)
+        for i in 0 ..< m {
+            for c in 0 ..< d {
+                let v = rng.nextIndex(below: 4)
+                signed[i, c] = v == 0 ? -0.0 : v == 1 ? 0 : Float(v) - 2.5 * Float(c % 3)
+            }
+        }
+        inputs.append(signed)
+        for g in inputs {
+            AcceptedRows(assumingFinite: g).withRowPointers { pointers in
+                var statistics: [ColumnOrderStatistics.Statistic] = [.median]
+                for trim in [0, 1, m / 5, (m - 1) / 2] { statistics.append(.trimmedMean(trim: trim)) }
+                for statistic in statistics {
+                    let network = ColumnOrderStatistics(statistic, rowCount: m)
+                    let old = ColumnOrderStatistics(statistic, rowCount: m, maximumNetworkSize: 48)
+                    var a = [Float](repeating: 0, count: d), b = a
+                    let blocks = ColumnBlocks(columnCount: d)
+                    for k in 0 ..< blocks.count {
+                        _ = network.computeBlock(pointers, columns: blocks.range(k), into: &a, checkingFiniteness: false)
+                        _ = old.computeBlock(pointers, columns: blocks.range(k), into: &b, checkingFiniteness: false)
+                    }
+                    #expect(Self.bits(a) == Self.bits(b), "m=\(m) \(statistic)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: Array(1 ... 40))
     func writtenOutTileCopiesGiveTheLoopsBits(m: Int) {
         let g = Self.matrix(m: m, d: 48, seed: UInt64(m))
