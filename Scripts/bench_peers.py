@@ -7,9 +7,10 @@ streaming pass over the same matrix, measured in one process, the pass timed aro
 then times ByzFL's aggregators (PyTorch tensors sharing the array's memory) and NumPy's median
 and mean on the very same array. It prints one table per shape: milliseconds, each time over our
 streaming pass of that rule, and each peer's time over ours; --markdown prints one Markdown table
-for all shapes instead, and --json FILE keeps every number. f, for the rules that take it, is
-m // 5 unless --byzantine says otherwise (4 at m = 20, 20 at m = 100). With --same-bytes it also
-checks `brsgd aggregate`'s median and mean of the saved matrix against NumPy's.
+for all shapes instead, and --json FILE keeps every number (--from-json FILE prints them again).
+f, for the rules that take it, is m // 5 unless --byzantine says otherwise (4 at m = 20, 20 at
+m = 100). With --same-bytes it also checks `brsgd aggregate`'s median and mean of the saved
+matrix against NumPy's.
 
 Setup (once):
     python3 -m venv /tmp/peers-venv
@@ -173,7 +174,8 @@ def print_markdown(results):
             if row is None:
                 cells.append("—")
                 continue
-            parts = [f"**{row['median_ms']:.1f} ms ({row['ratio']:.2f}×)**"]
+            cpu = f"; CPU {row['cpu_ratio']:.1f}×" if "cpu_ratio" in row else ""
+            parts = [f"**{row['median_ms']:.1f} ms ({row['ratio']:.2f}×{cpu})**"]
             for label, table in (("ByzFL", r["byzfl"]), ("NumPy", r["numpy"])):
                 theirs = table.get(name)
                 if isinstance(theirs, (int, float)):
@@ -196,9 +198,19 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--markdown", action="store_true", help="print one Markdown table for all shapes")
     parser.add_argument("--json", help="write every number to this file")
+    parser.add_argument("--from-json", help="print the tables of an earlier --json file instead of measuring")
     parser.add_argument("--same-bytes", action="store_true",
                         help="also compare brsgd aggregate's median and mean with NumPy's on the saved matrix")
     args = parser.parse_args()
+    if args.from_json:
+        with open(args.from_json) as file:
+            results = json.load(file)
+        if args.markdown:
+            print_markdown(results)
+        else:
+            for result in results:
+                print_shape(result)
+        return
     import numpy as np
     results = []
     with tempfile.TemporaryDirectory() as directory:
