@@ -94,6 +94,41 @@ import SeededRandom
         }
     }
 
+    /// Row counts 49…256 went through quickselect and sorting before the network took them:
+    /// the network must give their bits, ±0 included (a column holding both zeros goes the old
+    /// way). Signed zeros, ties, only zeros, and normals; full tiles and a partial one.
+    @Test(arguments: [49, 50, 63, 64, 100, 129, 256])
+    func networksAboveTheEarlierLimitGiveQuickselectsAndSortsBits(m: Int) {
+        let d = 16 * 2 + 9
+        var inputs = (0 ..< 3).map { s in Self.matrix(m: m, d: d, seed: UInt64(7_000 + 10 * m + s)) }
+        var rng = SeededGenerator(seed: UInt64(m))
+        var signed = GradientMatrix(rowCount: m, columnCount: d)
+        for i in 0 ..< m {
+            for c in 0 ..< d {
+                let v = rng.nextIndex(below: 4)
+                signed[i, c] = v == 0 ? -0.0 : v == 1 ? 0 : Float(v) - 2.5 * Float(c % 3)
+            }
+        }
+        inputs.append(signed)
+        for g in inputs {
+            AcceptedRows(assumingFinite: g).withRowPointers { pointers in
+                var statistics: [ColumnOrderStatistics.Statistic] = [.median]
+                for trim in [0, 1, m / 5, (m - 1) / 2] { statistics.append(.trimmedMean(trim: trim)) }
+                for statistic in statistics {
+                    let network = ColumnOrderStatistics(statistic, rowCount: m)
+                    let old = ColumnOrderStatistics(statistic, rowCount: m, maximumNetworkSize: 48)
+                    var a = [Float](repeating: 0, count: d), b = a
+                    let blocks = ColumnBlocks(columnCount: d)
+                    for k in 0 ..< blocks.count {
+                        _ = network.computeBlock(pointers, columns: blocks.range(k), into: &a, checkingFiniteness: false)
+                        _ = old.computeBlock(pointers, columns: blocks.range(k), into: &b, checkingFiniteness: false)
+                    }
+                    #expect(Self.bits(a) == Self.bits(b), "m=\(m) \(statistic)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: Array(1 ... 40))
     func writtenOutTileCopiesGiveTheLoopsBits(m: Int) {
         let g = Self.matrix(m: m, d: 48, seed: UInt64(m))
@@ -107,6 +142,77 @@ import SeededRandom
                     let tileA = UnsafeRawBufferPointer(start: a, count: 64 * m)
                     let tileB = UnsafeRawBufferPointer(start: b, count: 64 * m)
                     #expect(tileA.elementsEqual(tileB))
+                    // The copy without the sum, written out and as the loop.
+                    a.initializeMemory(as: UInt8.self, repeating: 0, count: 64 * m)
+                    TileCopies.Copier(rowCount: m).copyOnly(pointers, column, a)
+                    #expect(tileA.elementsEqual(tileB))
+                    a.initializeMemory(as: UInt8.self, repeating: 0, count: 64 * m)
+                    TileCopies.copyOnlyLoop(pointers, column, a)
+                    #expect(tileA.elementsEqual(tileB))
+                }
+            }
+        }
+    }
+
+    /// The column mean, 16 columns at a time in registers, against summing into the output row
+    /// by row; all rows, a subset and one row (as BrSGD and Multi-Krum average their selection).
+    @Test(arguments: inputs)
+    func meanOfRowsGivesTheRowByRowBits(g: GradientMatrix) {
+        AcceptedRows(assumingFinite: g).withRowPointers { pointers in
+            let subsets = [Array(pointers), pointers.enumerated().filter { $0.offset % 3 != 1 }.map(\.element), [pointers[0]]]
+            for subset in subsets where !subset.isEmpty {
+                subset.withUnsafeBufferPointer { rows in
+                    let fast = Kernels.meanOfRows(rows, columnCount: g.columnCount)
+                    #expect(Self.bits(fast) == Self.bits(PreviousKernels.meanOfRows(rows, columnCount: g.columnCount)),
+                            "m=\(g.rowCount) d=\(g.columnCount) rows=\(rows.count)")
+                }
+            }
+        }
+    }
+
+    /// brsgd-robust's kernels: the mean of C1 ∩ C2 and every row's distance to it in one pass,
+    /// against the mean and then the distances; the clip step, 16 columns in registers, against
+    /// scaling the point and adding the rows into it one by one (weights of 0 left out).
+    @Test(arguments: inputs)
+    func robustBrSGDKernelsGiveTheSeparatePassesBits(g: GradientMatrix) {
+        let m = g.rowCount, d = g.columnCount
+        var rng = SeededGenerator(seed: UInt64(m * 17 + d))
+        var weights = (0 ..< m).map { _ in Float(rng.nextUnitDouble()) / Float(m) }
+        if m > 2 { weights[1] = 0 }
+        AcceptedRows(assumingFinite: g).withRowPointers { pointers in
+            let selected = pointers.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            selected.withUnsafeBufferPointer { selected in
+                var fused = [Float](repeating: 0, count: d)
+                let squared = Kernels.meanAndSquaredDistancesInDouble(pointers, selected: selected, columnCount: d, into: &fused)
+                let mean = Kernels.meanOfRows(selected, columnCount: d)
+                #expect(Self.bits(fused) == Self.bits(mean))
+                #expect(Self.bits(squared) == Self.bits(Kernels.squaredDistancesInDouble(pointers, to: mean, columnCount: d)))
+                var blended = mean, old = mean
+                Kernels.blendTowardRows(&blended, rows: pointers, weights: weights, columnCount: d)
+                PreviousKernels.blendTowardRows(&old, rows: pointers, weights: weights, columnCount: d)
+                #expect(Self.bits(blended) == Self.bits(old))
+            }
+        }
+    }
+
+    /// The register-blocked Gram matrix against the pair-by-pair dot products, block by block,
+    /// on the shapes above and on row counts 1…50 (every padding of the 2 × 4 micro-tiles),
+    /// widths that leave a partial sub-tile or a tail of fewer than 32 columns, and rows in an
+    /// order other than the matrix's (as a rule's accepted rows may be).
+    @Test(arguments: inputs + (1 ... 50).map { m in Self.matrix(m: m, d: 32 * 61 + 7, seed: UInt64(900 + m)) })
+    func gramKernelGivesThePairByPairBits(g: GradientMatrix) {
+        let m = g.rowCount, d = g.columnCount
+        let blocks = ColumnBlocks(columnCount: d)
+        AcceptedRows(assumingFinite: g).withRowPointers { inOrder in
+            let shuffled = Array(inOrder.reversed())
+            for pointers in [Array(inOrder), shuffled] {
+                pointers.withUnsafeBufferPointer { pointers in
+                    for b in 0 ..< blocks.count {
+                        var fast = [Double](repeating: 0, count: m * m), old = fast
+                        GramKernel.block(pointers, columns: blocks.range(b), into: &fast)
+                        PreviousGram.block(pointers, columns: blocks.range(b), into: &old)
+                        #expect(Self.bits(fast) == Self.bits(old), "m=\(m) d=\(d) block \(b)")
+                    }
                 }
             }
         }

@@ -26,7 +26,7 @@ enum PreviousBrSGDBlockKernel {
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { meanBuffer in
             let mean = meanBuffer.baseAddress.unsafelyUnwrapped   // width ≥ 1
             // 1. Column means, summing rows in order (as Mean does).
-            Kernels.sumRows(rows, start: columns.lowerBound, count: width, into: mean)
+            PreviousKernels.sumRows(rows, start: columns.lowerBound, count: width, into: mean)
             let divisor = Float(m)
             for c in 0 ..< width { mean[c] /= divisor }
             if requiringFiniteMeans && !Kernels.isFinite(mean, count: width) { return false }
@@ -122,9 +122,58 @@ enum PreviousBrSGDBlockKernel {
     }
 }
 
-/// The two-pass versions of the iterative rules' kernels: the distances in one pass, the
-/// move in another.
+/// The two-pass versions of the iterative rules' kernels (the distances in one pass, the
+/// move in another) and the column sum and mean they started from.
 enum PreviousKernels {
+    /// out[c] = Σ_r rows[r][start + c] for c in 0..<count, summing rows in order.
+    static func sumRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, start: Int, count: Int,
+                        into out: UnsafeMutablePointer<Float>) {
+        guard let first = rows.first else {
+            out.update(repeating: 0, count: count)
+            return
+        }
+        out.update(from: first + start, count: count)
+        for r in 1 ..< rows.count {
+            let row = rows[r] + start
+            for c in 0 ..< count { out[c] += row[c] }
+        }
+    }
+
+    /// brsgd-robust's clip step as `Kernels.blendTowardRows` computed it before it kept 16
+    /// columns in registers: the point scaled, then each row of non-zero weight added into it.
+    static func blendTowardRows(_ point: UnsafeMutablePointer<Float>, rows: UnsafeBufferPointer<UnsafePointer<Float>>,
+                                weights: [Float], columnCount d: Int) {
+        var keep: Float = 1
+        for w in weights { keep -= w }
+        let blocks = ColumnBlocks(columnCount: d)
+        for b in 0 ..< blocks.count {
+            let range = blocks.range(b)
+            let p = point + range.lowerBound
+            for c in 0 ..< range.count { p[c] *= keep }
+            for i in 0 ..< rows.count where weights[i] != 0 {
+                let w = weights[i], row = rows[i] + range.lowerBound
+                for c in 0 ..< range.count { p[c] += w * row[c] }
+            }
+        }
+    }
+
+    /// The column mean as `Kernels.meanOfRows` computed it before it kept 16 columns in
+    /// registers: the rows summed into the output block row by row, then divided.
+    static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: d)
+        let divisor = Float(rows.count)
+        let blocks = ColumnBlocks(columnCount: d)
+        out.withUnsafeMutableBufferPointer { out in
+            for b in 0 ..< blocks.count {
+                let range = blocks.range(b)
+                let o = out.baseAddress! + range.lowerBound
+                sumRows(rows, start: range.lowerBound, count: range.count, into: o)
+                for c in 0 ..< range.count { o[c] /= divisor }
+            }
+        }
+        return out
+    }
+
     /// ‖row_i − point‖² for every row, summed per column block then over blocks in order.
     /// - Complexity: O(md), parallel over column blocks.
     static func squaredDistances(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>,
@@ -169,5 +218,42 @@ enum PreviousKernels {
                 }
             }
         }
+    }
+}
+
+/// The Gram matrix as it was computed before ``GramKernel``: pair by pair, each dot product
+/// over the block's rows in place.
+enum PreviousGram {
+    /// The upper triangle (j ≥ i) of one block's Gram matrix, m × m row-major.
+    static func block(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns range: Range<Int>,
+                      into gram: UnsafeMutablePointer<Double>) {
+        let m = rows.count
+        for i in 0 ..< m {
+            let x = rows[i] + range.lowerBound
+            for j in i ..< m {
+                gram[i * m + j] = dot(x, rows[j] + range.lowerBound, count: range.count)
+            }
+        }
+    }
+
+    /// Σ_c a[c]·b[c] over `count` floats, in Float within 16 lanes, lanes summed in Double.
+    /// Meant for one column block (≤ 8192 floats).
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
+        var c = 0
+        while c + 32 <= count {
+            let x0 = UnsafeRawPointer(a + c).loadUnaligned(as: SIMD16<Float>.self)
+            let y0 = UnsafeRawPointer(b + c).loadUnaligned(as: SIMD16<Float>.self)
+            let x1 = UnsafeRawPointer(a + c + 16).loadUnaligned(as: SIMD16<Float>.self)
+            let y1 = UnsafeRawPointer(b + c + 16).loadUnaligned(as: SIMD16<Float>.self)
+            acc0 += x0 * y0
+            acc1 += x1 * y1
+            c += 32
+        }
+        acc0 += acc1
+        var total = 0.0
+        for l in 0 ..< 16 { total += Double(acc0[l]) }
+        while c < count { total += Double(a[c] * b[c]); c += 1 }
+        return total
     }
 }

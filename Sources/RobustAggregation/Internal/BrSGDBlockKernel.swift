@@ -92,7 +92,7 @@ enum BrSGDBlockKernel {
                          copy: TileCopies.Copier) -> Bool {
         let m = rows.count
         let t = UnsafeMutableRawPointer(tile)
-        // 1. The column means: rows added in order, x₀ + x₁ + … (as Kernels.sumRows).
+        // 1. The column means: rows added in order, x₀ + x₁ + … (as Kernels.meanOfRows).
         let sum = copy(rows, column, t)
         let a = sum / SIMD16(repeating: Float(m))
         // 2. count_c = #{i : G[i,c] ≥ a_c}.

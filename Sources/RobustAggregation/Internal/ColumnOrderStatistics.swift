@@ -7,7 +7,10 @@
 /// ``SelectionNetwork/maximumNetworkSize`` rows, 16 columns at a time are gathered into a
 /// tile and go through a pruned comparator network (branch-free, vectorised). Above that,
 /// each column of the tile is reduced by quickselect (median: expected O(m)) or sorted
-/// (trimmed mean).
+/// (trimmed mean). Between ``SelectionNetwork/earlierMaximumNetworkSize`` and the maximum,
+/// where quickselect and sorting were used before, a column that holds both −0 and +0 is
+/// still reduced by them: equal values have equal bits except the two zeros, so every other
+/// column gets the same bits from the network, and this one the bits it always had.
 struct ColumnOrderStatistics {
     enum Statistic {
         /// The median; for an even count the mean of the two middle values, computed as
@@ -26,9 +29,13 @@ struct ColumnOrderStatistics {
     /// The written-out sorting network for a trimmed mean of this row count, when there is one.
     private let trimmedSumFunction: SortingNetworks.TrimmedSum?
     private let lowRank: Int, highRank: Int
+    /// True where the network replaced quickselect and sorting (see the type's documentation).
+    private let guardsSignedZeros: Bool
 
-    /// `usingWrittenOutNetworks: false` keeps to the run-time network (tests compare the two).
-    init(_ statistic: Statistic, rowCount m: Int, usingWrittenOutNetworks: Bool = true) {
+    /// `usingWrittenOutNetworks: false` keeps to the run-time network, and a smaller
+    /// `maximumNetworkSize` to quickselect and sorting above it (tests compare them).
+    init(_ statistic: Statistic, rowCount m: Int, usingWrittenOutNetworks: Bool = true,
+         maximumNetworkSize: Int = SelectionNetwork.maximumNetworkSize) {
         precondition(m >= 1)
         self.statistic = statistic
         self.rowCount = m
@@ -45,8 +52,9 @@ struct ColumnOrderStatistics {
             medianFunction = nil
             trimmedSumFunction = usingWrittenOutNetworks ? SortingNetworks.trimmedSumFunction(rowCount: m) : nil
         }
-        network = m <= SelectionNetwork.maximumNetworkSize
+        network = m <= maximumNetworkSize
             ? SelectionNetwork(size: m, ranks: Array(lowRank ... highRank)) : nil
+        guardsSignedZeros = m > SelectionNetwork.earlierMaximumNetworkSize
     }
 
     /// Floats of scratch `compute` and `computeFullTile` need: one tile of m × 16, and one
@@ -103,8 +111,11 @@ struct ColumnOrderStatistics {
                     var sums = SIMD16<Float>()   // finite while every value is (or a false alarm, see above)
                     var c = columns.lowerBound
                     while c + w <= columns.upperBound {
-                        let sum = copy(rows, c, tile)
-                        if checkingFiniteness { sums += sum * 0 }
+                        if checkingFiniteness {
+                            sums += copy(rows, c, tile) * 0
+                        } else {
+                            copy.copyOnly(rows, c, tile)
+                        }
                         computeFullTile(tiled, column: 0, into: out + c, scratch: scratch)
                         c += w
                     }
@@ -175,6 +186,15 @@ struct ColumnOrderStatistics {
                     scratch: UnsafeMutablePointer<Float>) {
         let w = SelectionNetwork.lanes
         if let network {
+            // Columns holding both zeros (rare), reduced the old way before the network reorders
+            // them, and written over the network's values below.
+            let mixed = guardsSignedZeros ? Self.lanesHoldingBothZeros(tile, rowCount: rowCount, lanes: lanes) : 0
+            let oldWay = mixed == 0 ? [] : reducedOldWay(tile, lanes: lanes, mixed: mixed, scratch: scratch)
+            defer {
+                if mixed != 0 {
+                    for l in 0 ..< lanes where mixed & (1 << l) != 0 { out[l] = oldWay[l] }
+                }
+            }
             network.apply(to: tile)
             if lanes == w, case .median = statistic {
                 let raw = UnsafeRawPointer(tile)
@@ -191,6 +211,41 @@ struct ColumnOrderStatistics {
                 out[l] = reduceGathered(scratch, count: rowCount)
             }
         }
+    }
+
+    /// Bit l set when lane l (of the first `lanes`) holds both −0 and +0 among the rows.
+    /// A float compare finds the zeros (an integer vector compare would be scalarised), their
+    /// sign bit tells them apart.
+    @inline(__always)
+    private static func lanesHoldingBothZeros(_ tile: UnsafeMutablePointer<Float>, rowCount: Int, lanes: Int) -> Int {
+        let w = SelectionNetwork.lanes
+        let raw = UnsafeRawPointer(tile)
+        var negative = SIMD16<UInt32>(), positive = SIMD16<UInt32>()
+        for r in 0 ..< rowCount {
+            let x = raw.loadUnaligned(fromByteOffset: r * w * 4, as: SIMD16<Float>.self)
+            let zero = SIMD16<UInt32>().replacing(with: 1, where: x .== SIMD16<Float>())
+            let sign = unsafeBitCast(x, to: SIMD16<UInt32>.self) &>> 31
+            negative |= zero & sign
+            positive |= zero & (sign ^ 1)
+        }
+        let both = negative & positive
+        if both.wrappedSum() == 0 { return 0 }
+        var mask = 0
+        for l in 0 ..< lanes where both[l] != 0 { mask |= 1 << l }
+        return mask
+    }
+
+    /// The statistic of each lane set in `mixed`, by quickselect or sorting (the way taken for
+    /// these row counts before the network was), gathered from the tile in row order.
+    private func reducedOldWay(_ tile: UnsafeMutablePointer<Float>, lanes: Int, mixed: Int,
+                               scratch: UnsafeMutablePointer<Float>) -> [Float] {
+        let w = SelectionNetwork.lanes
+        var values = [Float](repeating: 0, count: lanes)
+        for l in 0 ..< lanes where mixed & (1 << l) != 0 {
+            for r in 0 ..< rowCount { scratch[r] = tile[r * w + l] }
+            values[l] = reduceGathered(scratch, count: rowCount)
+        }
+        return values
     }
 
     /// The statistic from a column whose ranks lowRank…highRank are in sorted position.

@@ -77,10 +77,12 @@ enum MoveAndMeasure {
                     let copy = TileCopies.Copier(rowCount: m)
                     var c = columns.lowerBound
                     while c + w <= columns.upperBound {
-                        let sum = copy(rows, c, tile)
                         let p = UnsafeMutableRawPointer(point + c)
+                        // Only the mean needs the rows' sum; the others copy alone.
+                        if case .mean = update {} else { copy.copyOnly(rows, c, tile) }
                         switch update {
                         case .mean:
+                            let sum = copy(rows, c, tile)
                             p.storeBytes(of: sum / SIMD16(repeating: Float(m)), as: SIMD16<Float>.self)
                         case .median(let statistics):
                             statistics.computeFullTile(tiled, column: 0, into: point + c, scratch: scratch)

@@ -1,8 +1,9 @@
 /// Squared Euclidean distances between all pairs of accepted rows, computed once.
 ///
 /// GEMM-friendly: ‖x − y‖² = ‖x‖² + ‖y‖² − 2x·y, with the Gram matrix accumulated block by
-/// block over columns (each block's rows stay in cache while all m'(m'+1)/2 dot products
-/// read them; Float within 16 lanes, Double across lanes and blocks). Where the identity
+/// block over columns (``GramKernel``: each block read from memory once, 2 × 4 pairs at a time
+/// from a contiguous copy in the L1 cache; Float within 32 lanes, Double across lanes and
+/// blocks). Where the identity
 /// loses precision — the distance is below 10⁻⁴ of ‖x‖² + ‖y‖² (near-duplicate rows, as
 /// Byzantine workers sending one shared vector are) or a norm overflowed — that pair is
 /// recomputed by the direct formula in Double, so duplicates come out exactly 0.
@@ -37,8 +38,7 @@ struct PairwiseDistances {
     }
 
     /// The upper triangle (j ≥ i) of the Gram matrix, m × m row-major: per column block the
-    /// dot products in Float within 16 lanes and Double across lanes, then summed over blocks
-    /// in order.
+    /// dot products (``GramKernel``), then summed over blocks in order.
     static func gram(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columnCount d: Int) -> [Double] {
         let m = rows.count
         let blocks = ColumnBlocks(columnCount: d)
@@ -47,14 +47,7 @@ struct PairwiseDistances {
         partial.withUnsafeMutableBufferPointer { partial in
             guard let base = partial.baseAddress else { return }
             Parallel.forEach(blocks.count, work: m * m * d / 2) { b in
-                let range = blocks.range(b)
-                let gram = base + b * m * m
-                for i in 0 ..< m {
-                    let x = rows[i] + range.lowerBound
-                    for j in i ..< m {
-                        gram[i * m + j] = Kernels.dot(x, rows[j] + range.lowerBound, count: range.count)
-                    }
-                }
+                GramKernel.block(rows, columns: blocks.range(b), into: base + b * m * m)
             }
         }
         var gram = [Double](repeating: 0, count: m * m)

@@ -44,6 +44,45 @@ extension TileCopies {
         }
     }
 
+    /// The copy without the sum for m rows, or nil when m is outside 1...largestRowCount.
+    static func copyOnlyFunction(rowCount m: Int) -> CopyOnlyFunction? {
+        switch m {
+        case 1: copyOnly1
+        case 2: copyOnly2
+        case 3: copyOnly3
+        case 4: copyOnly4
+        case 5: copyOnly5
+        case 6: copyOnly6
+        case 7: copyOnly7
+        case 8: copyOnly8
+        case 9: copyOnly9
+        case 10: copyOnly10
+        case 11: copyOnly11
+        case 12: copyOnly12
+        case 13: copyOnly13
+        case 14: copyOnly14
+        case 15: copyOnly15
+        case 16: copyOnly16
+        case 17: copyOnly17
+        case 18: copyOnly18
+        case 19: copyOnly19
+        case 20: copyOnly20
+        case 21: copyOnly21
+        case 22: copyOnly22
+        case 23: copyOnly23
+        case 24: copyOnly24
+        case 25: copyOnly25
+        case 26: copyOnly26
+        case 27: copyOnly27
+        case 28: copyOnly28
+        case 29: copyOnly29
+        case 30: copyOnly30
+        case 31: copyOnly31
+        case 32: copyOnly32
+        default: nil
+        }
+    }
+
     /// Copies 16 columns of 1 rows into `tile` and returns their sum, rows in order.
     static func copy1(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
                         _ tile: UnsafeMutableRawPointer) -> SIMD16<Float> {
@@ -762,5 +801,693 @@ extension TileCopies {
         let x30 = load(rows[30], column); tile.storeBytes(of: x30, toByteOffset: 1920, as: SIMD16<Float>.self); sum += x30
         let x31 = load(rows[31], column); tile.storeBytes(of: x31, toByteOffset: 1984, as: SIMD16<Float>.self); sum += x31
         return sum
+    }
+
+    /// Copies 16 columns of 1 rows into `tile`.
+    static func copyOnly1(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 2 rows into `tile`.
+    static func copyOnly2(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 3 rows into `tile`.
+    static func copyOnly3(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 4 rows into `tile`.
+    static func copyOnly4(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 5 rows into `tile`.
+    static func copyOnly5(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 6 rows into `tile`.
+    static func copyOnly6(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 7 rows into `tile`.
+    static func copyOnly7(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 8 rows into `tile`.
+    static func copyOnly8(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 9 rows into `tile`.
+    static func copyOnly9(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 10 rows into `tile`.
+    static func copyOnly10(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 11 rows into `tile`.
+    static func copyOnly11(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 12 rows into `tile`.
+    static func copyOnly12(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 13 rows into `tile`.
+    static func copyOnly13(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 14 rows into `tile`.
+    static func copyOnly14(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 15 rows into `tile`.
+    static func copyOnly15(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 16 rows into `tile`.
+    static func copyOnly16(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 17 rows into `tile`.
+    static func copyOnly17(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 18 rows into `tile`.
+    static func copyOnly18(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 19 rows into `tile`.
+    static func copyOnly19(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 20 rows into `tile`.
+    static func copyOnly20(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 21 rows into `tile`.
+    static func copyOnly21(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 22 rows into `tile`.
+    static func copyOnly22(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 23 rows into `tile`.
+    static func copyOnly23(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 24 rows into `tile`.
+    static func copyOnly24(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 25 rows into `tile`.
+    static func copyOnly25(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[24], column), toByteOffset: 1536, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 26 rows into `tile`.
+    static func copyOnly26(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[24], column), toByteOffset: 1536, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[25], column), toByteOffset: 1600, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 27 rows into `tile`.
+    static func copyOnly27(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[24], column), toByteOffset: 1536, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[25], column), toByteOffset: 1600, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[26], column), toByteOffset: 1664, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 28 rows into `tile`.
+    static func copyOnly28(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[24], column), toByteOffset: 1536, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[25], column), toByteOffset: 1600, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[26], column), toByteOffset: 1664, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[27], column), toByteOffset: 1728, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 29 rows into `tile`.
+    static func copyOnly29(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[24], column), toByteOffset: 1536, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[25], column), toByteOffset: 1600, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[26], column), toByteOffset: 1664, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[27], column), toByteOffset: 1728, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[28], column), toByteOffset: 1792, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 30 rows into `tile`.
+    static func copyOnly30(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[24], column), toByteOffset: 1536, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[25], column), toByteOffset: 1600, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[26], column), toByteOffset: 1664, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[27], column), toByteOffset: 1728, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[28], column), toByteOffset: 1792, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[29], column), toByteOffset: 1856, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 31 rows into `tile`.
+    static func copyOnly31(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[24], column), toByteOffset: 1536, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[25], column), toByteOffset: 1600, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[26], column), toByteOffset: 1664, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[27], column), toByteOffset: 1728, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[28], column), toByteOffset: 1792, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[29], column), toByteOffset: 1856, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[30], column), toByteOffset: 1920, as: SIMD16<Float>.self)
+    }
+
+    /// Copies 16 columns of 32 rows into `tile`.
+    static func copyOnly32(_ rows: UnsafePointer<UnsafePointer<Float>>, _ column: Int,
+                            _ tile: UnsafeMutableRawPointer) {
+        tile.storeBytes(of: load(rows[0], column), as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[1], column), toByteOffset: 64, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[2], column), toByteOffset: 128, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[3], column), toByteOffset: 192, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[4], column), toByteOffset: 256, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[5], column), toByteOffset: 320, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[6], column), toByteOffset: 384, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[7], column), toByteOffset: 448, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[8], column), toByteOffset: 512, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[9], column), toByteOffset: 576, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[10], column), toByteOffset: 640, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[11], column), toByteOffset: 704, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[12], column), toByteOffset: 768, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[13], column), toByteOffset: 832, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[14], column), toByteOffset: 896, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[15], column), toByteOffset: 960, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[16], column), toByteOffset: 1024, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[17], column), toByteOffset: 1088, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[18], column), toByteOffset: 1152, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[19], column), toByteOffset: 1216, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[20], column), toByteOffset: 1280, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[21], column), toByteOffset: 1344, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[22], column), toByteOffset: 1408, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[23], column), toByteOffset: 1472, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[24], column), toByteOffset: 1536, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[25], column), toByteOffset: 1600, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[26], column), toByteOffset: 1664, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[27], column), toByteOffset: 1728, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[28], column), toByteOffset: 1792, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[29], column), toByteOffset: 1856, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[30], column), toByteOffset: 1920, as: SIMD16<Float>.self)
+        tile.storeBytes(of: load(rows[31], column), toByteOffset: 1984, as: SIMD16<Float>.self)
     }
 }

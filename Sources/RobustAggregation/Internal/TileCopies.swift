@@ -12,6 +12,8 @@ enum TileCopies {
     /// (rows, column, tile) → Σ_r rows[r][column ..< column + 16], rows added in order, after
     /// copying row r's 16 values to tile + 64r.
     typealias Function = @Sendable (UnsafePointer<UnsafePointer<Float>>, Int, UnsafeMutableRawPointer) -> SIMD16<Float>
+    /// (rows, column, tile): the same copy without the sum.
+    typealias CopyOnlyFunction = @Sendable (UnsafePointer<UnsafePointer<Float>>, Int, UnsafeMutableRawPointer) -> Void
 
     @inline(__always)
     static func load(_ row: UnsafePointer<Float>, _ column: Int) -> SIMD16<Float> {
@@ -32,16 +34,37 @@ enum TileCopies {
         return sum
     }
 
-    /// A copier for m rows: the written-out one when there is one, else the loop.
+    /// The copy alone for any m ≥ 1, as a loop: the reference for the written-out ones and the
+    /// copy for m > ``largestRowCount``.
+    static func copyOnlyLoop(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, _ column: Int,
+                             _ tile: UnsafeMutableRawPointer) {
+        for r in 0 ..< rows.count {
+            tile.storeBytes(of: load(rows[r], column), toByteOffset: 64 * r, as: SIMD16<Float>.self)
+        }
+    }
+
+    /// A copier for m rows: the written-out ones when there are, else the loops.
     struct Copier {
         let function: Function?
-        init(rowCount m: Int) { function = TileCopies.function(rowCount: m) }
+        let copyOnlyFunction: CopyOnlyFunction?
+        init(rowCount m: Int) {
+            function = TileCopies.function(rowCount: m)
+            copyOnlyFunction = TileCopies.copyOnlyFunction(rowCount: m)
+        }
 
+        /// Copies the tile and returns the rows' sum.
         @inline(__always)
         func callAsFunction(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, _ column: Int,
                             _ tile: UnsafeMutableRawPointer) -> SIMD16<Float> {
             if let function, let base = rows.baseAddress { return function(base, column, tile) }
             return TileCopies.copyLoop(rows, column, tile)
+        }
+
+        /// Copies the tile only.
+        @inline(__always)
+        func copyOnly(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, _ column: Int, _ tile: UnsafeMutableRawPointer) {
+            if let copyOnlyFunction, let base = rows.baseAddress { return copyOnlyFunction(base, column, tile) }
+            TileCopies.copyOnlyLoop(rows, column, tile)
         }
     }
 }

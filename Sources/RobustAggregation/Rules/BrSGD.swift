@@ -23,8 +23,9 @@
 /// - Complexity: O(m'd). Everything but the final mean happens in one pass over memory,
 ///   16 columns at a time: the 16 values of every row are copied into a small tile while
 ///   summed (the column means), then, from the tile, the counts, the scores, the median (a
-///   branch-free selection network for m' ≤ 48, written out for m' ≤ 32; quickselect above:
-///   never a full sort) and the L1 distances; then one more pass averages the selected rows.
+///   branch-free selection network for m' ≤ 256, written out for m' ≤ 32; quickselect above:
+///   never a full sort) and the L1 distances; then one more pass averages the selected rows
+///   (about half the matrix), 16 columns at a time in registers.
 ///   Parallel over blocks of 8,192 columns, whose sums are reduced in order, so the result
 ///   does not depend on the thread count.
 public struct BrSGD: AggregationRule {

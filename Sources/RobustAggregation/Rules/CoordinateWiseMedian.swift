@@ -5,7 +5,7 @@
 /// Yin, Chen, Kannan & Bartlett, "Byzantine-Robust Distributed Learning: Towards Optimal
 /// Statistical Rates", ICML 2018. The "Median" column of the BrSGD paper's Table 1.
 ///
-/// - Complexity: O(md): for m' ≤ 48, a pruned selection network (branch-free; for m' ≤ 32
+/// - Complexity: O(md): for m' ≤ 256, a pruned selection network (branch-free; for m' ≤ 32
 ///   written out, 4 columns at a time in registers, else 16 columns at a time in a tile);
 ///   above, quickselect per column (expected O(m')). Never a full sort. One pass over
 ///   memory: non-finite rows are looked for as the tiles are copied. Parallel over column

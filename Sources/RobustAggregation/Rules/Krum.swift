@@ -8,8 +8,9 @@
 ///
 /// - Precondition of the data: m' − f' − 2 ≥ 1, else ``AggregationError/Code/tooFewRows``.
 /// - Complexity: O(m'² d) for the distances, computed once through the Gram matrix
-///   (see `PairwiseDistances`), plus O(m'² log m') for the scores. Non-finite rows are found
-///   through the Gram diagonal: no separate pass over memory.
+///   (see `PairwiseDistances`: one read of the matrix, each column block through a contiguous
+///   copy, so a power-of-two d costs no more than another), plus O(m'² log m') for the scores.
+///   Non-finite rows are found through the Gram diagonal: no separate pass over memory.
 public struct Krum: AggregationRule {
     /// f, the number of Byzantine workers tolerated.
     public let byzantineCount: Int

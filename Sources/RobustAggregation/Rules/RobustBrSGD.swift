@@ -36,9 +36,10 @@
 /// `returnedMedian` says v₀ was med).
 ///
 /// - Complexity: O(m'd): steps 1–4 are BrSGD's single pass (parallel over column blocks), then
-///   one pass over C1 ∩ C2 for v₀, one over all rows for the r_i and one to blend: four passes
-///   over memory at most, no pairwise distances, no sort of a column. The result does not
-///   depend on the number of threads.
+///   one pass for v₀ and the r_i together (each block's mean of C1 ∩ C2, then every row's
+///   distance to it while the block is in the cache) and one to blend: three passes over memory,
+///   no pairwise distances, no sort of a column. The result does not depend on the number of
+///   threads.
 public struct RobustBrSGD: AggregationRule {
     /// β, the fraction of accepted rows kept by Constraint 2.
     public let selectionFraction: Double
@@ -89,22 +90,37 @@ public struct RobustBrSGD: AggregationRule {
         let inC2 = Set(c2)
         let chosen = c1.filter { inC2.contains($0) }
 
+        // v₀ and the r_i: with C1 ∩ C2 non-empty in one pass (the mean of each block, then every
+        // row's distance to it while the block is in the cache); else from the median.
         var gradient: [Float]
+        let squared: [Double]
         if !chosen.isEmpty {
-            gradient = rows.withRowPointers { pointers in
-                chosen.map { pointers[$0] }.withUnsafeBufferPointer { Kernels.meanOfRows($0, columnCount: d) }
+            (gradient, squared) = rows.withRowPointers { pointers in
+                chosen.map { pointers[$0] }.withUnsafeBufferPointer { selected in
+                    var squared: [Double] = []
+                    let mean = [Float](unsafeUninitializedCapacity: d) { point, initialized in
+                        if let base = point.baseAddress {
+                            squared = Kernels.meanAndSquaredDistancesInDouble(pointers, selected: selected, columnCount: d, into: base)
+                        } else {
+                            squared = [Double](repeating: 0, count: m)
+                        }
+                        initialized = d
+                    }
+                    return (mean, squared)
+                }
             }
-        } else if brsgd.returnedMedian {
-            gradient = first.gradient
         } else {
-            gradient = rows.withRowPointers { pointers in
+            gradient = brsgd.returnedMedian ? first.gradient : rows.withRowPointers { pointers in
                 ColumnOrderStatistics.computeAll(.median, rows: pointers, columnCount: d)
+            }
+            squared = rows.withRowPointers { pointers in
+                Kernels.squaredDistancesInDouble(pointers, to: gradient, columnCount: d)
             }
         }
         let weights = rows.withRowPointers { pointers in
             gradient.withUnsafeMutableBufferPointer { v -> [Double] in
                 guard let point = v.baseAddress else { return [Double](repeating: 1, count: m) }
-                let distances = Kernels.squaredDistancesInDouble(pointers, to: point, columnCount: d).map { $0.squareRoot() }
+                let distances = squared.map { $0.squareRoot() }
                 let radius = medianOfDoubles(distances)
                 let weights = distances.map { $0 > radius ? radius / $0 : 1 }
                 Kernels.blendTowardRows(point, rows: pointers, weights: weights.map { Float($0 / Double(m)) },

@@ -4,7 +4,7 @@
 /// Yin, Chen, Kannan & Bartlett, ICML 2018 (β-trimmed mean, with β = f/m).
 ///
 /// - Precondition of the data: m' > 2f', else ``AggregationError/Code/tooFewRows``.
-/// - Complexity: O(m' log² m' · d) through a sorting network for m' ≤ 48 (branch-free,
+/// - Complexity: O(m' log² m' · d) through a sorting network for m' ≤ 256 (branch-free,
 ///   vectorised; written out, 4 columns at a time in registers, for m' ≤ 32), O(m' log m' · d)
 ///   by sorting each column above. One pass over memory (non-finite rows are looked for block
 ///   by block as the blocks are computed). Parallel over column blocks.

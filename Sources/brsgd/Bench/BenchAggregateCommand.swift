@@ -3,6 +3,7 @@ import BrSGDRecords
 import Foundation
 import RobustAggregation
 import SeededRandom
+import TensorIO
 
 /// `brsgd bench aggregate`: each rule's time against one streaming pass over the same matrix.
 struct BenchAggregateCommand: ParsableCommand {
@@ -12,19 +13,30 @@ struct BenchAggregateCommand: ParsableCommand {
         discussion: """
             For each rule, the median wall time of --runs calls (after one warm-up call), and \
             its ratio to the median time of one single-threaded streaming pass (a column sum) \
-            over the same matrix, measured in the same run. The ratio is what carries across \
-            machines; the milliseconds are this machine's. Rules run on all cores; the \
-            streaming pass on one.
+            over the same matrix, timed just before and just after that rule's calls (so a \
+            machine whose load changes during the run still gives each rule a yardstick \
+            measured under the same load). The ratio is what carries across machines; the \
+            milliseconds are this machine's. Rules run on all cores; the streaming pass on one. \
+            The 1-minute load average is printed with each rule (JSON: load_average), and the \
+            process's CPU time per call of the rule and of the pass (JSON: cpu_ms, \
+            stream_pass_cpu_ms; their ratio, cpu_ratio, is the work done, which other jobs on \
+            the machine change less than the wall time).
+
+            The matrix is m × d standard normals drawn from --seed, or the float32/float64 .npy \
+            or JSON file given with --input (to time other libraries on the same arrays).
 
             Example:
               swift build -c release && .build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean --assumed-byzantine 4 --format json
             """)
 
-    @Option(name: .customLong("m"), help: "Rows (workers).")
-    var rowCount = 20
+    @Option(name: .customLong("m"), help: "Rows (workers) of the random matrix (default 20).")
+    var givenRowCount: Int?
 
-    @Option(name: .customLong("d"), help: "Columns (model dimension).")
-    var columnCount = 1_000_000
+    @Option(name: .customLong("d"), help: "Columns (model dimension) of the random matrix (default 1000000).")
+    var givenColumnCount: Int?
+
+    @Option(name: .long, help: "Time the rules on this m × d matrix (.npy or .json) instead of a random one; not with --m, --d or --seed.")
+    var input: String?
 
     @Option(name: .long, help: "Comma-separated rules to time.")
     var rules = "brsgd,median,krum,mean"
@@ -35,14 +47,25 @@ struct BenchAggregateCommand: ParsableCommand {
     @Option(name: .long, help: "Timed calls per rule (the median is reported).")
     var runs = 9
 
-    @Option(name: .long, help: "Seed of the random matrix.")
-    var seed: UInt64 = 1
+    @Option(name: .long, help: "Seed of the random matrix (default 1).")
+    var givenSeed: UInt64?
 
     @Option(name: .long, help: "table or json.")
     var format: OutputFormat = .table
 
+    private var rowCount: Int { givenRowCount ?? 20 }
+    private var columnCount: Int { givenColumnCount ?? 1_000_000 }
+
     func validate() throws {
         try reportingErrors {
+            if input != nil {
+                for (option, given) in [("--m", givenRowCount != nil), ("--d", givenColumnCount != nil), ("--seed", givenSeed != nil)] where given {
+                    throw UsageError("\(option): not with --input (the file gives the matrix)")
+                }
+                guard runs >= 1 else { throw UsageError("--runs: is \(runs); it must be ≥ 1") }
+                try checkRuleNames()
+                return   // the rules are checked against the file's m once it is read
+            }
             guard (1 ... Experiment.maximumWorkers).contains(rowCount) else {
                 throw UsageError("--m: is \(rowCount); it must lie in 1...\(Experiment.maximumWorkers)")
             }
@@ -53,21 +76,30 @@ struct BenchAggregateCommand: ParsableCommand {
                 throw UsageError("--m \(rowCount) --d \(columnCount): \(error.detail)")
             }
             guard runs >= 1 else { throw UsageError("--runs: is \(runs); it must be ≥ 1") }
-            if let f = assumedByzantine, !(0 ... rowCount).contains(f) {
-                throw UsageError("--assumed-byzantine: is \(f); it must lie in 0...\(rowCount) (--m)")
-            }
-            guard !ruleNames.isEmpty else { throw UsageError("--rules: name at least one rule") }
-            for name in ruleNames where RuleName(rawValue: name) == nil {
-                throw UsageError("--rules: unknown rule '\(name)'; known: \(RuleName.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            for rule in try configurations() {
-                do { _ = try rule.makeRule(checkedFor: rowCount) } catch let error as AggregationError { throw UsageError(error) }
-            }
+            try checkRuleNames()
+            try checkRules(rowCount: rowCount, rowsOption: "--m")
         }
     }
 
-    /// The rules to time, f set for those that take it.
-    private func configurations() throws -> [RuleConfiguration] {
+    private func checkRuleNames() throws {
+        guard !ruleNames.isEmpty else { throw UsageError("--rules: name at least one rule") }
+        for name in ruleNames where RuleName(rawValue: name) == nil {
+            throw UsageError("--rules: unknown rule '\(name)'; known: \(RuleName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// f within 0...m, and every rule buildable for m rows.
+    private func checkRules(rowCount: Int, rowsOption: String) throws {
+        if let f = assumedByzantine, !(0 ... rowCount).contains(f) {
+            throw UsageError("--assumed-byzantine: is \(f); it must lie in 0...\(rowCount) (\(rowsOption))")
+        }
+        for rule in configurations(rowCount: rowCount) {
+            do { _ = try rule.makeRule(checkedFor: rowCount) } catch { throw UsageError(error) }
+        }
+    }
+
+    /// The rules to time, f set for those that take it (default m/4).
+    private func configurations(rowCount: Int) -> [RuleConfiguration] {
         let f = assumedByzantine ?? rowCount / 4
         return ruleNames.compactMap(RuleName.init(rawValue:)).map { name in
             RuleConfiguration(name: name, byzantineCount: name.takesByzantineCount ? f : nil).resolved()
@@ -83,41 +115,63 @@ struct BenchAggregateCommand: ParsableCommand {
         var m: Int
         var d: Int
         var medianMs: Double
+        /// The median of the streaming passes timed just before and just after this rule's calls.
         var streamPassMs: Double
         var ratio: Double
         var runs: Int
+        /// The 1-minute load average when the rule's timing began (nil where unavailable).
+        var loadAverage: Double?
+        /// CPU time (user + system, all threads) per call of the rule and of the streaming pass.
+        var cpuMs: Double
+        var streamPassCpuMs: Double
+        var cpuRatio: Double
         enum CodingKeys: String, CodingKey {
             case rule, m, d, runs, ratio
             case medianMs = "median_ms"
             case streamPassMs = "stream_pass_ms"
+            case loadAverage = "load_average"
+            case cpuMs = "cpu_ms"
+            case streamPassCpuMs = "stream_pass_cpu_ms"
+            case cpuRatio = "cpu_ratio"
         }
     }
 
     func run() throws {
-        var rng = SeededGenerator(seed: seed)
-        var matrix = GradientMatrix(rowCount: rowCount, columnCount: columnCount)
-        matrix.withUnsafeMutableStorage { storage in
-            for i in storage.indices { storage[i] = Float(rng.nextNormal()) }
-        }
+        let matrix = try reportingErrors { try makeMatrix() }
+        let m = matrix.rowCount, d = matrix.columnCount
+        if input != nil { try reportingErrors { try checkRules(rowCount: m, rowsOption: "the rows of --input") } }
         if format == .table {
-            Terminal.note("m = \(rowCount), d = \(columnCount), \(runs) runs per rule, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            Terminal.note("m = \(m), d = \(d), \(runs) runs per rule, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         }
-        var output = [Float](repeating: 0, count: columnCount)
-        let streamMs = medianMilliseconds(runs: max(runs, 5)) {
-            StreamingPass.columnSum(matrix, into: &output)
+        var output = [Float](repeating: 0, count: d)
+        let streamRuns = max(runs, 5)
+        var streamCpu = 0.0
+        func streamTimes() -> [Double] {
+            let cpu = processCPUMilliseconds()
+            defer { streamCpu += processCPUMilliseconds() - cpu }
+            return millisecondsOfCalls(runs: streamRuns) { StreamingPass.columnSum(matrix, into: &output) }
         }
+        _ = streamTimes()  // warm-up
         var rows: [Row] = []
-        for configuration in try configurations() {
+        for configuration in configurations(rowCount: m) {
             let name = configuration.name.rawValue
             let rule = try configuration.makeRule()
             _ = try rule.aggregate(matrix)  // warm-up
+            let load = oneMinuteLoadAverage()
+            streamCpu = 0
+            let before = streamTimes()
             var failure: (any Error)?
-            let ms = medianMilliseconds(runs: runs) {
+            let cpu = processCPUMilliseconds()
+            let ms = medianOf(millisecondsOfCalls(runs: runs) {
                 do { _ = try rule.aggregate(matrix) } catch { failure = error }
-            }
+            })
+            let cpuMs = (processCPUMilliseconds() - cpu) / Double(runs)
             if let failure { throw CommandError("\(rule.name): \(failure)") }
-            rows.append(Row(rule: name, m: rowCount, d: columnCount, medianMs: ms, streamPassMs: streamMs,
-                            ratio: ms / streamMs, runs: runs))
+            let streamMs = medianOf(before + streamTimes())
+            let streamCpuMs = streamCpu / Double(2 * streamRuns)
+            rows.append(Row(rule: name, m: m, d: d, medianMs: ms, streamPassMs: streamMs,
+                            ratio: ms / streamMs, runs: runs, loadAverage: load,
+                            cpuMs: cpuMs, streamPassCpuMs: streamCpuMs, cpuRatio: cpuMs / streamCpuMs))
         }
         switch format {
         case .json:
@@ -125,27 +179,64 @@ struct BenchAggregateCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         case .table:
-            print("rule".padding(toLength: 22, withPad: " ", startingAt: 0) + "   median ms   × stream pass")
-            print("stream pass (1 core)".padding(toLength: 22, withPad: " ", startingAt: 0)
-                  + String(format: "%12.2f   %8.2f", streamMs, 1.0))
+            print("rule".padding(toLength: 22, withPad: " ", startingAt: 0)
+                  + "   median ms   × stream pass   stream pass ms (1 core)   CPU × stream pass   load")
             for row in rows {
                 print(row.rule.padding(toLength: 22, withPad: " ", startingAt: 0)
-                      + String(format: "%12.2f   %8.2f", row.medianMs, row.ratio))
+                      + String(format: "%12.2f   %13.2f   %23.2f   %17.2f   %4@", row.medianMs, row.ratio, row.streamPassMs,
+                               row.cpuRatio, row.loadAverage.map { String(format: "%.1f", $0) } ?? "-"))
             }
         }
     }
+
+    /// The --input file, or m × d standard normals from the seed.
+    private func makeMatrix() throws -> GradientMatrix {
+        if let input {
+            let loaded: LoadedMatrix
+            do { loaded = try TensorFile.readMatrix(at: URL(fileURLWithPath: input)) } catch { throw UsageError("--input: \(error)") }
+            return GradientMatrix(rowCount: loaded.rowCount, columnCount: loaded.columnCount, storage: loaded.values)
+        }
+        var rng = SeededGenerator(seed: givenSeed ?? 1)
+        var matrix = GradientMatrix(rowCount: rowCount, columnCount: columnCount)
+        matrix.withUnsafeMutableStorage { storage in
+            for i in storage.indices { storage[i] = Float(rng.nextNormal()) }
+        }
+        return matrix
+    }
 }
 
-/// The median wall time of `runs` calls of `body`, in milliseconds.
-func medianMilliseconds(runs: Int, _ body: () -> Void) -> Double {
-    var times: [Double] = []
-    for _ in 0 ..< runs {
+/// The wall time of each of `runs` calls of `body`, in milliseconds.
+func millisecondsOfCalls(runs: Int, _ body: () -> Void) -> [Double] {
+    (0 ..< runs).map { _ in
         let start = DispatchTime.now().uptimeNanoseconds
         body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
-    times.sort()
-    return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+}
+
+/// The median of `values` (the mean of the two middle ones for an even count).
+func medianOf(_ values: [Double]) -> Double {
+    let sorted = values.sorted(), n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
+
+/// This process's CPU time so far (user + system, all threads), in milliseconds.
+func processCPUMilliseconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)   // Glibc imports RUSAGE_SELF as an enum
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    let seconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+    let micros = Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+    return seconds * 1e3 + micros / 1e3
+}
+
+/// The system's 1-minute load average, or nil where the platform does not say.
+func oneMinuteLoadAverage() -> Double? {
+    var load = [Double](repeating: 0, count: 1)
+    return getloadavg(&load, 1) == 1 ? load[0] : nil
 }
 
 /// The yardstick: one single-threaded pass that reads every entry once (a column sum),
