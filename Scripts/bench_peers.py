@@ -162,6 +162,10 @@ def print_shape(result):
     print(f"{'stream pass (1 core)':<20}{min(streams):>8.2f}–{max(streams):.2f} ms")
 
 
+def ms(x):
+    return f"{x:.2f} ms" if x < 10 else f"{x:.1f} ms" if x < 1000 else f"{x:,.0f} ms"
+
+
 def print_markdown(results):
     """One table: a row per rule, per shape our ms (x stream), ByzFL's and NumPy's ms (x ours)."""
     shapes = [f"m = {r['m']}, d = {r['d']:,}" for r in results]
@@ -175,11 +179,11 @@ def print_markdown(results):
                 cells.append("—")
                 continue
             cpu = f"; CPU {row['cpu_ratio']:.1f}×" if "cpu_ratio" in row else ""
-            parts = [f"**{row['median_ms']:.1f} ms ({row['ratio']:.2f}×{cpu})**"]
+            parts = [f"**{ms(row['median_ms'])} ({row['ratio']:.2f}×{cpu})**"]
             for label, table in (("ByzFL", r["byzfl"]), ("NumPy", r["numpy"])):
                 theirs = table.get(name)
                 if isinstance(theirs, (int, float)):
-                    parts.append(f"{label} {theirs:.1f} ms ({theirs / row['median_ms']:.1f}× ours)")
+                    parts.append(f"{label} {ms(theirs)} ({theirs / row['median_ms']:.1f}× ours)")
             cells.append("<br>".join(parts))
         print(f"| {name} | " + " | ".join(cells) + " |")
     streams = []

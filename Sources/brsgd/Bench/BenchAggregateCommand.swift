@@ -47,7 +47,7 @@ struct BenchAggregateCommand: ParsableCommand {
     @Option(name: .long, help: "Timed calls per rule (the median is reported).")
     var runs = 9
 
-    @Option(name: .long, help: "Seed of the random matrix (default 1).")
+    @Option(name: .customLong("seed"), help: "Seed of the random matrix (default 1).")
     var givenSeed: UInt64?
 
     @Option(name: .long, help: "table or json.")
