@@ -17,6 +17,15 @@
 //     └─ RobustAggregation (no dependencies at all)
 import PackageDescription
 
+// `BRSGD_WITHOUT_GRPC=1` (what `make demo`, `make release` and `make bench` set) leaves the
+// gRPC stack out of the package graph altogether: no gRPC, SwiftNIO, swift-protobuf or
+// swift-crypto to fetch, check out, load and plan, no BrSGDTransportGRPC, no BrSGDNetwork
+// product, no Networking trait. The trait alone keeps that code out of the `brsgd` executable,
+// but SwiftPM still resolves and plans the trait's packages (18 manifests and BoringSSL's
+// sources: about 15 s of a first build on two cores). Unset (the default, and always for a
+// package that depends on this one), the package is whole.
+let withGRPC = Context.environment["BRSGD_WITHOUT_GRPC"] != "1"
+
 let package = Package(
     name: "brsgd",
     platforms: [.macOS(.v15)],
@@ -25,10 +34,7 @@ let package = Package(
         .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
         .executable(name: "brsgd", targets: ["brsgd"]),
         .library(name: "BrSGDAggregationC", type: .dynamic, targets: ["BrSGDAggregationC"]),
-        // A worker for a Swift server or app with its own engine: NetworkWorker.run(options,
-        // source:) with a GradientSource of its own (BrSGDCluster), over gRPC.
-        .library(name: "BrSGDNetwork", targets: ["BrSGDTransportGRPC", "BrSGDCluster"]),
-    ],
+    ] + (withGRPC ? grpcProducts : []),
     // `brsgd master`, `worker` and `cluster` run training over gRPC. Compiling gRPC, SwiftNIO,
     // BoringSSL and swift-protobuf is most of a first build (minutes), and nothing else needs
     // them, so the `brsgd` executable links BrSGDTransportGRPC only when this trait is on:
@@ -39,25 +45,10 @@ let package = Package(
     // files of the networked commands are wrapped in `#if Networking`. (`make test` turns it
     // on; a plain `swift build` or `swift test` still compiles BrSGDTransportGRPC and runs
     // its tests, as it builds every target of the package.)
-    traits: [
-        .trait(
-            name: "Networking",
-            description: "The networked commands of brsgd (master, worker, cluster) over gRPC: builds gRPC, SwiftNIO, BoringSSL and swift-protobuf."
-        ),
-        .default(enabledTraits: []),
-    ],
+    traits: withGRPC ? networkingTraits : [],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // The networked master and workers only (target BrSGDTransportGRPC).
-        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
-        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
-        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        // The master's request gate reads HTTP/2 frames (already built for gRPC's transport).
-        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
-    ],
+    ] + (withGRPC ? grpcPackages : []),
     targets: [
         // Aggregation rules. Depends on nothing, so anyone can drop it into a server or app.
         .target(name: "RobustAggregation"),
@@ -94,27 +85,6 @@ let package = Package(
             dependencies: ["RobustAggregation", "ByzantineAttacks", "NeuralEngine", "Datasets", "SeededRandom",
                            "BrSGDRecords", "TensorIO"]
         ),
-        // The round protocol over gRPC (HTTP/2, protobuf): networked master and worker. Generated
-        // code is committed (Scripts/generate-protos.sh); only `brsgd` and its tests depend on it.
-        .target(
-            name: "BrSGDTransportGRPC",
-            dependencies: [
-                "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation",
-                "TensorIO",
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Logging", package: "swift-log"),
-                // The Prometheus endpoint (HTTP/1.1); gRPC already builds SwiftNIO.
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
-                .product(name: "NIOHPACK", package: "swift-nio-http2"),
-            ],
-            exclude: ["Generated/README.md"]
-        ),
         .executableTarget(
             name: "brsgd",
             dependencies: [
@@ -128,10 +98,7 @@ let package = Package(
                 "BrSGDRecords",
                 "BrSGDExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                // Only the networked commands (Sources/brsgd/Network) use these.
-                .target(name: "BrSGDTransportGRPC", condition: .when(traits: ["Networking"])),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Networking"])),
-            ]
+            ] + (withGRPC ? networkCommandDependencies : [])
         ),
         .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "SeededRandom"]),
         .testTarget(name: "BrSGDAggregationCTests", dependencies: ["BrSGDAggregationC", "RobustAggregation"]),
@@ -154,25 +121,90 @@ let package = Package(
         ),
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
         .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),
+        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
+    ] + (withGRPC ? grpcTargets : []),
+    swiftLanguageModes: [.v6]
+)
+
+// MARK: - The gRPC stack (left out with BRSGD_WITHOUT_GRPC=1)
+
+/// A worker for a Swift server or app with its own engine: NetworkWorker.run(options, source:)
+/// with a GradientSource of its own (BrSGDCluster), over gRPC.
+var grpcProducts: [Product] {
+    [.library(name: "BrSGDNetwork", targets: ["BrSGDTransportGRPC", "BrSGDCluster"])]
+}
+
+/// `brsgd master`, `worker` and `cluster`, compiled into `brsgd` only with this trait.
+var networkingTraits: Set<Trait> {
+    [
+        .trait(
+            name: "Networking",
+            description: "The networked commands of brsgd (master, worker, cluster) over gRPC: builds gRPC, SwiftNIO, BoringSSL and swift-protobuf."
+        ),
+        .default(enabledTraits: []),
+    ]
+}
+
+/// The networked master and workers only (target BrSGDTransportGRPC and its tests).
+var grpcPackages: [Package.Dependency] {
+    [
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The master's request gate reads HTTP/2 frames (already built for gRPC's transport).
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+    ]
+}
+
+/// What BrSGDTransportGRPC and its tests import from the gRPC stack.
+var grpcStackProducts: [Target.Dependency] {
+    [
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        // The master's request gate, and the tests' raw HTTP/2 client (requests no gRPC client sends).
+        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "NIOHPACK", package: "swift-nio-http2"),
+    ]
+}
+
+/// Only the networked commands (Sources/brsgd/Network) use these.
+var networkCommandDependencies: [Target.Dependency] {
+    [
+        .target(name: "BrSGDTransportGRPC", condition: .when(traits: ["Networking"])),
+        .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Networking"])),
+    ]
+}
+
+var grpcTargets: [Target] {
+    [
+        // The round protocol over gRPC (HTTP/2, protobuf): networked master and worker. Generated
+        // code is committed (Scripts/generate-protos.sh); only `brsgd` and its tests depend on it.
+        .target(
+            name: "BrSGDTransportGRPC",
+            dependencies: [
+                "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation",
+                "TensorIO",
+                // The Prometheus endpoint (HTTP/1.1); gRPC already builds SwiftNIO.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ] + grpcStackProducts,
+            exclude: ["Generated/README.md"]
+        ),
         // Not gated by the Networking trait: it tests the library target, which `swift build`
         // and `swift test` compile whatever the traits (they build every target of the package),
         // so gating it would hide these tests without saving any build time.
         .testTarget(
             name: "BrSGDTransportGRPCTests",
-            dependencies: ["BrSGDTransportGRPC", "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets",
-                           .product(name: "GRPCCore", package: "grpc-swift-2"),
-                           .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                           .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "Logging", package: "swift-log"),
-                           // A raw HTTP/2 client, for the requests no gRPC client sends.
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "NIOHTTP2", package: "swift-nio-http2"),
-                           .product(name: "NIOHPACK", package: "swift-nio-http2")]
+            dependencies: ["BrSGDTransportGRPC", "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets"]
+                + grpcStackProducts
         ),
-        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
-    ],
-    swiftLanguageModes: [.v6]
-)
+    ]
+}
