@@ -22,10 +22,10 @@ extension Experiment {
     }
 
     /// The attack of kind `kind` a grid over this experiment runs: this experiment's own when
-    /// it is of that kind (a base with ipm ε = 0.5 gives every ipm cell ε = 0.5), else
-    /// `fallback`, else the kind's defaults.
-    func gridAttack(_ kind: AttackKind, fallback: AttackConfiguration? = nil) -> AttackConfiguration {
+    /// it is of that kind (a base with ipm ε = 0.5 gives every ipm cell ε = 0.5), else the
+    /// kind's defaults.
+    func gridAttack(_ kind: AttackKind) -> AttackConfiguration {
         if let attack, attack.kind == kind { return attack }
-        return fallback ?? AttackConfiguration(kind: kind)
+        return AttackConfiguration(kind: kind)
     }
 }

@@ -86,7 +86,7 @@ public struct RobustnessGrid: Sendable {
             var base = self.base
             base.partition = partition
             for attack in attacks {
-                let attackConfiguration = base.gridAttack(attack, fallback: attackConfigurations[attack])
+                let attackConfiguration = attackConfigurations[attack] ?? AttackConfiguration(kind: attack)
                 for rule in rules {
                     for fraction in fractions {
                         for seed in seeds {
