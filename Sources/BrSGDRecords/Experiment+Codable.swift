@@ -283,6 +283,22 @@ public func describeFileError(_ error: any Error) -> String {
     }
 }
 
+/// Why creating the directory `path` failed: the first of its ancestors that exists but is not
+/// a directory, when there is one (Foundation reports that case as a bare "error 512"), else
+/// what ``describeFileError(_:)`` says.
+public func describeDirectoryCreationError(_ error: any Error, creating path: String) -> String {
+    var prefix = URL(fileURLWithPath: path).standardizedFileURL
+    while prefix.pathComponents.count > 1 {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: prefix.path, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue { return "\(prefix.path) is a file, not a directory" }
+            break
+        }
+        prefix.deleteLastPathComponent()
+    }
+    return describeFileError(error)
+}
+
 private func strerrorMessage(_ code: Int32) -> String? {
     guard let text = strerror(code) else { return nil }
     return String(cString: text).lowercased()

@@ -45,6 +45,9 @@ import Testing
         (["reproduce", "robustness", "--fractions", "0.45,1.5"], "--fractions: must be numbers in (0, 1]"),
         (["reproduce", "robustness", "--worker-momentum", "1"], "--worker-momentum: is 1.0"),
         (["reproduce", "robustness", "--epochs", "0"], "--epochs: is 0"),
+        (["reproduce", "robustness", "--output-dir", "/etc/passwd/grid"],
+         "--output-dir /etc/passwd/grid: cannot create it: /etc/passwd is a file, not a directory"),
+        (["reproduce", "table1", "--output-dir", "/etc/passwd"], "cannot create it: /etc/passwd is a file, not a directory"),
         (["reproduce", "convex", "--attack", "label-flip"], "gradient attack"),
         (["demo", "--batch-size", "0"], "--batch-size: is 0"),
     ])

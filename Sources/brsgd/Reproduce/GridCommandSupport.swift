@@ -95,7 +95,7 @@ struct GridExecution {
         do {
             try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
         } catch {
-            throw UsageError("--output-dir \(outputDirectory): cannot create it: \(describeFileError(error))")
+            throw UsageError("--output-dir \(outputDirectory): cannot create it: \(describeDirectoryCreationError(error, creating: outputDirectory))")
         }
         let threadsPerJob = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
         BLAS.setThreadCount(1)

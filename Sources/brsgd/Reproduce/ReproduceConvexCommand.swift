@@ -155,7 +155,7 @@ struct ReproduceConvexCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         } catch {
-            throw CommandError("--output-dir \(outputDir): cannot create it: \(describeFileError(error))")
+            throw CommandError("--output-dir \(outputDir): cannot create it: \(describeDirectoryCreationError(error, creating: outputDir))")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -131,11 +131,12 @@ struct ReproduceTable1Command: ParsableCommand {
             Terminal.note("\(configs.count) runs")
             return
         }
-        Terminal.note("Table 1 grid: \(grid.base.epochs) epochs, batch \(grid.base.batchSize) per worker, m = \(grid.base.workers)")
         let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir) { c in
             "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
         }
-        let result = try execution.run(configs, title: "Table 1 grid")
+        // The title is the first line printed, after the output directory is known to be usable.
+        let result = try execution.run(configs, title: "Table 1 grid (\(grid.base.epochs) epochs, batch \(grid.base.batchSize) per worker, "
+                                                      + "m = \(grid.base.workers))")
         try writeReports(result.records, root: result.root)
         try execution.writeSummary(result, base: grid.base)
         Terminal.note("grid finished: \(result.outcome.records.count) runs, \(result.outcome.failures.count) not run, "
