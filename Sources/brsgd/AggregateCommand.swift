@@ -35,7 +35,7 @@ struct AggregateCommand: ParsableCommand {
 
     @OptionGroup(title: "Aggregation rule") var ruleOptions: RuleOptions
 
-    @Option(name: .long, help: "Also write the rule's diagnostics (rejected and selected rows, scores, BrSGD's C1 and C2) as JSON here.")
+    @Option(name: .long, help: "Also write the rule's diagnostics (rejected and selected rows, scores, BrSGD's C1 and C2) as JSON here (a score too large for a float is the string \"Infinity\").")
     var diagnostics: String?
 
     @Option(name: .long, help: "What to print on standard output: table (one summary line) or json (the summary and the diagnostics).")
@@ -66,6 +66,10 @@ struct AggregateCommand: ParsableCommand {
         let elapsed = ContinuousClock.now - start
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // A Krum score or a distance can overflow to +Inf on huge finite rows; JSON has no
+        // token for it, so non-finite numbers are strings, as in run records.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let diagnosticsJSON = try encoder.encode(result.diagnostics)
         // Each output on its own: a failed one does not stop the other.
         var failed = !outputFile.writeVector(result.gradient)

@@ -42,6 +42,28 @@ import TensorIO
         #expect(run.stdout.contains("rejected=2 [1, 3]"))
     }
 
+    /// BrSGD's ℓ1 distances to the median (in Float) overflow to +Inf on a row of huge finite
+    /// values: the diagnostics still encode, that distance as the string "Infinity", as run
+    /// records write it, and the row is left out of C1.
+    @Test func diagnosticsWithADistanceTooLargeForAFloat() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let huge = (0 ..< 64).map { $0 % 2 == 0 ? "-3.4e38" : "3.4e38" }.joined(separator: ", ")
+        let ones = Array(repeating: "1", count: 64).joined(separator: ", ")
+        let twos = Array(repeating: "2", count: 64).joined(separator: ", ")
+        let input = try write("[[\(ones)], [\(twos)], [\(ones)], [\(huge)]]", "G.json")
+        let run = try CommandRunner.run(["aggregate", "--rule", "brsgd", "--input", input,
+                                         "--output", path("g.json"), "--diagnostics", path("d.json")])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOfFile: path("d.json"), encoding: .utf8)
+        #expect(text.contains("\"Infinity\""), "\(text)")
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let diagnostics = try decoder.decode(AggregationDiagnostics.self, from: Data(text.utf8))
+        #expect(diagnostics.brsgd?.distances.last == .infinity, "\(text)")
+        #expect(diagnostics.brsgd?.constraint1.contains(3) == false, "\(text)")
+    }
+
     /// Each kind of bad input: a clear message naming the problem, exit status 1, no crash.
     @Test(arguments: [
         ("ragged JSON", "[[1, 2], [3]]", "G.json", [String](), "row 1"),
