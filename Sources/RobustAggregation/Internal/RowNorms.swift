@@ -89,11 +89,7 @@ extension Kernels {
         parts.withUnsafeMutableBufferPointer { parts in
             guard let base = parts.baseAddress else { return }
             Parallel.forEach(blocks.count, work: m * d) { b in
-                let range = blocks.range(b)
-                for r in 0 ..< m {
-                    base[b * m + r] = squaredDistanceInDouble(rows[r] + range.lowerBound, point + range.lowerBound,
-                                                              count: range.count)
-                }
+                blockSquaredDistancesInDouble(rows, to: point, columns: blocks.range(b), into: base + b * m)
             }
         }
         return sumOverBlocks(parts, rowCount: m, blockCount: blocks.count)
@@ -118,13 +114,60 @@ extension Kernels {
             Parallel.forEach(blocks.count, work: (m + selected.count) * d) { b in
                 let range = blocks.range(b)
                 meanOfRows(selected, columns: range, into: point)
-                for r in 0 ..< m {
-                    base[b * m + r] = squaredDistanceInDouble(rows[r] + range.lowerBound, point + range.lowerBound,
-                                                              count: range.count)
-                }
+                blockSquaredDistancesInDouble(rows, to: point, columns: range, into: base + b * m)
             }
         }
         return sumOverBlocks(parts, rowCount: m, blockCount: blocks.count)
+    }
+
+    /// out[r] = Σ_{c ∈ columns} (rows[r][c] − point[c])² for every row, as
+    /// ``squaredDistanceInDouble(_:_:count:)`` computes it (the same bits), four rows at a time:
+    /// the point's columns are loaded and widened once for four rows, and the four rows' sums are
+    /// independent chains of additions, where one row at a time waits on its own sum.
+    @inline(__always)
+    static func blockSquaredDistancesInDouble(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, to point: UnsafePointer<Float>,
+                                              columns: Range<Int>, into out: UnsafeMutablePointer<Double>) {
+        let m = rows.count, lo = columns.lowerBound, p = point + lo
+        var r = 0
+        while r + 4 <= m {
+            let sums = squaredDistancesInDouble(rows[r] + lo, rows[r + 1] + lo, rows[r + 2] + lo, rows[r + 3] + lo, p,
+                                                count: columns.count)
+            for k in 0 ..< 4 { out[r + k] = sums[k] }
+            r += 4
+        }
+        while r < m {
+            out[r] = squaredDistanceInDouble(rows[r] + lo, p, count: columns.count)
+            r += 1
+        }
+    }
+
+    /// ``squaredDistanceInDouble(_:_:count:)`` of four rows to one point, each summed exactly
+    /// as that function sums it.
+    static func squaredDistancesInDouble(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+                                         _ x3: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> SIMD4<Double> {
+        @inline(__always) func load(_ x: UnsafePointer<Float>, _ c: Int) -> SIMD8<Double> {
+            SIMD8<Double>(UnsafeRawPointer(x + c).loadUnaligned(as: SIMD8<Float>.self))
+        }
+        var a0 = SIMD8<Double>(), a1 = SIMD8<Double>(), a2 = SIMD8<Double>(), a3 = SIMD8<Double>()
+        var c = 0
+        while c + 8 <= count {
+            let v = load(p, c)
+            let d0 = load(x0, c) - v, d1 = load(x1, c) - v, d2 = load(x2, c) - v, d3 = load(x3, c) - v
+            a0 += d0 * d0
+            a1 += d1 * d1
+            a2 += d2 * d2
+            a3 += d3 * d3
+            c += 8
+        }
+        let tail = c
+        @inline(__always) func total(_ acc: SIMD8<Double>, _ x: UnsafePointer<Float>) -> Double {
+            var total = 0.0
+            for l in 0 ..< 8 { total += acc[l] }
+            var c = tail
+            while c < count { let diff = Double(x[c]) - Double(p[c]); total += diff * diff; c += 1 }
+            return total
+        }
+        return SIMD4(total(a0, x0), total(a1, x1), total(a2, x2), total(a3, x3))
     }
 
     /// Σ_c (x[c] − p[c])² over `count` floats in Double: 8 lanes, summed in order, then the
@@ -176,6 +219,21 @@ extension Kernels {
                 Parallel.forEach(blocks.count, work: rows.count * d) { b in
                     let range = blocks.range(b)
                     var c = range.lowerBound
+                    // 32 columns at a time: two independent sums per row added, each column's
+                    // operations those of the 16-column loop below.
+                    while c + 32 <= range.upperBound {
+                        let p = UnsafeMutableRawPointer(point + c)
+                        var s0 = p.loadUnaligned(as: SIMD16<Float>.self) * keepLanes
+                        var s1 = p.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) * keepLanes
+                        for i in kept {
+                            let w = SIMD16<Float>(repeating: weights[i])
+                            s0 += w * load(rows[i], c)
+                            s1 += w * load(rows[i], c + 16)
+                        }
+                        p.storeBytes(of: s0, as: SIMD16<Float>.self)
+                        p.storeBytes(of: s1, toByteOffset: 64, as: SIMD16<Float>.self)
+                        c += 32
+                    }
                     while c + 16 <= range.upperBound {
                         let p = UnsafeMutableRawPointer(point + c)
                         var s = p.loadUnaligned(as: SIMD16<Float>.self) * keepLanes
