@@ -32,7 +32,7 @@ struct BenchAttacksMeasurement {
                 row.knowledge = attack.knowledge.description
                 row.needsDefender = attack.needsDefender
                 row.crafts = attack.isIdenticalAcrossWorkers ? 1 : byzantine
-                if attack.labelTransform(classCount: 10) != nil {
+                if attack.labelTransform(classCount: 10) != nil {  // any class count would answer the same
                     row.note = "acts on data: its worker relabels its batch, then computes its gradient as an honest worker does (not timed); timed: copying that gradient into its row"
                 }
             })
