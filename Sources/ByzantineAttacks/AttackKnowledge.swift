@@ -22,3 +22,15 @@ public enum AttackKnowledge: Sendable, Hashable, Comparable, CaseIterable, Custo
         }
     }
 }
+
+extension AttackKnowledge {
+    /// Whether a Byzantine worker with this knowledge computes a gradient of its own each
+    /// round: only for `.ownGradient` (gradient-scale, sign-flip, label-flip), whose vector is
+    /// made from it. An omniscient attack (`.honestGradients`) crafts from the honest rows
+    /// alone, so its worker's own gradient would be computed for nothing: b of the round's m
+    /// gradients (half of them at α = 50%). An omniscient attack that someday wants its own
+    /// gradient finds `AttackContext.ownGradient` nil and traps (`requireOwnGradient`) rather
+    /// than reading a stale row.
+    /// - Complexity: O(1).
+    public var craftsFromOwnGradient: Bool { self == .ownGradient }
+}

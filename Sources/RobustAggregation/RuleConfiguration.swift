@@ -239,12 +239,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
             let who = name.takesByzantineCount ? name.rawValue : nearestNeighborMixing ? "nnm" : "arc"
             throw invalid(.assumedByzantine, "\(who) needs the number of Byzantine workers f")
         }
-        if let s = bucketSize, s < 1 {
-            throw invalid(.bucketing, "bucketing's bucket size s must be ≥ 1, got \(s)")
-        }
-        if let c = clippingThreshold, !(c > 0 && c.isFinite) {
-            throw invalid(.clipping, "clipping's threshold c must be a finite number > 0, got \(c)")
-        }
+        try checkPreAggregations()
         let f = byzantineCount ?? 0
         let rule: any AggregationRule
         switch name {
@@ -276,12 +271,44 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
             guard n >= 1 else { throw invalid(.iterations, "centered-clipping's iterations must be ≥ 1, got \(n)") }
             rule = CenteredClipping(radius: tau, iterations: n)
         }
+        return try wrappingPreAggregations(around: rule, seed: seed)
+    }
+
+    /// `rule` wrapped in the configured pre-aggregations alone, in the order the type's
+    /// documentation gives (clipping outermost, NNM innermost); the configuration's own rule
+    /// and its parameters are ignored. ``makeRule(seed:)`` builds its stack with it, and
+    /// `brsgd bench attacks` times a pre-aggregation around a rule that does nothing.
+    /// - Throws: ``AggregationError/Code/invalidParameter`` for a bucket size or a clipping
+    ///   threshold out of range, or NNM or ARC without f.
+    public func wrappingPreAggregations(
+        around rule: any AggregationRule, seed: UInt64 = 0
+    ) throws(AggregationError) -> any AggregationRule {
+        try checkPreAggregations()
+        guard byzantineCount != nil || !(nearestNeighborMixing || adaptiveRobustClipping) else {
+            throw AggregationError(code: .invalidParameter,
+                                   message: "\(nearestNeighborMixing ? "nnm" : "arc") needs the number of Byzantine workers f",
+                                   parameter: .assumedByzantine)
+        }
+        let f = byzantineCount ?? 0
         var stack = rule
         if nearestNeighborMixing { stack = NearestNeighborMixing(byzantineCount: f, wrapping: stack) }
         if let s = bucketSize { stack = Bucketing(bucketSize: s, seed: seed, wrapping: stack) }
         if adaptiveRobustClipping { stack = AdaptiveRobustClipping(byzantineCount: f, wrapping: stack) }
         if let c = clippingThreshold { stack = StaticClipping(threshold: c, wrapping: stack) }
         return stack
+    }
+
+    /// Bucketing's s ≥ 1 and clipping's c finite and > 0, when given.
+    private func checkPreAggregations() throws(AggregationError) {
+        if let s = bucketSize, s < 1 {
+            throw AggregationError(code: .invalidParameter, message: "bucketing's bucket size s must be ≥ 1, got \(s)",
+                                   parameter: .bucketing)
+        }
+        if let c = clippingThreshold, !(c > 0 && c.isFinite) {
+            throw AggregationError(code: .invalidParameter,
+                                   message: "clipping's threshold c must be a finite number > 0, got \(c)",
+                                   parameter: .clipping)
+        }
     }
 
     /// Builds the rule and tries it on `workerCount` zero rows of one column, so that a rule

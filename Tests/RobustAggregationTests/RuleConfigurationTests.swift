@@ -12,6 +12,24 @@ import Testing
         #expect(wrapped.name == "nnm(f=2)+krum(f=2)")
     }
 
+    @Test func wrappingPreAggregationsIsMakeRulesStackAroundAnyRule() throws {
+        let configuration = RuleConfiguration(name: .median, byzantineCount: 2, nearestNeighborMixing: true,
+                                              bucketSize: 2, clippingThreshold: 5, adaptiveRobustClipping: true)
+        let made = try configuration.makeRule(seed: 7)
+        let wrapped = try configuration.wrappingPreAggregations(around: CoordinateWiseMedian(), seed: 7)
+        #expect(wrapped.name == made.name)
+        let input = TestInputs.random(m: 12, d: 30, seed: 3)
+        #expect(try wrapped.aggregate(input.matrix, round: 4) == made.aggregate(input.matrix, round: 4))
+        // The configuration's own rule is ignored; NNM and ARC still need f.
+        #expect(try RuleConfiguration(name: .krum).wrappingPreAggregations(around: Mean()).name == "mean")
+        #expect(throws: AggregationError.self) {
+            try RuleConfiguration(name: .mean, adaptiveRobustClipping: true).wrappingPreAggregations(around: Mean())
+        }
+        #expect(throws: AggregationError.self) {
+            try RuleConfiguration(name: .mean, bucketSize: 0).wrappingPreAggregations(around: Mean())
+        }
+    }
+
     @Test func brsgdDefaultsAreTheDocumentedOnes() throws {
         #expect(try RuleConfiguration(name: .brsgd).makeRule().name == "brsgd(beta=0.5,threshold=auto)")
         #expect(try RuleConfiguration(name: .brsgd, selectionFraction: 0.3, threshold: 2).makeRule().name

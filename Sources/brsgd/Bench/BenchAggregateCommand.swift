@@ -2,7 +2,6 @@ import ArgumentParser
 import BrSGDRecords
 import Foundation
 import RobustAggregation
-import SeededRandom
 import TensorIO
 
 /// `brsgd bench aggregate`: each rule's time against one streaming pass over the same matrix.
@@ -145,39 +144,26 @@ struct BenchAggregateCommand: ParsableCommand {
         }
         var output = [Float](repeating: 0, count: d)
         let streamRuns = max(runs, 5)
-        var streamCpu = 0.0
-        func streamTimes() -> [Double] {
-            let cpu = processCPUMilliseconds()
-            defer { streamCpu += processCPUMilliseconds() - cpu }
-            return millisecondsOfCalls(runs: streamRuns) { StreamingPass.columnSum(matrix, into: &output) }
+        func streamTiming() -> CallTiming {
+            CallTiming(runs: streamRuns, warmUp: 0) { StreamingPass.columnSum(matrix, into: &output) }
         }
-        _ = streamTimes()  // warm-up
+        _ = streamTiming()  // warm-up
         var rows: [Row] = []
         for configuration in configurations(rowCount: m) {
             let name = configuration.name.rawValue
             let rule = try configuration.makeRule()
             _ = try rule.aggregate(matrix)  // warm-up
             let load = oneMinuteLoadAverage()
-            streamCpu = 0
-            let before = streamTimes()
-            var failure: (any Error)?
-            let cpu = processCPUMilliseconds()
-            let ms = medianOf(millisecondsOfCalls(runs: runs) {
-                do { _ = try rule.aggregate(matrix) } catch { failure = error }
-            })
-            let cpuMs = (processCPUMilliseconds() - cpu) / Double(runs)
-            if let failure { throw CommandError("\(rule.name): \(failure)") }
-            let streamMs = medianOf(before + streamTimes())
-            let streamCpuMs = streamCpu / Double(2 * streamRuns)
-            rows.append(Row(rule: name, m: m, d: d, medianMs: ms, streamPassMs: streamMs,
-                            ratio: ms / streamMs, runs: runs, loadAverage: load,
-                            cpuMs: cpuMs, streamPassCpuMs: streamCpuMs, cpuRatio: cpuMs / streamCpuMs))
+            let before = streamTiming()
+            let timing = try CallTiming.aggregation(runs: runs, warmUp: 0, rule: rule.name) { try rule.aggregate(matrix) }
+            let stream = CallTiming(merging: before, streamTiming())
+            rows.append(Row(rule: name, m: m, d: d, medianMs: timing.medianMs, streamPassMs: stream.medianMs,
+                            ratio: timing.medianMs / stream.medianMs, runs: runs, loadAverage: load,
+                            cpuMs: timing.cpuMs, streamPassCpuMs: stream.cpuMs, cpuRatio: timing.cpuMs / stream.cpuMs))
         }
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            try printJSON(rows)
         case .table:
             print("rule".padding(toLength: 22, withPad: " ", startingAt: 0)
                   + "   median ms   × stream pass   stream pass ms (1 core)   CPU × stream pass   load")
@@ -196,47 +182,8 @@ struct BenchAggregateCommand: ParsableCommand {
             do { loaded = try TensorFile.readMatrix(at: URL(fileURLWithPath: input)) } catch { throw UsageError("--input: \(error)") }
             return GradientMatrix(rowCount: loaded.rowCount, columnCount: loaded.columnCount, storage: loaded.values)
         }
-        var rng = SeededGenerator(seed: givenSeed ?? 1)
-        var matrix = GradientMatrix(rowCount: rowCount, columnCount: columnCount)
-        matrix.withUnsafeMutableStorage { storage in
-            for i in storage.indices { storage[i] = Float(rng.nextNormal()) }
-        }
-        return matrix
+        return .standardNormal(rowCount: rowCount, columnCount: columnCount, seed: givenSeed ?? 1)
     }
-}
-
-/// The wall time of each of `runs` calls of `body`, in milliseconds.
-func millisecondsOfCalls(runs: Int, _ body: () -> Void) -> [Double] {
-    (0 ..< runs).map { _ in
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-    }
-}
-
-/// The median of `values` (the mean of the two middle ones for an even count).
-func medianOf(_ values: [Double]) -> Double {
-    let sorted = values.sorted(), n = sorted.count
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-}
-
-/// This process's CPU time so far (user + system, all threads), in milliseconds.
-func processCPUMilliseconds() -> Double {
-    var usage = rusage()
-    #if os(Linux)
-    getrusage(RUSAGE_SELF.rawValue, &usage)   // Glibc imports RUSAGE_SELF as an enum
-    #else
-    getrusage(RUSAGE_SELF, &usage)
-    #endif
-    let seconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-    let micros = Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
-    return seconds * 1e3 + micros / 1e3
-}
-
-/// The system's 1-minute load average, or nil where the platform does not say.
-func oneMinuteLoadAverage() -> Double? {
-    var load = [Double](repeating: 0, count: 1)
-    return getloadavg(&load, 1) == 1 ? load[0] : nil
 }
 
 /// The yardstick: one single-threaded pass that reads every entry once (a column sum),

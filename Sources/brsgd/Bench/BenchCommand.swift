@@ -5,7 +5,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed (build with -c release first: debug builds are 10–100× slower).",
-        subcommands: [BenchAggregateCommand.self, BenchTrainCommand.self])
+        subcommands: [BenchAggregateCommand.self, BenchAttacksCommand.self, BenchTrainCommand.self])
 }
 
 /// How a benchmark prints its results.

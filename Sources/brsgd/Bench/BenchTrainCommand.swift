@@ -166,9 +166,4 @@ struct BenchTrainRecord: Codable {
 }
 
 /// CPU time used by every thread of this process so far, in seconds.
-func processCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
+func processCPUSeconds() -> Double { processCPUMilliseconds() / 1e3 }

@@ -4,7 +4,7 @@ import RobustAggregation
 extension RuleName: ExpressibleByArgument {}
 
 /// The aggregation rule and its parameters, shared by every command that aggregates
-/// (`aggregate`, `bench aggregate`, `train`, `master`, `cluster`): the same option, the
+/// (`aggregate`, `bench attacks`, `train`, `master`, `cluster`): the same option, the
 /// same name, the same meaning everywhere. Every option is optional, so that a base
 /// (a `--config` file, or the command's default rule) keeps what is not given, and an
 /// option given to a rule that does not take it is refused rather than ignored.
@@ -14,7 +14,7 @@ struct RuleOptions: ParsableArguments {
         discussion: RuleName.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
     var rule: RuleName?
 
-    @Option(name: .long, parsing: .unconditional, help: "f, the number of Byzantine workers the rule assumes (trimmed-mean, krum, multi-krum, bulyan, --nnm, --arc); default b, the number of Byzantine workers (in aggregate and bench: required by those rules).")
+    @Option(name: .long, parsing: .unconditional, help: "f, the number of Byzantine workers the rule assumes (trimmed-mean, krum, multi-krum, bulyan, --nnm, --arc); default b, the number of Byzantine workers (in aggregate: required by those rules).")
     var assumedByzantine: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "BrSGD's (and brsgd-robust's) β: the fraction of rows Constraint 2 keeps, in (0, 1] (default 0.5).")
@@ -100,8 +100,8 @@ struct RuleOptions: ParsableArguments {
         return configuration
     }
 
-    /// The rule these options describe on their own (`aggregate`, `bench`: no experiment
-    /// to take f from, so the rules that need f need `--assumed-byzantine`).
+    /// The rule these options describe on their own (`aggregate`: no experiment to take f
+    /// from, so the rules that need f need `--assumed-byzantine`; `bench attacks` fills in b).
     func configuration(default name: RuleName = .brsgd) throws -> RuleConfiguration {
         try apply(to: RuleConfiguration(name: rule ?? name)).resolved()
     }
