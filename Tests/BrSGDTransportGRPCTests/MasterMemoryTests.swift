@@ -1,5 +1,8 @@
+import BrSGDCluster
 import Foundation
 import GRPCCore
+import NeuralEngine
+import RobustAggregation
 import Logging
 import NIOCore
 import Synchronization
@@ -176,5 +179,49 @@ import Testing
         #expect(NetworkMasterLimits.defaultUploadBytesInFlight(maxSubmissionBytes: lenet) == 64 << 20)
         let budget = NetworkMasterLimits.defaultUploadBytesInFlight(maxSubmissionBytes: large)
         #expect(budget >= 2 * (40_000_000 + 64) && budget < 3 * 40_000_000)
+    }
+
+    // MARK: - End to end
+
+    /// Three uploads of 8 MB (twice an HTTP/2 window) against a budget of one byte: each is
+    /// read only once the one before it is done, its reads held back meanwhile; every one is
+    /// accepted, and the step is the mean of the three, bit for bit. The round's 8 MB reply
+    /// (one shared encoding) reaches every worker whole.
+    @Test func largeUploadsBeyondTheBudgetWaitUnreadAndAllArrive() async throws {
+        let (d, workers) = (2_000_000, 3)
+        let initial = (0 ..< d).map { Float($0 % 5) }
+        let plan = MasterPlan(initialParameters: initial, rule: Mean(), optimizer: SGD(learningRate: 0.5),
+                              workerCount: workers, rounds: 1)
+        var options = NetworkMasterOptions()
+        options.limits.maxUploadBytesInFlight = 1
+        options.limits.requestDeadline = .seconds(600)
+        let rows = (0 ..< workers).map { w in (0 ..< d).map { Float(($0 + w) % 7) - 3 } }
+        let (replies, result) = try await serving(plan, options: options) { client in
+            try await withThrowingTaskGroup(of: (Bool, Bool).self) { group in
+                for worker in 0 ..< workers {
+                    group.addTask {
+                        let session = try await client.join(worker).session
+                        let headers: Metadata = [RequestGate.workerIDHeader: .string("\(worker)"),
+                                                 RequestGate.sessionHeader: .string(hexString(session))]
+                        let assignment = try await client.fetch(worker, session: session, waitMilliseconds: 10_000, metadata: headers)
+                        var request = Brsgd_V1_GradientSubmission()
+                        request.workerID = UInt32(worker)
+                        request.session = session
+                        request.round = assignment.round
+                        request.gradient = TensorBytes.pack(rows[worker])
+                        let reply = try await client.training.submitGradient(request, metadata: headers, options: TestClient.options)
+                        let finished = try await client.fetch(worker, session: session, nextRound: 1, metadata: headers)
+                        #expect(finished.status == .finished)
+                        return (assignment.parameters == TensorBytes.pack(initial), reply.accepted)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(replies.count == workers && replies.allSatisfy { $0.0 && $0.1 })
+        let run = try #require(result)
+        let expected = try expectedStep(initial, rows: rows, learningRate: 0.5)
+        #expect(run.result.finalParameters.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(run.refusals.values.allSatisfy { $0 == 0 })
     }
 }
