@@ -35,7 +35,10 @@ public enum NetworkMaster {
         stop: NetworkMasterStop? = nil,
         onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }
     ) async throws -> NetworkRunResult {
-        let master = try TrainingMaster(plan: plan, options: options, logger: logger, metrics: metrics)
+        // The open round's reply, encoded once by the master and sent from there by the gate.
+        let broadcast = RoundBroadcast()
+        let master = try TrainingMaster(plan: plan, options: options, logger: logger, metrics: metrics,
+                                        broadcast: broadcast)
         if options.resume, let url = options.checkpoint {
             if FileManager.default.fileExists(atPath: url.path) {
                 try await master.restore(from: url)
@@ -46,7 +49,8 @@ public enum NetworkMaster {
         let maxRequestBytes = maxRequestBytes(parameterCount: plan.parameterCount)
         let limits = options.limits
         let gate = RequestGate(limits: limits, workerCount: plan.workerCount, maxSubmissionBytes: maxRequestBytes,
-                               metrics: metrics, log: RefusalLog(interval: limits.refusalLogInterval, logger: logger))
+                               metrics: metrics, log: RefusalLog(interval: limits.refusalLogInterval, logger: logger),
+                               broadcast: broadcast)
         await master.attach(gate)
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: options.host, port: options.port),

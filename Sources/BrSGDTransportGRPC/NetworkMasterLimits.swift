@@ -26,6 +26,15 @@ public struct NetworkMasterLimits: Sendable, Hashable {
     /// SubmitGradient calls a session may have in flight at once (a worker uploads one
     /// round while it asks for the next, and may retry once).
     public var maxSubmissionsPerSession = 2
+    /// Bytes of gradient uploads (SubmitGradient messages of live sessions) the master reads
+    /// at once; nil: ``defaultUploadBytesInFlight(maxSubmissionBytes:)``, at least 64 MiB or
+    /// two of the largest uploads. An upload that does not fit waits, unread, until uploads
+    /// finish (the HTTP/2 flow-control window stops its sender after 4 MiB), with its
+    /// ``requestDeadline`` counted from when it is let in; one always fits when none is being
+    /// read, and a session has at most one upload being read while another session's waits.
+    /// This bounds what the master holds beside its m × d matrix whatever m is, at the cost
+    /// of reading the uploads of a large model a few at a time.
+    public var maxUploadBytesInFlight: Int?
     /// A request must arrive whole (its end of stream) within this time after its headers.
     public var requestDeadline: Duration = .seconds(20)
     /// A connection without any stream for this long is closed.
@@ -37,4 +46,15 @@ public struct NetworkMasterLimits: Sendable, Hashable {
     public init() {}
 
     func connectionLimit(workerCount: Int) -> Int { maxConnections ?? max(64, 2 * workerCount + 8) }
+
+    /// The default ``maxUploadBytesInFlight``: `max(64 MiB, 2 × maxSubmissionBytes / 4)`, where
+    /// `maxSubmissionBytes / 4` is a gradient's message (4·d bytes and its envelope): any
+    /// number of uploads of a small model at once (LeNet's 247 KB: 271), two of d = 10⁷.
+    static func defaultUploadBytesInFlight(maxSubmissionBytes: Int) -> Int {
+        max(64 << 20, 2 * (maxSubmissionBytes / 4))
+    }
+
+    func uploadBytesInFlight(maxSubmissionBytes: Int) -> Int {
+        maxUploadBytesInFlight ?? Self.defaultUploadBytesInFlight(maxSubmissionBytes: maxSubmissionBytes)
+    }
 }

@@ -52,7 +52,8 @@ actor TrainingMaster {
     /// The last round each worker submitted to (accepted or not), so it is not served twice.
     private var attempted: [Int]
     private var openRound: Int?
-    private var roundParameters = Data()
+    /// The open round's assignment, encoded once for every worker (see ``RoundBroadcast``).
+    let broadcast: RoundBroadcast
     private var roundComplete = OneShotSignal()
     private var roundOpened = OneShotSignal()
     /// Fired when all m workers are ready: joined, data loaded, asking for a round.
@@ -68,8 +69,10 @@ actor TrainingMaster {
     private var elapsedBefore = 0.0
     private(set) var resumedAtRound = 0
 
-    init(plan: MasterPlan, options: NetworkMasterOptions, logger: Logger, metrics: MasterMetrics) throws {
+    init(plan: MasterPlan, options: NetworkMasterOptions, logger: Logger, metrics: MasterMetrics,
+         broadcast: RoundBroadcast = RoundBroadcast()) throws {
         self.plan = plan
+        self.broadcast = broadcast
         self.options = options
         self.logger = logger
         self.metrics = metrics
@@ -151,7 +154,7 @@ actor TrainingMaster {
             let roundStart = clock.now
             let round = machine.beginRound()
             openRound = round
-            roundParameters = TensorBytes.pack(machine.parameters)
+            broadcast.publish(round: round, parameters: machine.parameters)
             for w in losses.indices { losses[w] = nil }
             let complete = OneShotSignal()
             roundComplete = complete
@@ -302,7 +305,8 @@ actor TrainingMaster {
     }
 
     enum Poll: Sendable {
-        case open(round: Int, parameters: Data)
+        /// Answer with ``RoundBroadcast/placeholder(round:)``: the gate sends the parameters.
+        case open(round: Int)
         case finished
         /// Wait for `roundOpened` (or `pending.wake`: replaced), then call ``endWait(worker:ticket:)``.
         case wait(roundOpened: OneShotSignal, pending: PendingFetch)
@@ -328,7 +332,7 @@ actor TrainingMaster {
                                "next_round \(nextRound) is beyond round \(upcoming + 1), the latest that can open next")
         }
         if let round = openRound, attempted[worker] != round, UInt64(round) >= nextRound {
-            return .open(round: round, parameters: roundParameters)
+            return .open(round: round)
         }
         if let earlier = sessions[worker]?.pending {
             earlier.wake.fire()
@@ -351,27 +355,24 @@ actor TrainingMaster {
     }
 
     /// Validates and records a gradient. Every refusal is answered with its reason and counted.
-    func submit(worker: Int, session: Data, round: UInt64, gradient: Data, loss: Float, peer: String = "")
-        -> Brsgd_V1_SubmissionReply {
+    /// The gradient goes from the upload's message buffer straight into the worker's row of
+    /// the matrix (``MasterStateMachine/submit(packed:from:round:)``): one copy, none kept.
+    func submit(_ upload: GradientUpload, peer: String = "") -> Brsgd_V1_SubmissionReply {
+        let worker = Int(upload.workerID)
         do {
             try requireKnown(worker, peer: peer)
         } catch {
             return Self.reply(SubmissionRejection(.unknownWorker, error.message))  // counted by requireKnown
         }
         do {
-            try authenticate(worker: worker, session: session, peer: peer)
+            try authenticate(worker: worker, session: upload.session, peer: peer)
         } catch {
             return Self.reply(SubmissionRejection(.unauthenticated, error.message))  // counted by authenticate
         }
-        guard let values = TensorBytes.unpack(gradient) else {
-            let rejection = SubmissionRejection(
-                .malformed, "worker \(worker)'s gradient has \(gradient.count) bytes, not a multiple of 4")
-            reject(rejection.code, rejection.message, peer: peer)
-            return Self.reply(rejection)
-        }
-        let round = round > UInt64(Int.max) ? Int.max : Int(round)
-        if round == openRound { attempted[worker] = round }
-        let rejection = values.withUnsafeBufferPointer { machine.submit($0, from: worker, round: round) }
+        let round = upload.round > UInt64(Int.max) ? Int.max : Int(upload.round)
+        // Bytes that are not whole float32 are refused before the round counts as attempted.
+        if round == openRound && upload.gradientByteCount % 4 == 0 { attempted[worker] = round }
+        let rejection = upload.withGradientBytes { machine.submit(packed: $0, from: worker, round: round) }
         if let rejection {
             // The state machine counted it; the metrics and the log still must.
             metrics.rejected(rejection.code)
@@ -379,7 +380,7 @@ actor TrainingMaster {
                        metadata: ["worker": "\(worker)"])
             return Self.reply(rejection)
         }
-        losses[worker] = loss
+        losses[worker] = upload.loss
         metrics.accepted()
         if machine.hasAllGradients { roundComplete.fire() }
         var reply = Brsgd_V1_SubmissionReply()

@@ -1,11 +1,27 @@
 import Foundation
 import GRPCCore
+import GRPCProtobuf
 
 /// The gRPC face of ``TrainingMaster``: decodes, forwards, encodes. No decisions here.
-struct TrainingService: Brsgd_V1_Training.SimpleServiceProtocol {
+///
+/// It registers brsgd.v1's three methods itself rather than through the generated service
+/// protocol, for one reason: `SubmitGradient` is decoded by ``GradientUploadDeserializer``,
+/// which leaves the gradient in the transport's buffer (the generated decoder copies it into
+/// a `Data`), so that the master copies each upload once, into its matrix row.
+struct TrainingService: RegistrableRPCService {
     let master: TrainingMaster
     /// The longest a FetchRound call is held before the worker is told to ask again.
     static let maxWait: Duration = .seconds(10)
+
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        typealias Method = Brsgd_V1_Training.Method
+        router.registerUnary(Method.Join.descriptor, ProtobufDeserializer<Brsgd_V1_JoinRequest>(),
+                             ProtobufSerializer<Brsgd_V1_JoinResponse>(), join)
+        router.registerUnary(Method.FetchRound.descriptor, ProtobufDeserializer<Brsgd_V1_RoundRequest>(),
+                             ProtobufSerializer<Brsgd_V1_RoundAssignment>(), fetchRound)
+        router.registerUnary(Method.SubmitGradient.descriptor, GradientUploadDeserializer(),
+                             ProtobufSerializer<Brsgd_V1_SubmissionReply>(), submitGradient)
+    }
 
     func join(request: Brsgd_V1_JoinRequest, context: ServerContext) async throws -> Brsgd_V1_JoinResponse {
         try await master.join(worker: Int(request.workerID), token: request.token,
@@ -22,11 +38,8 @@ struct TrainingService: Brsgd_V1_Training.SimpleServiceProtocol {
             case .finished:
                 assignment.status = .finished
                 return assignment
-            case .open(let round, let parameters):
-                assignment.status = .open
-                assignment.round = UInt64(round)
-                assignment.parameters = parameters
-                return assignment
+            case .open(let round):
+                return RoundBroadcast.placeholder(round: round)
             case .wait(let roundOpened, let pending):
                 let remaining = deadline - ContinuousClock.now
                 if remaining > .zero { await OneShotSignal.first(of: [roundOpened, pending.wake], timeout: remaining) }
@@ -42,10 +55,22 @@ struct TrainingService: Brsgd_V1_Training.SimpleServiceProtocol {
         }
     }
 
-    func submitGradient(request: Brsgd_V1_GradientSubmission, context: ServerContext) async throws
-        -> Brsgd_V1_SubmissionReply {
-        await master.submit(worker: Int(request.workerID), session: request.session, round: request.round,
-                            gradient: request.gradient, loss: request.loss, peer: context.remotePeer)
+    func submitGradient(request: GradientUpload, context: ServerContext) async throws -> Brsgd_V1_SubmissionReply {
+        await master.submit(request, peer: context.remotePeer)
+    }
+}
+
+extension RPCRouter {
+    /// Registers a unary method: one request message in, one response message out.
+    mutating func registerUnary<Input: Sendable, Output: Sendable>(
+        _ method: MethodDescriptor, _ deserializer: some MessageDeserializer<Input>,
+        _ serializer: some MessageSerializer<Output>,
+        _ body: @escaping @Sendable (Input, ServerContext) async throws -> Output
+    ) {
+        registerHandler(forMethod: method, deserializer: deserializer, serializer: serializer) { request, context in
+            let single = try await ServerRequest(stream: request)
+            return StreamingServerResponse(single: ServerResponse(message: try await body(single.message, context)))
+        }
     }
 }
 

@@ -68,4 +68,59 @@ import RobustAggregation
         #expect(master.round == 0)
         #expect(master.isCollecting)
     }
+
+    // MARK: - Packed submissions (the wire form the networked master writes from)
+
+    /// `values` as packed little-endian float32, starting `offset` bytes into the buffer (a
+    /// gradient inside a protobuf message is at any alignment).
+    static func packed(_ values: [Float], offset: Int = 0) -> [UInt8] {
+        [UInt8](repeating: 0xEE, count: offset) + values.flatMap { v in (0 ..< 4).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * $0)) } }
+    }
+
+    func submitPacked(_ master: inout MasterStateMachine, _ bytes: [UInt8], offset: Int = 0, worker: Int,
+                      round: Int) -> SubmissionRejection.Code? {
+        bytes.withUnsafeBytes { master.submit(packed: UnsafeRawBufferPointer(rebasing: $0[offset...]), from: worker, round: round) }?.code
+    }
+
+    @Test(arguments: [0, 1, 3])
+    func aPackedGradientIsWrittenIntoItsRowBitForBit(offset: Int) throws {
+        // NaN payloads and signed zeros are not in play (rejected, or equal), but odd bit patterns are.
+        let g: [Float] = [-0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1.0 / 3.0]
+        var viaFloats = MasterStateMachine(parameters: [1, 2, 3, 4], optimizer: SGD(learningRate: 0.5), rule: Mean(), workerCount: 2)
+        var viaBytes = viaFloats
+        _ = viaFloats.beginRound()
+        _ = viaBytes.beginRound()
+        #expect(submit(&viaFloats, g, worker: 1, round: 0) == nil)
+        #expect(submitPacked(&viaBytes, Self.packed(g, offset: offset), offset: offset, worker: 1, round: 0) == nil)
+        #expect(viaBytes.gradientMatrix.row(1).map(\.bitPattern) == g.map(\.bitPattern))
+        #expect(viaBytes.missingWorkers == [0])
+        #expect(submit(&viaFloats, [1, 1, 1, 1], worker: 0, round: 0) == nil)
+        #expect(submitPacked(&viaBytes, Self.packed([1, 1, 1, 1]), worker: 0, round: 0) == nil)
+        _ = try viaFloats.finishRound()
+        _ = try viaBytes.finishRound()
+        #expect(viaBytes.parameters.map(\.bitPattern) == viaFloats.parameters.map(\.bitPattern))
+    }
+
+    @Test func aRefusedPackedGradientLeavesTheMatrixUntouchedAndIsCountedAsTheFloatsWouldBe() {
+        var viaFloats = machine()
+        var viaBytes = machine()
+        _ = viaFloats.beginRound()
+        _ = viaBytes.beginRound()
+        #expect(submitPacked(&viaBytes, Self.packed([3, 5]), worker: 2, round: 0) == nil)
+        let before = viaBytes.gradientMatrix
+        let cases: [([Float], Int, Int, SubmissionRejection.Code)] = [
+            ([1, .infinity], 0, 0, .nonFinite), ([.nan, 1], 1, 0, .nonFinite), ([1, 1, 1], 0, 0, .wrongLength),
+            ([1, 1], 0, 1, .wrongRound), ([1, 1], 3, 0, .unknownWorker), ([7, 7], 2, 0, .duplicate),
+        ]
+        for (g, worker, round, code) in cases {
+            #expect(submitPacked(&viaBytes, Self.packed(g), worker: worker, round: round) == code)
+            #expect(submit(&viaFloats, g, worker: worker, round: round) == (code == .duplicate ? nil : code))
+        }
+        // Not a whole number of float32: malformed, before anything else is looked at.
+        #expect(submitPacked(&viaBytes, [0, 0, 128, 63, 0], worker: 0, round: 0) == .malformed)
+        #expect(viaBytes.gradientMatrix == before)
+        #expect(viaBytes.missingWorkers == [0, 1])
+        #expect(viaBytes.rejections[.nonFinite] == 2 && viaBytes.rejections[.malformed] == 1)
+        #expect(viaBytes.rejections[.wrongLength] == viaFloats.rejections[.wrongLength])
+    }
 }

@@ -47,10 +47,12 @@ struct SameBytesTests {
     /// master on the same port resumes from round 4's checkpoint, and the workers find it
     /// by themselves.
     /// With `workerMomentum`, every worker keeps its momentum (the networked workers are told
-    /// β as the simulation is), and the Byzantine one runs `attack`.
-    static func networked(checkpoint: URL? = nil, workerMomentum: Float = 0,
-                          attack: AttackKind = .gaussian) async throws -> NetworkRunResult {
+    /// β as the simulation is), and the Byzantine one runs `attack`. `uploadBudget` is the
+    /// master's ``NetworkMasterLimits/maxUploadBytesInFlight``.
+    static func networked(checkpoint: URL? = nil, workerMomentum: Float = 0, attack: AttackKind = .gaussian,
+                          uploadBudget: Int? = nil) async throws -> NetworkRunResult {
         var options = NetworkMasterOptions()
+        options.limits.maxUploadBytesInFlight = uploadBudget
         options.port = 0
         options.finishGrace = .milliseconds(500)
         options.token = "a-test-token-of-enough-length"
@@ -167,5 +169,21 @@ extension SameBytesTests {
         #expect(networked.resumedAtRound == 4)
         #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
         #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
+    }
+}
+
+extension SameBytesTests {
+    /// A budget of one byte: every upload is let in only when the one before it is done (one
+    /// always fits), and the run still ends on the simulation's bytes. (These uploads of
+    /// d = 10 arrive whole in their first frame, so what runs is the budget's bookkeeping —
+    /// waiting, letting in, giving back — not reads held back mid-message.)
+    @Test func uploadsReadOneAtATimeSaveTheSimulationsModelByteForByte() async throws {
+        let simulated = try Simulation.run(Self.simulation, train: Self.train, test: Self.test)
+        let networked = try await Self.networked(uploadBudget: 1)
+        #expect(networked.result.rounds == 10)
+        #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
+        #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
+        #expect(networked.rejections.values.allSatisfy { $0 == 0 })
+        #expect(networked.refusals.values.allSatisfy { $0 == 0 })
     }
 }

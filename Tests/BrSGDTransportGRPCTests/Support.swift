@@ -135,6 +135,7 @@ struct TestClient: Sendable {
         var options = CallOptions.defaults
         options.timeout = .seconds(20)
         options.maxRequestMessageBytes = 64 << 20
+        options.maxResponseMessageBytes = 64 << 20
         return options
     }
 

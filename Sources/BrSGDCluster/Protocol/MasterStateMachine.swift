@@ -75,6 +75,36 @@ public struct MasterStateMachine: Sendable {
         return nil
     }
 
+    /// Validates a gradient that arrives as packed little-endian float32 (the wire form of
+    /// brsgd.v1, 4 bytes a value, at any alignment) and writes it straight into the worker's
+    /// row: the one copy from the message into the matrix, no intermediate array. The checks
+    /// and the result are those of ``submit(_:from:round:)`` for the same values, bit for
+    /// bit; a refused gradient (a length not a multiple of 4 is `malformed`) leaves the
+    /// matrix untouched.
+    /// - Returns: nil when accepted, else why it was refused (also counted in `rejections`).
+    /// - Complexity: O(d): one pass to check finiteness, one to copy.
+    public mutating func submit(packed bytes: UnsafeRawBufferPointer, from worker: Int,
+                                round submittedRound: Int) -> SubmissionRejection? {
+        let malformed = bytes.count % 4 == 0 ? nil : SubmissionRejection(
+            .malformed, "worker \(worker)'s gradient has \(bytes.count) bytes, not a multiple of 4")
+        if let rejection = malformed ?? check(from: worker, round: submittedRound, count: bytes.count / 4)
+            ?? finiteCheck(packed: bytes, worker: worker) {
+            rejections[rejection.code, default: 0] += 1
+            return rejection
+        }
+        gradients.withUnsafeMutableRow(worker) { row in
+            #if _endian(little)
+            UnsafeMutableRawBufferPointer(row).copyMemory(from: bytes)
+            #else
+            for i in row.indices {
+                row[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+            }
+            #endif
+        }
+        hasSubmitted[worker] = true
+        return nil
+    }
+
     /// Counts a refusal decided outside the machine (a garbage message, a failed handshake).
     public mutating func recordRejection(_ code: SubmissionRejection.Code) {
         rejections[code, default: 0] += 1
@@ -185,6 +215,21 @@ public struct MasterStateMachine: Sendable {
 
     private func finiteCheck(_ gradient: UnsafeBufferPointer<Float>, worker: Int) -> SubmissionRejection? {
         guard let index = gradient.firstIndex(where: { !$0.isFinite }) else { return nil }
-        return SubmissionRejection(.nonFinite, "worker \(worker)'s gradient holds \(gradient[index]) at index \(index)")
+        return Self.nonFinite(gradient[index], at: index, worker: worker)
+    }
+
+    /// The packed form's check: a float32 is NaN or ±Inf exactly when its 8 exponent bits are all ones.
+    /// - Complexity: O(d), unaligned 4-byte loads.
+    private func finiteCheck(packed bytes: UnsafeRawBufferPointer, worker: Int) -> SubmissionRejection? {
+        let exponent: UInt32 = 0x7F80_0000
+        for index in 0 ..< bytes.count / 4 {
+            let bits = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self))
+            if bits & exponent == exponent { return Self.nonFinite(Float(bitPattern: bits), at: index, worker: worker) }
+        }
+        return nil
+    }
+
+    private static func nonFinite(_ value: Float, at index: Int, worker: Int) -> SubmissionRejection {
+        SubmissionRejection(.nonFinite, "worker \(worker)'s gradient holds \(value) at index \(index)")
     }
 }

@@ -19,6 +19,9 @@ import Synchronization
 /// - Every request must arrive whole within ``NetworkMasterLimits/requestDeadline``, carry
 ///   exactly one uncompressed message, and name one of the three methods.
 /// - At most ``NetworkMasterLimits/maxConnections`` TCP connections are open at once.
+/// - Authenticated uploads are read at most ``NetworkMasterLimits/maxUploadBytesInFlight``
+///   bytes at a time; the others wait unread (see ``acquireUpload(worker:bytes:onGranted:)``).
+/// - An open round's reply leaves as the round's one shared encoding (``RoundBroadcast``).
 ///
 /// The session table here mirrors ``TrainingMaster``'s (the actor writes it on every
 /// join), so that the check needs no hop to the actor. The body's session is still checked
@@ -39,22 +42,42 @@ final class RequestGate: Sendable {
     let maxSubmissionBytes: Int
     let metrics: MasterMetrics
     let log: RefusalLog
+    /// Bytes of authenticated uploads read at once (``NetworkMasterLimits/maxUploadBytesInFlight``).
+    let uploadBudget: Int
+    /// The open round's shared reply, swapped in by every FetchRound stream.
+    let broadcast: RoundBroadcast
     private let methods: [String: Method]
+
+    /// An upload waiting for room in the budget.
+    private struct UploadWaiter {
+        var ticket: UInt64
+        var worker: Int
+        var bytes: Int
+        var onGranted: @Sendable () -> Void
+    }
 
     private struct State {
         var sessions: [Int: [UInt8]] = [:]
         var submissionsInFlight: [Int: Int] = [:]
         var unauthenticatedBytes = 0
         var connections = 0
+        var uploadBytes = 0
+        /// Uploads being read, by worker.
+        var uploadsReading: [Int: Int] = [:]
+        var uploadWaiters: [UploadWaiter] = []
+        var nextTicket: UInt64 = 0
     }
 
     private let state = Mutex(State())
 
-    init(limits: NetworkMasterLimits, workerCount: Int, maxSubmissionBytes: Int, metrics: MasterMetrics, log: RefusalLog) {
+    init(limits: NetworkMasterLimits, workerCount: Int, maxSubmissionBytes: Int, metrics: MasterMetrics, log: RefusalLog,
+         broadcast: RoundBroadcast = RoundBroadcast()) {
         self.limits = limits
         self.workerCount = workerCount
         self.connectionLimit = limits.connectionLimit(workerCount: workerCount)
         self.maxSubmissionBytes = maxSubmissionBytes
+        self.uploadBudget = limits.uploadBytesInFlight(maxSubmissionBytes: maxSubmissionBytes)
+        self.broadcast = broadcast
         self.metrics = metrics
         self.log = log
         methods = [
@@ -99,6 +122,81 @@ final class RequestGate: Sendable {
             let held = state.submissionsInFlight[worker, default: 0]
             state.submissionsInFlight[worker] = held > 1 ? held - 1 : nil
         }
+    }
+
+    /// Asks to read an upload of `bytes` of worker `worker`. Granted at once (returns a ticket
+    /// and `true`) when no upload waits and either none is being read, or it fits beside
+    /// those being read and its worker is reading none (a session reads one upload at a
+    /// time, so b Byzantine sessions hold at most b places); otherwise it waits (returns
+    /// `false`) and `onGranted` is called once it is let in (from ``releaseUpload(_:worker:)``,
+    /// on whatever thread calls that). Waiters are let in in order, passing over those that
+    /// do not fit yet. Give the bytes back with
+    /// ``releaseUpload(_:worker:)`` after a grant, or ``withdrawUpload(ticket:bytes:worker:)``.
+    /// - Complexity: O(1) granted at once; a release is O(waiters).
+    func acquireUpload(worker: Int, bytes: Int, onGranted: @escaping @Sendable () -> Void) -> (ticket: UInt64, granted: Bool) {
+        state.withLock { state in
+            state.nextTicket += 1
+            let ticket = state.nextTicket
+            if state.uploadWaiters.isEmpty && fits(bytes, worker: worker, in: state) {
+                grant(bytes, worker: worker, in: &state)
+                return (ticket, true)
+            }
+            state.uploadWaiters.append(UploadWaiter(ticket: ticket, worker: worker, bytes: bytes, onGranted: onGranted))
+            return (ticket, false)
+        }
+    }
+
+    /// Gives back a granted upload's bytes and lets in the waiters that now fit.
+    func releaseUpload(_ bytes: Int, worker: Int) {
+        let granted = state.withLock { state in
+            state.uploadBytes -= bytes
+            let reading = state.uploadsReading[worker, default: 0]
+            state.uploadsReading[worker] = reading > 1 ? reading - 1 : nil
+            return admitWaiters(&state)
+        }
+        for onGranted in granted { onGranted() }
+    }
+
+    /// Ends an upload's wait (its stream closed): removes it while it waits, or gives its
+    /// bytes back when it was granted in the meantime.
+    func withdrawUpload(ticket: UInt64, bytes: Int, worker: Int) {
+        let waiting = state.withLock { state in
+            guard let index = state.uploadWaiters.firstIndex(where: { $0.ticket == ticket }) else { return false }
+            state.uploadWaiters.remove(at: index)
+            return true
+        }
+        if !waiting { releaseUpload(bytes, worker: worker) }
+    }
+
+    /// Bytes of uploads being read now, and uploads waiting (for tests).
+    var uploadUsage: (bytes: Int, waiting: Int) {
+        state.withLock { ($0.uploadBytes, $0.uploadWaiters.count) }
+    }
+
+    private func fits(_ bytes: Int, worker: Int, in state: State) -> Bool {
+        state.uploadBytes == 0 || (state.uploadBytes + bytes <= uploadBudget && state.uploadsReading[worker] == nil)
+    }
+
+    private func grant(_ bytes: Int, worker: Int, in state: inout State) {
+        state.uploadBytes += bytes
+        state.uploadsReading[worker, default: 0] += 1
+    }
+
+    /// Grants, in order, every waiter that fits now; returns their callbacks (called outside the lock).
+    private func admitWaiters(_ state: inout State) -> [@Sendable () -> Void] {
+        var granted: [@Sendable () -> Void] = []
+        var index = 0
+        while index < state.uploadWaiters.count {
+            let waiter = state.uploadWaiters[index]
+            if fits(waiter.bytes, worker: waiter.worker, in: state) {
+                grant(waiter.bytes, worker: waiter.worker, in: &state)
+                granted.append(waiter.onGranted)
+                state.uploadWaiters.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+        return granted
     }
 
     func reserveUnauthenticated(_ bytes: Int) -> Bool {
@@ -220,9 +318,16 @@ final class HTTP2ErrorCounter: ChannelInboundHandler, RemovableChannelHandler {
 /// trailers-only gRPC status carrying `brsgd-reason`, then a reset — a request that may not
 /// be buffered, before the body behind the prefix is passed on. Nothing of a refused
 /// stream reaches the gRPC layer after the refusal.
-final class StreamGate: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// Two more duties, for memory: an authenticated upload is read only once the gate lets it
+/// into the upload budget (until then the gate passes no `read` on, so the stream's HTTP/2
+/// window stops the sender; the request deadline starts when it is let in), and a FetchRound
+/// reply that is an open round's placeholder leaves as the round's shared encoding
+/// (``RoundBroadcast``).
+final class StreamGate: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTP2Frame.FramePayload
     typealias InboundOut = HTTP2Frame.FramePayload
+    typealias OutboundIn = HTTP2Frame.FramePayload
     typealias OutboundOut = HTTP2Frame.FramePayload
 
     private enum Phase { case awaitingHeaders, open, complete, refused }
@@ -239,6 +344,11 @@ final class StreamGate: ChannelInboundHandler, RemovableChannelHandler {
     private var prefix: [UInt8] = []
     private var remaining = 0
     private var messages = 0
+    // The upload budget: the bytes this stream was let in with, or the ticket it waits on.
+    private var uploadGranted = 0
+    private var uploadWait: (ticket: UInt64, bytes: Int)?
+    /// A `read` held back while the upload waits.
+    private var readHeld = false
 
     init(gate: RequestGate) { self.gate = gate }
 
@@ -255,19 +365,13 @@ final class StreamGate: ChannelInboundHandler, RemovableChannelHandler {
                 return refuse(refusal, context: context)
             }
             phase = .open
-            let seconds = gate.limits.requestDeadline
-            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds.seconds * 1e9))) {
-                [self] in
-                if phase == .open {
-                    refuse(RequestRefusal(.deadline, "the request did not arrive whole within \(seconds)"), context: context)
-                }
-            }
+            startDeadline(context: context)
             context.fireChannelRead(data)
         case .open:
             var endStream = false
             switch frame {
             case .data(let payload):
-                if case .byteBuffer(let buffer) = payload.data, let refusal = consume(buffer) {
+                if case .byteBuffer(let buffer) = payload.data, let refusal = consume(buffer, context: context) {
                     return refuse(refusal, context: context)
                 }
                 endStream = payload.endStream
@@ -288,6 +392,68 @@ final class StreamGate: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         release()
         context.fireChannelInactive()
+    }
+
+    /// Holds reads back while the upload waits for the budget.
+    func read(context: ChannelHandlerContext) {
+        if uploadWait != nil { readHeld = true } else { context.read() }
+    }
+
+    /// Sends an open round's placeholder reply as the round's shared encoding.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard method == .fetchRound, case .data(var payload) = unwrapOutboundIn(data),
+              case .byteBuffer(let buffer) = payload.data else { return context.write(data, promise: promise) }
+        switch gate.broadcast.substitute(buffer) {
+        case .pass:
+            context.write(data, promise: promise)
+        case .replace(let whole):
+            payload.data = .byteBuffer(whole)
+            context.write(wrapOutboundOut(.data(payload)), promise: promise)
+        case .stale:
+            // The round closed while this reply was on its way: the worker asks again.
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            context.close(promise: nil)
+        }
+    }
+
+    /// The request must arrive whole within the deadline from now (its headers, or its
+    /// upload's admission into the budget).
+    private func startDeadline(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let seconds = gate.limits.requestDeadline
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds.seconds * 1e9))) {
+            [self] in
+            if phase == .open {
+                refuse(RequestRefusal(.deadline, "the request did not arrive whole within \(seconds)"), context: context)
+            }
+        }
+    }
+
+    /// Asks the budget to let in this stream's upload of `bytes`; while it waits, no read
+    /// is passed on and the deadline does not run.
+    private func acquireUpload(_ bytes: Int, worker: Int, context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let (ticket, granted) = gate.acquireUpload(worker: worker, bytes: bytes) {
+            bound.eventLoop.execute { bound.value.0.uploadLetIn(context: bound.value.1) }
+        }
+        if granted {
+            uploadGranted = bytes
+        } else {
+            uploadWait = (ticket, bytes)
+            deadline?.cancel()
+        }
+    }
+
+    private func uploadLetIn(context: ChannelHandlerContext) {
+        guard let wait = uploadWait else { return }  // released meanwhile: the bytes went back there
+        uploadWait = nil
+        uploadGranted = wait.bytes
+        guard phase == .open else { return }
+        startDeadline(context: context)
+        if readHeld {
+            readHeld = false
+            context.read()
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -331,8 +497,9 @@ final class StreamGate: ChannelInboundHandler, RemovableChannelHandler {
         return nil
     }
 
-    /// Follows the message framing through `buffer`; refuses at the first prefix that may not be read.
-    private func consume(_ buffer: ByteBuffer) -> RequestRefusal? {
+    /// Follows the message framing through `buffer`; refuses at the first prefix that may not
+    /// be read, and asks the upload budget for an authenticated gradient's message.
+    private func consume(_ buffer: ByteBuffer, context: ChannelHandlerContext) -> RequestRefusal? {
         let bytes = buffer.readableBytesView
         var index = bytes.startIndex
         while index < bytes.endIndex {
@@ -359,7 +526,9 @@ final class StreamGate: ChannelInboundHandler, RemovableChannelHandler {
             if length > limit {
                 return RequestRefusal(.oversized, "a message of \(length) bytes; the limit of \(method) is \(limit)")
             }
-            if worker == nil {
+            if let worker {
+                if method == .submitGradient { acquireUpload(length, worker: worker, context: context) }
+            } else {
                 guard gate.reserveUnauthenticated(length) else {
                     return RequestRefusal(.bufferLimit, "a message of \(length) bytes without a session in its headers, while unauthenticated requests already hold the \(gate.limits.unauthenticatedBufferBytes) bytes they may")
                 }
@@ -402,6 +571,12 @@ final class StreamGate: ChannelInboundHandler, RemovableChannelHandler {
         deadline = nil
         if reserved > 0 { gate.releaseUnauthenticated(reserved); reserved = 0 }
         if holdsSubmission, let worker { gate.releaseSubmission(worker: worker); holdsSubmission = false }
+        if let worker {
+            if let wait = uploadWait { gate.withdrawUpload(ticket: wait.ticket, bytes: wait.bytes, worker: worker) }
+            if uploadGranted > 0 { gate.releaseUpload(uploadGranted, worker: worker) }
+        }
+        uploadWait = nil
+        uploadGranted = 0
     }
 }
 
