@@ -71,6 +71,24 @@ struct GridRunOptions: ParsableArguments {
 
     @Flag(name: .long, help: "List the runs the grid would make, and stop.")
     var dryRun = false
+
+    /// With --dry-run, prints every run's id and their count, and returns true (the command stops).
+    func listedOnly(_ configs: [Experiment]) -> Bool {
+        guard dryRun else { return false }
+        for config in configs { print(config.id) }
+        Terminal.note("\(configs.count) runs")
+        return true
+    }
+
+    /// Checks that a grid's base stands on its own (sizes, η, …) as a clean run of the mean, so
+    /// that its errors name the option before any cell is built or run.
+    static func validate(base: Experiment) throws {
+        var base = base
+        base.byzantine = 0
+        base.attack = nil
+        base.rule = RuleConfiguration(name: .mean)
+        _ = try base.validated()
+    }
 }
 
 /// Runs a grid's experiments into `<output-dir>/runs`, with one line of progress per run
@@ -130,8 +148,17 @@ struct GridExecution {
         return Result(outcome: outcome, records: try runner.allRecords(), root: root)
     }
 
+    /// After the command's own reports: writes `grid.json`, says the grid is done and where
+    /// `report` is, and throws when a run failed.
+    func finish(_ result: Result, base: Experiment, total: Int, report: String) throws {
+        try writeSummary(result, base: base)
+        Terminal.note("grid finished: \(result.outcome.records.count) runs, \(result.outcome.failures.count) not run, "
+                      + "\(clock(result.outcome.seconds)) wall time → \(result.root.appendingPathComponent(report).path)")
+        try checkFailures(result, total: total)
+    }
+
     /// `grid.json`: what ran, what was resumed, what failed and why, the wall time.
-    func writeSummary(_ result: Result, base: Experiment) throws {
+    private func writeSummary(_ result: Result, base: Experiment) throws {
         struct GridSummary: Encodable {
             var runs: Int
             var resumed: Int
@@ -156,7 +183,7 @@ struct GridExecution {
     }
 
     /// Throws when a run failed (the command exits 1; grid.json lists why).
-    func checkFailures(_ result: Result, total: Int) throws {
+    private func checkFailures(_ result: Result, total: Int) throws {
         guard !result.outcome.failures.isEmpty else { return }
         throw CommandError("\(result.outcome.failures.count) of \(total) runs failed (listed in \(result.root.appendingPathComponent("grid.json").path))")
     }

@@ -99,11 +99,7 @@ struct ReproduceRobustnessCommand: ParsableCommand {
         grid.fractions = try GridList.fractions(fractions, option: "--fractions")
         grid.heterogeneities = try GridList.heterogeneities(heterogeneity, option: "--heterogeneity")
         grid.seeds = (1 ... seeds).map { UInt64($0) }
-        var base = grid.base
-        base.byzantine = 0
-        base.attack = nil
-        base.rule = .init(name: .mean)
-        _ = try base.validated()
+        try GridRunOptions.validate(base: grid.base)
         return grid
     }
 
@@ -114,11 +110,7 @@ struct ReproduceRobustnessCommand: ParsableCommand {
     private func reproduce() throws {
         let grid = try grid()
         let configs = grid.configurations
-        if gridOptions.dryRun {
-            for config in configs { print(config.id) }
-            Terminal.note("\(configs.count) runs")
-            return
-        }
+        if gridOptions.listedOnly(configs) { return }
         let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir) { c in
             let heterogeneity = c.partition.dirichletAlpha.map { "Dir(\($0))" } ?? "IID"
             return "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) \(heterogeneity) seed \(c.seed)"
@@ -126,10 +118,7 @@ struct ReproduceRobustnessCommand: ParsableCommand {
         let result = try execution.run(configs, title: "Robustness grid (\(grid.base.model.rawValue), m = \(grid.base.workers), "
                                        + "\(grid.base.epochs) epoch(s), batch \(grid.base.batchSize), worker momentum \(grid.base.workerMomentum))")
         try writeReports(result.records, root: result.root, rules: grid.rules.map(\.rawValue))
-        try execution.writeSummary(result, base: grid.base)
-        Terminal.note("grid finished: \(result.outcome.records.count) runs, \(result.outcome.failures.count) not run, "
-                      + "\(clock(result.outcome.seconds)) wall time → \(result.root.appendingPathComponent("robustness.md").path)")
-        try execution.checkFailures(result, total: configs.count)
+        try execution.finish(result, base: grid.base, total: configs.count, report: "robustness.md")
     }
 
     func writeReports(_ records: [RunRecord], root: URL, rules: [String]) throws {

@@ -110,12 +110,7 @@ struct ReproduceTable1Command: ParsableCommand {
         if !addAttacks.isEmpty {
             grid.attacks += try GridList.attacks(addAttacks, option: "--add-attacks").filter { !grid.attacks.contains($0) }
         }
-        // The base must stand on its own (sizes, η, …): its errors name the option now.
-        var base = grid.base
-        base.byzantine = 0
-        base.attack = nil
-        base.rule = RuleConfiguration(name: .mean)
-        _ = try base.validated()
+        try GridRunOptions.validate(base: grid.base)
         return grid
     }
 
@@ -126,11 +121,7 @@ struct ReproduceTable1Command: ParsableCommand {
     private func reproduce() throws {
         let grid = try grid()
         let configs = grid.configurations
-        if gridOptions.dryRun {
-            for config in configs { print(config.id) }
-            Terminal.note("\(configs.count) runs")
-            return
-        }
+        if gridOptions.listedOnly(configs) { return }
         let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir) { c in
             "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
         }
@@ -138,10 +129,7 @@ struct ReproduceTable1Command: ParsableCommand {
         let result = try execution.run(configs, title: "Table 1 grid (\(grid.base.epochs) epochs, batch \(grid.base.batchSize) per worker, "
                                                       + "m = \(grid.base.workers))")
         try writeReports(result.records, root: result.root)
-        try execution.writeSummary(result, base: grid.base)
-        Terminal.note("grid finished: \(result.outcome.records.count) runs, \(result.outcome.failures.count) not run, "
-                      + "\(clock(result.outcome.seconds)) wall time → \(result.root.appendingPathComponent("table1.md").path)")
-        try execution.checkFailures(result, total: configs.count)
+        try execution.finish(result, base: grid.base, total: configs.count, report: "table1.md")
     }
 
     func writeReports(_ records: [RunRecord], root: URL) throws {
