@@ -6,13 +6,37 @@ extension SeededGenerator {
     /// 64-bit draw, which removes the correlation Doornik (2005) found in the original RNOR.
     /// - Complexity: O(1) expected; 98.8% of draws take one table look-up and a multiply.
     public mutating func nextZigguratNormal() -> Double {
+        nextZigguratNormal(ZigguratTables.shared)
+    }
+
+    /// Fills `values` with independent N(0, σ²) draws (ziggurat), in order: `values[i]` is
+    /// `Float(nextZigguratNormal()) · σ`, the tables looked up once for the whole buffer.
+    /// - Complexity: O(n).
+    public mutating func fillNormal(_ values: UnsafeMutableBufferPointer<Float>, standardDeviation: Float) {
         let tables = ZigguratTables.shared
+        for i in values.indices {
+            values[i] = Float(nextZigguratNormal(tables)) * standardDeviation
+        }
+    }
+
+    /// One ziggurat draw: the rectangle test inline, the tail and wedges out of line.
+    @inline(__always)
+    private mutating func nextZigguratNormal(_ tables: ZigguratTables) -> Double {
+        let bits = next()
+        let layer = Int(bits & 127)
+        let h = Int64(Int32(truncatingIfNeeded: bits >> 32))
+        if abs(h) < tables.k[layer] { return Double(h) * tables.w[layer] }  // inside the layer's rectangle
+        return zigguratEdge(layer: layer, h: h, tables: tables)
+    }
+
+    /// The rest of a draw whose 32-bit value fell outside its layer's rectangle: the tail
+    /// beyond r (layer 0) or the wedge between two layers; a rejected wedge point starts a
+    /// new draw.
+    @inline(never)
+    private mutating func zigguratEdge(layer: Int, h: Int64, tables: ZigguratTables) -> Double {
+        var layer = layer, h = h
         while true {
-            let bits = next()
-            let layer = Int(bits & 127)
-            let h = Int64(Int32(truncatingIfNeeded: bits >> 32))
             let x = Double(h) * tables.w[layer]
-            if abs(h) < tables.k[layer] { return x }  // inside the layer's rectangle
             if layer == 0 {
                 // The tail beyond r, by Marsaglia's exponential method.
                 var tailX = 0.0, y = 0.0
@@ -26,37 +50,41 @@ extension SeededGenerator {
             if tables.f[layer] + nextUnitDouble() * (tables.f[layer - 1] - tables.f[layer]) < _exp(-0.5 * x * x) {
                 return x
             }
-        }
-    }
-
-    /// Fills `values` with independent N(0, σ²) draws (ziggurat), in order.
-    /// - Complexity: O(n).
-    public mutating func fillNormal(_ values: UnsafeMutableBufferPointer<Float>, standardDeviation: Float) {
-        for i in values.indices {
-            values[i] = Float(nextZigguratNormal()) * standardDeviation
+            let bits = next()
+            layer = Int(bits & 127)
+            h = Int64(Int32(truncatingIfNeeded: bits >> 32))
+            if abs(h) < tables.k[layer] { return Double(h) * tables.w[layer] }
         }
     }
 }
 
 /// The 128-layer tables of Marsaglia & Tsang's RNOR, computed once.
-struct ZigguratTables: Sendable {
+///
+/// Held in memory allocated once and never freed nor written after `init`, so that a draw
+/// reads them without reference counting or bounds checks (`@unchecked Sendable`: they are
+/// immutable once built).
+struct ZigguratTables: @unchecked Sendable {
     static let r = 3.442619855899
     static let shared = ZigguratTables()
 
-    /// Acceptance bounds for the 32-bit signed draw, per layer.
-    let k: [Int64]
-    /// Scale from the draw to x, per layer.
-    let w: [Double]
-    /// The density exp(−x²/2) at each layer's edge.
-    let f: [Double]
+    /// Acceptance bounds for the 32-bit signed draw, per layer (128 entries).
+    let k: UnsafePointer<Int64>
+    /// Scale from the draw to x, per layer (128 entries).
+    let w: UnsafePointer<Double>
+    /// The density exp(−x²/2) at each layer's edge (128 entries).
+    let f: UnsafePointer<Double>
 
     private init() {
         let m1 = 2_147_483_648.0
         let v = 9.91256303526217e-3
         var dn = Self.r, tn = dn
         let q = v / _exp(-0.5 * dn * dn)
-        var k = [Int64](repeating: 0, count: 128), w = [Double](repeating: 0, count: 128)
-        var f = [Double](repeating: 0, count: 128)
+        let k = UnsafeMutablePointer<Int64>.allocate(capacity: 128)
+        let w = UnsafeMutablePointer<Double>.allocate(capacity: 128)
+        let f = UnsafeMutablePointer<Double>.allocate(capacity: 128)
+        k.initialize(repeating: 0, count: 128)
+        w.initialize(repeating: 0, count: 128)
+        f.initialize(repeating: 0, count: 128)
         k[0] = Int64((dn / q) * m1)
         k[1] = 0
         w[0] = q / m1
@@ -70,8 +98,8 @@ struct ZigguratTables: Sendable {
             f[i] = _exp(-0.5 * dn * dn)
             w[i] = dn / m1
         }
-        self.k = k
-        self.w = w
-        self.f = f
+        self.k = UnsafePointer(k)
+        self.w = UnsafePointer(w)
+        self.f = UnsafePointer(f)
     }
 }
