@@ -123,6 +123,11 @@ public struct MaxPool2D: Sendable, Hashable {
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>?,
         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
     ) {
+        if isTwoByTwo {
+            route2x2(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: pooled,
+                     outputGradient: outputGradient, inputGradient: inputGradient)
+            return
+        }
         let inChannel = inputShape.planeSize * batchSize
         let outChannel = outputShape(for: inputShape).planeSize * batchSize
         inputGradient.update(repeating: 0, count: inputShape.channels * inChannel)
@@ -135,6 +140,60 @@ public struct MaxPool2D: Sendable, Hashable {
                 for o in 0..<outChannel where !(y[o] <= 0) { dx[Int(index[o])] += dy[o] }
             } else {
                 for o in 0..<outChannel { dx[Int(index[o])] += dy[o] }
+            }
+        }
+    }
+
+    /// `route` for 2 × 2 windows with stride 2: every input lies in at most one window, so
+    /// each is written once, front to back, with `0 + ∂y` at its window's recorded maximum
+    /// (where `pooled`, when given, is not ≤ 0) and 0 at the other three — the bytes of
+    /// zeroing and adding, without the scattered adds or a branch per output (inputs in no
+    /// window, the last row or column of an odd extent, are zeroed first).
+    /// - Complexity: O(B · C · H · W).
+    private func route2x2(
+        inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>?,
+        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+    ) {
+        let batch = batchSize
+        let w = inputShape.width, ho = inputShape.height / 2, wo = w / 2
+        let inChannel = inputShape.planeSize &* batch, outChannel = ho &* wo &* batch
+        if inputShape.height % 2 != 0 || w % 2 != 0 {
+            inputGradient.update(repeating: 0, count: inputShape.channels * inChannel)
+        }
+        for c in 0..<inputShape.channels {
+            let dx = inputGradient + c &* inChannel
+            let dy = outputGradient + c &* outChannel
+            let index = argmax + c &* outChannel
+            let y = pooled.map { $0 + c &* outChannel }
+            for i in 0..<ho {
+                for j in 0..<wo {
+                    let topLeft = (2 &* i &* w &+ 2 &* j) &* batch
+                    let topRight = topLeft &+ batch
+                    let bottomLeft = topLeft &+ w &* batch, bottomRight = bottomLeft &+ batch
+                    let o = (i &* wo &+ j) &* batch
+                    var b = 0
+                    while b &+ 4 <= batch {
+                        let at = UnsafeRawPointer(index + (o &+ b)).loadUnaligned(as: SIMD4<Int32>.self)
+                            &- (SIMD4<Int32>(0, 1, 2, 3) &+ Int32(truncatingIfNeeded: b))
+                        var g = SIMD4<Float>(repeating: 0) + load4(dy + (o &+ b))
+                        if let y { g = g.replacing(with: 0, where: load4(y + (o &+ b)) .<= 0) }
+                        store4(g, at: at, corner: topLeft, into: dx + (topLeft &+ b))
+                        store4(g, at: at, corner: topRight, into: dx + (topRight &+ b))
+                        store4(g, at: at, corner: bottomLeft, into: dx + (bottomLeft &+ b))
+                        store4(g, at: at, corner: bottomRight, into: dx + (bottomRight &+ b))
+                        b &+= 4
+                    }
+                    while b < batch {
+                        let at = Int(index[o &+ b]) &- b
+                        var g = 0 + dy[o &+ b]
+                        if let y, y[o &+ b] <= 0 { g = 0 }
+                        dx[topLeft &+ b] = at == topLeft ? g : 0
+                        dx[topRight &+ b] = at == topRight ? g : 0
+                        dx[bottomLeft &+ b] = at == bottomLeft ? g : 0
+                        dx[bottomRight &+ b] = at == bottomRight ? g : 0
+                        b &+= 1
+                    }
+                }
             }
         }
     }
@@ -212,4 +271,12 @@ public struct MaxPool2D: Sendable, Hashable {
 @inline(__always)
 private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+/// Writes `g` where the window's maximum `at` (per lane, its corner's offset) is `corner`,
+/// 0 elsewhere, to four unaligned floats at `p`.
+@inline(__always)
+private func store4(_ g: SIMD4<Float>, at: SIMD4<Int32>, corner: Int, into p: UnsafeMutablePointer<Float>) {
+    let value = SIMD4<Float>(repeating: 0).replacing(with: g, where: at .== Int32(truncatingIfNeeded: corner))
+    UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD4<Float>.self)
 }
