@@ -51,10 +51,10 @@ let package = Package(
     ] + (withGRPC ? grpcPackages : []),
     targets: [
         // Aggregation rules. Depends on nothing but its C kernels, so anyone can drop it into a server or app.
-        .target(name: "RobustAggregation", dependencies: ["CMedianNetworks"]),
+        .target(name: "RobustAggregation", dependencies: ["CAggregationKernels"]),
         // The median networks in AVX-512 and AVX2 (x86-64, chosen at run time), in C for the
         // per-function target attributes Swift lacks; the same bits as the Swift networks.
-        .target(name: "CMedianNetworks"),
+        .target(name: "CAggregationKernels"),
         .target(name: "BrSGDAggregationC", dependencies: ["RobustAggregation"], exclude: ["include"]),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
         .target(name: "SeededRandom"),
@@ -103,7 +103,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + (withGRPC ? networkCommandDependencies : [])
         ),
-        .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "CMedianNetworks", "SeededRandom"]),
+        .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "CAggregationKernels", "SeededRandom"]),
         .testTarget(name: "BrSGDAggregationCTests", dependencies: ["BrSGDAggregationC", "RobustAggregation"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(

@@ -1,3 +1,5 @@
+import CAggregationKernels
+
 /// Steps 1–3 of BrSGD's Algorithm 2 for one block of columns, reading the block from memory
 /// once, 16 columns (one 64-byte line per row) at a time.
 ///
@@ -14,6 +16,11 @@
 /// waiting on memory and then on arithmetic. Why a copy: rows whose stride is a multiple of
 /// 4 KiB (d a power of two) map the same column of every row to one cache set, so twenty
 /// rows evict each other between the steps; the tile holds them at a stride of 64 bytes.
+///
+/// With AVX-512 (``ColumnOrderStatistics/vectorInstructionSet``) and m ≤ 32, each tile goes
+/// through the same steps in C (`brsgd_brsgd_tile16`, CAggregationKernels), one instruction
+/// per 16 lanes where Swift's SIMD16 takes four SSE ones: the same operations in the same
+/// order, so the same bits.
 ///
 /// - Complexity: O(m) loads, O(comparators) minimum/maximum per column; one read of the
 ///   block from memory; no allocation besides the per-block scratch (O(m) floats, on the
@@ -46,12 +53,20 @@ enum BrSGDBlockKernel {
                             let tiled = UnsafeBufferPointer(start: UnsafePointer(tileRows), count: m)
                             let full = width / w * w
                             let copy = TileCopies.Copier(rowCount: m)
+                            let inC = statistics.vectorInstructionSet >= BRSGD_ISA_AVX512 && m <= 32
+                            let cRows = UnsafeRawPointer(rows.baseAddress.unsafelyUnwrapped)
+                                .assumingMemoryBound(to: UnsafePointer<Float>?.self)
                             var c = 0
                             while c < full {
-                                let isFinite = fullTile(
-                                    rows, column: columns.lowerBound + c, tile: tile, tileRows: tiled,
-                                    median: median + columns.lowerBound + c, statistics: statistics,
-                                    scratch: scratch, accumulators: lanes, copy: copy)
+                                let isFinite = inC
+                                    ? brsgd_brsgd_tile16(
+                                        Int32(m), cRows, columns.lowerBound + c, tile, median + columns.lowerBound + c,
+                                        UnsafeMutableRawPointer(lanes.scores).assumingMemoryBound(to: Int32.self),
+                                        UnsafeMutableRawPointer(lanes.distances).assumingMemoryBound(to: Float.self)) == 1
+                                    : fullTile(
+                                        rows, column: columns.lowerBound + c, tile: tile, tileRows: tiled,
+                                        median: median + columns.lowerBound + c, statistics: statistics,
+                                        scratch: scratch, accumulators: lanes, copy: copy)
                                 if requiringFiniteMeans && !isFinite { return false }
                                 c += w
                             }

@@ -1,4 +1,4 @@
-import CMedianNetworks
+import CAggregationKernels
 
 /// Per-column order statistics (median, trimmed mean) over the accepted rows, one column
 /// block at a time, without sorting whole columns when it can be avoided.
@@ -30,7 +30,7 @@ struct ColumnOrderStatistics {
     private let medianFunction: MedianNetworks.Function?
     /// The instruction set of the C networks that take 16 columns of that median at once
     /// (``MedianNetworks/vectorInstructionSet``), or none: the same bits as `medianFunction`.
-    private let vectorInstructionSet: Int32
+    let vectorInstructionSet: Int32
     /// The written-out sorting network for a trimmed mean of this row count, when there is one.
     private let trimmedSumFunction: SortingNetworks.TrimmedSum?
     private let lowRank: Int, highRank: Int
@@ -39,7 +39,7 @@ struct ColumnOrderStatistics {
 
     /// `usingWrittenOutNetworks: false` keeps to the run-time network, a smaller
     /// `maximumNetworkSize` to quickselect and sorting above it, and `vectorInstructionSet`
-    /// picks the C median networks' instruction set (`BRSGD_MEDIAN_ISA_NONE` for the Swift
+    /// picks the C median networks' instruction set (`BRSGD_ISA_NONE` for the Swift
     /// ones; default: the CPU's best) — tests compare them all.
     init(_ statistic: Statistic, rowCount m: Int, usingWrittenOutNetworks: Bool = true,
          maximumNetworkSize: Int = SelectionNetwork.maximumNetworkSize,
@@ -52,14 +52,14 @@ struct ColumnOrderStatistics {
             lowRank = (m - 1) / 2
             highRank = m / 2
             medianFunction = usingWrittenOutNetworks ? MedianNetworks.function(rowCount: m) : nil
-            self.vectorInstructionSet = medianFunction == nil ? Int32(BRSGD_MEDIAN_ISA_NONE) : vectorInstructionSet
+            self.vectorInstructionSet = medianFunction == nil ? Int32(BRSGD_ISA_NONE) : vectorInstructionSet
             trimmedSumFunction = nil
         case .trimmedMean(let trim):
             precondition(trim >= 0 && m > 2 * trim)
             lowRank = trim
             highRank = m - trim - 1
             medianFunction = nil
-            self.vectorInstructionSet = Int32(BRSGD_MEDIAN_ISA_NONE)
+            self.vectorInstructionSet = Int32(BRSGD_ISA_NONE)
             trimmedSumFunction = usingWrittenOutNetworks ? SortingNetworks.trimmedSumFunction(rowCount: m) : nil
         }
         network = m <= maximumNetworkSize
@@ -150,7 +150,7 @@ struct ColumnOrderStatistics {
         let w = SelectionNetwork.lanes
         if let medianFunction, let base = rows.baseAddress {
             // The C networks take `const float *const *`: the same layout, optional pointers.
-            if vectorInstructionSet != BRSGD_MEDIAN_ISA_NONE,
+            if vectorInstructionSet != BRSGD_ISA_NONE,
                brsgd_median16(vectorInstructionSet, Int32(rowCount),
                               UnsafeRawPointer(base).assumingMemoryBound(to: UnsafePointer<Float>?.self),
                               column, out) != 0 {

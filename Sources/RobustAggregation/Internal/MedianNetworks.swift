@@ -1,4 +1,4 @@
-import CMedianNetworks
+import CAggregationKernels
 
 /// Median selection networks written out as straight-line code, one function per row count
 /// m ≤ ``largestRowCount`` (in MedianNetworks.generated.swift, made by
@@ -12,11 +12,11 @@ enum MedianNetworks {
     /// (rows, column) → the median of columns column ..< column + 4 over the m rows.
     typealias Function = @Sendable (UnsafePointer<UnsafePointer<Float>>, Int) -> SIMD4<Float>
 
-    /// The widest instruction set of the same networks in C (`CMedianNetworks`, 16 columns
-    /// at once: AVX-512 or AVX2) this CPU runs, asked once; `BRSGD_MEDIAN_ISA_NONE` off x86-64.
+    /// The widest instruction set of the same networks in C (`CAggregationKernels`, 16 columns
+    /// at once: AVX-512 or AVX2) this CPU runs, asked once; `BRSGD_ISA_NONE` off x86-64.
     /// Swift has no per-function CPU target, and a package-wide one would make the package
     /// impossible to depend on by URL; C's `__attribute__((target))` gives both.
-    static let vectorInstructionSet: Int32 = brsgd_median_best_isa()
+    static let vectorInstructionSet: Int32 = brsgd_best_isa()
 
     @inline(__always)
     static func load(_ row: UnsafePointer<Float>, _ column: Int) -> SIMD4<Float> {

@@ -1,16 +1,17 @@
-import CMedianNetworks
+import CAggregationKernels
 import Testing
 import SeededRandom
 @testable import RobustAggregation
 
-/// The C median networks (AVX-512, AVX2) against the Swift ones they copy: the same bits
-/// for every column, with ties, ±0, NaN and ±Inf in the input, for every row count they
-/// take (1…32), straight from the rows and through the tiles of `computeBlock`.
-@Suite struct VectorMedianNetworkTests {
+/// The C kernels (CAggregationKernels: AVX-512, AVX2) against the Swift ones they copy: the
+/// same bits for every column, with ties, ±0, NaN and ±Inf in the input, for every row count
+/// they take (1…32) — the median networks straight from the rows and through the tiles of
+/// `computeBlock`, and BrSGD's tile step (median, scores, distances, finiteness).
+@Suite struct VectorKernelTests {
     /// The instruction sets this CPU runs, beyond the Swift networks.
     static var vectorSets: [Int32] {
         let best = MedianNetworks.vectorInstructionSet
-        return [Int32(BRSGD_MEDIAN_ISA_AVX2), Int32(BRSGD_MEDIAN_ISA_AVX512)].filter { $0 <= best }
+        return [Int32(BRSGD_ISA_AVX2), Int32(BRSGD_ISA_AVX512)].filter { $0 <= best }
     }
 
     /// Normals, small-integer ties and signed zeros, with a few NaN and ±Inf.
@@ -40,7 +41,7 @@ import SeededRandom
         for s in 0 ..< 3 {
             let g = Self.matrix(m: m, d: d, seed: UInt64(9_000 + 10 * m + s))
             AcceptedRows(assumingFinite: g).withRowPointers { pointers in
-                let swift = ColumnOrderStatistics(.median, rowCount: m, vectorInstructionSet: Int32(BRSGD_MEDIAN_ISA_NONE))
+                let swift = ColumnOrderStatistics(.median, rowCount: m, vectorInstructionSet: Int32(BRSGD_ISA_NONE))
                 var expected = [Float](repeating: 0, count: d)
                 _ = swift.computeBlock(pointers, columns: 0 ..< d, into: &expected, checkingFiniteness: false)
                 for set in Self.vectorSets {
@@ -66,10 +67,40 @@ import SeededRandom
                 let base = UnsafePointer(rows.baseAddress!)
                 // 33 rows: no network; an instruction set beyond the CPU's: refused.
                 #expect(brsgd_median16(MedianNetworks.vectorInstructionSet, 33, base, 0, &out) == 0)
-                #expect(brsgd_median16(Int32(BRSGD_MEDIAN_ISA_AVX512) + 1, 20, base, 0, &out) == 0)
-                #expect(brsgd_median16(Int32(BRSGD_MEDIAN_ISA_NONE), 20, base, 0, &out) == 0)
+                #expect(brsgd_median16(Int32(BRSGD_ISA_AVX512) + 1, 20, base, 0, &out) == 0)
+                #expect(brsgd_median16(Int32(BRSGD_ISA_NONE), 20, base, 0, &out) == 0)
             }
         }
         #expect(out == [Float](repeating: 7, count: 16))
+    }
+
+    @Test(arguments: Array(1 ... 32))
+    func brsgdTileStepInCGivesTheSwiftBits(m: Int) {
+        guard MedianNetworks.vectorInstructionSet >= BRSGD_ISA_AVX512 else { return }
+        let d = 16 * 6 + 5
+        for s in 0 ..< 4 {
+            var g = Self.matrix(m: m, d: d, seed: UInt64(11_000 + 10 * m + s))
+            if s == 3 {   // finite everywhere: the means, scores and distances are then all meaningful
+                for i in 0 ..< m { for c in 0 ..< d where !g[i, c].isFinite || g[i, c] == .greatestFiniteMagnitude { g[i, c] = 1.5 } }
+            }
+            var results: [(median: [UInt32], scores: [Int], distances: [UInt64], finite: Bool)] = []
+            for set in [Int32(BRSGD_ISA_NONE), Int32(BRSGD_ISA_AVX512)] {
+                let statistics = ColumnOrderStatistics(.median, rowCount: m, vectorInstructionSet: set)
+                var median = [Float](repeating: 0, count: d)
+                var scores = [Int](repeating: 0, count: m), distances = [Double](repeating: 0, count: m)
+                let finite = AcceptedRows(assumingFinite: g).withRowPointers { pointers in
+                    BrSGDBlockKernel.run(pointers, columns: 0 ..< d, median: &median, statistics: statistics,
+                                         scores: &scores, distances: &distances, requiringFiniteMeans: s == 3)
+                }
+                results.append((median.map(\.bitPattern), scores, distances.map(\.bitPattern), finite))
+            }
+            #expect(results[0].finite == results[1].finite, "m = \(m), seed \(s)")
+            if s == 3 { #expect(results[1].finite) }
+            if results[0].finite {
+                #expect(results[0].median == results[1].median, "m = \(m), seed \(s)")
+                #expect(results[0].scores == results[1].scores, "m = \(m), seed \(s)")
+                #expect(results[0].distances == results[1].distances, "m = \(m), seed \(s)")
+            }
+        }
     }
 }

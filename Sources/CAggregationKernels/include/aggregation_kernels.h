@@ -1,0 +1,55 @@
+/* RobustAggregation's kernels that gain from AVX-512 or AVX2, for x86-64 CPUs that have
+ * them, chosen at run time: the median selection networks (MedianNetworks.generated.swift)
+ * and BrSGD's tile step (BrSGDBlockKernel.swift), 16 columns at once. Written in C for its
+ * per-function target attributes (Swift has none, and a package-wide CPU flag would make the
+ * package impossible to depend on by URL). Every operation is the Swift kernel's, lane by
+ * lane and in the same order, so the results have its bits. */
+#ifndef BRSGD_AGGREGATION_KERNELS_H
+#define BRSGD_AGGREGATION_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) && defined(__clang__)
+#define BRSGD_KERNELS_X86 1
+#else
+#define BRSGD_KERNELS_X86 0
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Instruction sets the kernels come in. */
+enum {
+    BRSGD_ISA_NONE = 0,
+    BRSGD_ISA_AVX2 = 1,
+    BRSGD_ISA_AVX512 = 2
+};
+
+/* The widest instruction set this CPU runs (BRSGD_ISA_NONE off x86-64). */
+int brsgd_best_isa(void);
+
+/* out[l] = the median of rows[0][column + l], …, rows[row_count − 1][column + l] for
+ * l in 0..<16 (for an even count, lower · ½ + upper · ½), computed with instruction set
+ * `isa`. Returns 1, or 0 (out untouched) when row_count is outside 1...32 or `isa` is not
+ * one this build and CPU run. O(comparators) vector instructions, about 81 for 20 rows. */
+int brsgd_median16(int isa, int row_count, const float *const *rows, ptrdiff_t column, float *out);
+
+/* Steps 1–3 of BrSGD's Algorithm 2 for the 16 columns column ..< column + 16 of m ≤ 32
+ * rows, in AVX-512, as BrSGDBlockKernel.fullTile computes them: copies each row's 16 values
+ * into `tile` (m × 16 floats, row r at 16r) while summing them in row order; a = sum / m;
+ * count = #{i : x_i ≥ a} and sign = −1 where 2·count < m, else +1; adds sign to
+ * score_lanes[r] (m × 16 int32) where x_r ≥ a; writes the median of the 16 columns to
+ * `median` (the median network on the tile); adds |x_r − median| to distance_lanes[r]
+ * (m × 16 floats). Returns 1 when the 16 means are finite, 0 when not, −1 (nothing
+ * touched) when m is outside 1...32 or the CPU lacks AVX-512. O(m) vector loads and
+ * stores, plus the network's comparators. */
+int brsgd_brsgd_tile16(int row_count, const float *const *rows, ptrdiff_t column, float *tile, float *median,
+                       int32_t *score_lanes, float *distance_lanes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
