@@ -1,6 +1,7 @@
 /* RobustAggregation's kernels that gain from AVX-512 or AVX2, for x86-64 CPUs that have
- * them, chosen at run time: the median selection networks (MedianNetworks.generated.swift)
- * and BrSGD's tile step (BrSGDBlockKernel.swift), 16 columns at once. Written in C for its
+ * them, chosen at run time: the median selection networks (MedianNetworks.generated.swift),
+ * BrSGD's tile step (BrSGDBlockKernel.swift) and the iterative rules' fused tile
+ * (MoveAndMeasure.swift), 16 columns at once. Written in C for its
  * per-function target attributes (Swift has none, and a package-wide CPU flag would make the
  * package impossible to depend on by URL). Every operation is the Swift kernel's, lane by
  * lane and in the same order, so the results have its bits. */
@@ -47,6 +48,23 @@ int brsgd_median16(int isa, int row_count, const float *const *rows, ptrdiff_t c
  * stores, plus the network's comparators. */
 int brsgd_brsgd_tile16(int row_count, const float *const *rows, ptrdiff_t column, float *tile, float *median,
                        int32_t *score_lanes, float *distance_lanes);
+
+/* How the fused tile of the iterative rules updates the point before measuring. */
+enum {
+    BRSGD_UPDATE_NONE = 0,    /* the point is left as it is */
+    BRSGD_UPDATE_MEAN = 1,    /* point = the column mean, rows added in order, / m */
+    BRSGD_UPDATE_MEDIAN = 2,  /* point = the column median (the median network on the tile) */
+    BRSGD_UPDATE_MOVE = 3     /* point += Σ_i weights[i] · (x_i − point), rows in order from 0 */
+};
+
+/* One full tile of MoveAndMeasure.block (geometric median, centered clipping) in AVX-512,
+ * for the 16 columns column ..< column + 16 of m ≤ 32 rows: copies them into `tile` (m × 16
+ * floats), writes point[0..<16] by `update`, then, when `sums` (m × 16 floats) is not NULL,
+ * adds (x_r − point)² to sums[r] lane by lane. Returns 1, or −1 (nothing touched) when m is
+ * outside 1...32, `update` unknown, or the CPU lacks AVX-512. O(m) vector operations, plus
+ * the network's comparators for the median. */
+int brsgd_move_and_measure_tile16(int row_count, const float *const *rows, ptrdiff_t column, float *tile,
+                                  int update, const float *weights, float *point, float *sums);
 
 #ifdef __cplusplus
 }

@@ -1,3 +1,5 @@
+import CAggregationKernels
+
 /// The fused passes of the iterative rules (geometric median, centered clipping): each
 /// reads the rows from memory once, where computing a point and then its distances to the
 /// rows used to take two passes.
@@ -10,6 +12,11 @@
 /// point first and the distances after (`Kernels.meanOfRows`, ``ColumnOrderStatistics``, a
 /// move row by row, `Kernels.squaredDistance` per row and block; the tests keep that
 /// two-pass version and compare the bits), so fusing changes the time and not the result.
+///
+/// With AVX-512 and m ≤ 32 each full tile goes through the same operations in C
+/// (`brsgd_move_and_measure_tile16`, CAggregationKernels): one instruction per 16 lanes
+/// where Swift's SIMD16 takes four SSE ones, the same bits (a median update only when its
+/// ``ColumnOrderStatistics/vectorInstructionSet`` allows it, so tests can compare).
 ///
 /// - Complexity: O(md) per call, one pass over memory, parallel over column blocks.
 enum MoveAndMeasure {
@@ -52,6 +59,19 @@ enum MoveAndMeasure {
         return total
     }
 
+    /// The C tile's update code for `update`, or nil where the tile stays in Swift: no
+    /// AVX-512, m > 32, or a median whose statistics keep to the Swift networks.
+    static func cUpdateKind(_ update: Update, rowCount m: Int) -> Int32? {
+        guard m <= 32, MedianNetworks.vectorInstructionSet >= BRSGD_ISA_AVX512 else { return nil }
+        switch update {
+        case .none: return Int32(BRSGD_UPDATE_NONE)
+        case .mean: return Int32(BRSGD_UPDATE_MEAN)
+        case .move: return Int32(BRSGD_UPDATE_MOVE)
+        case .median(let statistics):
+            return statistics.vectorInstructionSet >= BRSGD_ISA_AVX512 ? Int32(BRSGD_UPDATE_MEDIAN) : nil
+        }
+    }
+
     /// One column block: the update, then (when `parts` is given) parts[r] = the block's part
     /// of ‖row_r − point‖², 16 columns at a time through a contiguous tile (``TileCopies``),
     /// so the rows are read from memory once; the block's last, narrower tile column by column.
@@ -75,8 +95,19 @@ enum MoveAndMeasure {
                     let tiled = UnsafeBufferPointer(start: UnsafePointer(tileRows), count: m)
                     sums.initialize(repeating: SIMD16(), count: m)
                     let copy = TileCopies.Copier(rowCount: m)
+                    let cUpdate = cUpdateKind(update, rowCount: m)
+                    let cRows = UnsafeRawPointer(rows.baseAddress.unsafelyUnwrapped)
+                        .assumingMemoryBound(to: UnsafePointer<Float>?.self)
+                    let cWeights: UnsafePointer<Float>? = if case .move(let weights) = update { weights.baseAddress } else { nil }
+                    let cSums = parts == nil ? nil : UnsafeMutableRawPointer(sums).assumingMemoryBound(to: Float.self)
                     var c = columns.lowerBound
                     while c + w <= columns.upperBound {
+                        if let cUpdate,
+                           brsgd_move_and_measure_tile16(Int32(m), cRows, c, tile.assumingMemoryBound(to: Float.self),
+                                                         cUpdate, cWeights, point + c, cSums) == 1 {
+                            c += w
+                            continue
+                        }
                         let p = UnsafeMutableRawPointer(point + c)
                         // Only the mean needs the rows' sum; the others copy alone.
                         if case .mean = update {} else { copy.copyOnly(rows, c, tile) }

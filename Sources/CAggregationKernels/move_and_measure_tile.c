@@ -1,0 +1,92 @@
+/* The iterative rules' fused tile (geometric median, centered clipping) in AVX-512: the
+ * operations of MoveAndMeasure.block in RobustAggregation for one full tile of 16 columns,
+ * lane by lane and in the same order, so the same bits (see aggregation_kernels.h). */
+#include "aggregation_kernels.h"
+
+#if BRSGD_KERNELS_X86
+#include <immintrin.h>
+
+#pragma clang fp contract(off)
+
+int brsgd_cached_best_isa(void);
+int brsgd_median16_avx512(int row_count, const float *const *rows, ptrdiff_t column, float *out);
+
+/* One tile for a row count known at compile time (each case below), the row loops unrolled. */
+__attribute__((target("avx512f"), always_inline))
+static inline int tile16(const int m, const float *const *rows, ptrdiff_t column, float *tile, int update,
+                         const float *weights, float *point, float *sums) {
+    /* The copy, with the rows' sum in order when the update is the mean. */
+    __m512 sum = _mm512_loadu_ps(rows[0] + column);
+    _mm512_storeu_ps(tile, sum);
+#pragma clang loop unroll(full)
+    for (int r = 1; r < m; r++) {
+        __m512 x = _mm512_loadu_ps(rows[r] + column);
+        _mm512_storeu_ps(tile + 16 * r, x);
+        if (update == BRSGD_UPDATE_MEAN) sum = _mm512_add_ps(sum, x);
+    }
+    switch (update) {
+    case BRSGD_UPDATE_MEAN:
+        _mm512_storeu_ps(point, _mm512_div_ps(sum, _mm512_set1_ps((float)m)));
+        break;
+    case BRSGD_UPDATE_MEDIAN: {
+        const float *tile_rows[32];
+#pragma clang loop unroll(full)
+        for (int r = 0; r < m; r++) tile_rows[r] = tile + 16 * r;
+        brsgd_median16_avx512(m, tile_rows, 0, point);
+        break;
+    }
+    case BRSGD_UPDATE_MOVE: {
+        /* step = Σ_i w_i · (x_i − old), rows in order from 0; point = old + step. */
+        const __m512 old = _mm512_loadu_ps(point);
+        __m512 step = _mm512_setzero_ps();
+#pragma clang loop unroll(full)
+        for (int r = 0; r < m; r++) {
+            __m512 term = _mm512_mul_ps(_mm512_set1_ps(weights[r]), _mm512_sub_ps(_mm512_loadu_ps(tile + 16 * r), old));
+            step = _mm512_add_ps(step, term);
+        }
+        _mm512_storeu_ps(point, _mm512_add_ps(old, step));
+        break;
+    }
+    default:
+        break;
+    }
+    if (sums) {
+        /* sums[r] += (x_r − point)², per lane. */
+        const __m512 q = _mm512_loadu_ps(point);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < m; r++) {
+            __m512 difference = _mm512_sub_ps(_mm512_loadu_ps(tile + 16 * r), q);
+            _mm512_storeu_ps(sums + 16 * r,
+                             _mm512_add_ps(_mm512_loadu_ps(sums + 16 * r), _mm512_mul_ps(difference, difference)));
+        }
+    }
+    return 1;
+}
+
+#define TILE_CASE(m) case m: return tile16(m, rows, column, tile, update, weights, point, sums);
+
+__attribute__((target("avx512f")))
+static int tile16_any(int m, const float *const *rows, ptrdiff_t column, float *tile, int update,
+                      const float *weights, float *point, float *sums) {
+    switch (m) {
+    TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(6) TILE_CASE(7) TILE_CASE(8)
+    TILE_CASE(9) TILE_CASE(10) TILE_CASE(11) TILE_CASE(12) TILE_CASE(13) TILE_CASE(14) TILE_CASE(15) TILE_CASE(16)
+    TILE_CASE(17) TILE_CASE(18) TILE_CASE(19) TILE_CASE(20) TILE_CASE(21) TILE_CASE(22) TILE_CASE(23) TILE_CASE(24)
+    TILE_CASE(25) TILE_CASE(26) TILE_CASE(27) TILE_CASE(28) TILE_CASE(29) TILE_CASE(30) TILE_CASE(31) TILE_CASE(32)
+    default: return -1;
+    }
+}
+
+int brsgd_move_and_measure_tile16(int row_count, const float *const *rows, ptrdiff_t column, float *tile,
+                                  int update, const float *weights, float *point, float *sums) {
+    if (brsgd_cached_best_isa() < BRSGD_ISA_AVX512) return -1;
+    if (update < BRSGD_UPDATE_NONE || update > BRSGD_UPDATE_MOVE) return -1;
+    return tile16_any(row_count, rows, column, tile, update, weights, point, sums);
+}
+#else
+int brsgd_move_and_measure_tile16(int row_count, const float *const *rows, ptrdiff_t column, float *tile,
+                                  int update, const float *weights, float *point, float *sums) {
+    (void)row_count; (void)rows; (void)column; (void)tile; (void)update; (void)weights; (void)point; (void)sums;
+    return -1;
+}
+#endif
