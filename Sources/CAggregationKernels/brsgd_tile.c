@@ -1,15 +1,10 @@
 /* BrSGD's tile step (Algorithm 2, steps 1–3, for 16 columns) in AVX-512: the operations of
  * BrSGDBlockKernel.fullTile and TileCopies in RobustAggregation, lane by lane and in the same
  * order, so the same bits (see aggregation_kernels.h). */
-#include "aggregation_kernels.h"
+#include "tile_avx512.h"
 
 #if BRSGD_KERNELS_X86
-#include <immintrin.h>
-
 #pragma clang fp contract(off)
-
-int brsgd_cached_best_isa(void);
-int brsgd_median16_avx512(int row_count, const float *const *rows, ptrdiff_t column, float *out);
 
 /* One tile for a row count known at compile time (each case of the switch below), so that
  * the row loops unroll into one load per row: the processor's per-instruction stride
@@ -18,14 +13,7 @@ __attribute__((target("avx512f"), always_inline))
 static inline int tile16(const int m, const float *const *rows, ptrdiff_t column, float *tile, float *median,
                          int32_t *score_lanes, float *distance_lanes) {
     /* 1. Copy, and the column means: rows added in order, x0 + x1 + …, then / m. */
-    __m512 sum = _mm512_loadu_ps(rows[0] + column);
-    _mm512_storeu_ps(tile, sum);
-#pragma clang loop unroll(full)
-    for (int r = 1; r < m; r++) {
-        __m512 x = _mm512_loadu_ps(rows[r] + column);
-        _mm512_storeu_ps(tile + 16 * r, x);
-        sum = _mm512_add_ps(sum, x);
-    }
+    const __m512 sum = brsgd_copy_tile16(m, rows, column, tile, 1);
     const __m512 a = _mm512_div_ps(sum, _mm512_set1_ps((float)m));
     /* 2. count = #{i : x_i ≥ a}; sign = ((2·count − m) >> 31) | 1; scores += sign where x ≥ a. */
     __m512i count = _mm512_setzero_si512();
@@ -67,10 +55,7 @@ __attribute__((target("avx512f")))
 static int tile16_any(int m, const float *const *rows, ptrdiff_t column, float *tile, float *median,
                       int32_t *score_lanes, float *distance_lanes) {
     switch (m) {
-    TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(6) TILE_CASE(7) TILE_CASE(8)
-    TILE_CASE(9) TILE_CASE(10) TILE_CASE(11) TILE_CASE(12) TILE_CASE(13) TILE_CASE(14) TILE_CASE(15) TILE_CASE(16)
-    TILE_CASE(17) TILE_CASE(18) TILE_CASE(19) TILE_CASE(20) TILE_CASE(21) TILE_CASE(22) TILE_CASE(23) TILE_CASE(24)
-    TILE_CASE(25) TILE_CASE(26) TILE_CASE(27) TILE_CASE(28) TILE_CASE(29) TILE_CASE(30) TILE_CASE(31) TILE_CASE(32)
+    BRSGD_TILE_ROW_COUNTS(TILE_CASE)
     default: return -1;
     }
 }

@@ -167,10 +167,7 @@ public struct MaxPool2D: Sendable, Hashable {
             let y = pooled.map { $0 + c &* outChannel }
             for i in 0..<ho {
                 for j in 0..<wo {
-                    let topLeft = (2 &* i &* w &+ 2 &* j) &* batch
-                    let topRight = topLeft &+ batch
-                    let bottomLeft = topLeft &+ w &* batch, bottomRight = bottomLeft &+ batch
-                    let o = (i &* wo &+ j) &* batch
+                    let (topLeft, topRight, bottomLeft, bottomRight, o) = window2x2(i, j, width: w, batch: batch)
                     var b = 0
                     while b &+ 4 <= batch {
                         let at = UnsafeRawPointer(index + (o &+ b)).loadUnaligned(as: SIMD4<Int32>.self)
@@ -214,10 +211,7 @@ public struct MaxPool2D: Sendable, Hashable {
             let index = argmax + c &* outChannel
             for i in 0..<ho {
                 for j in 0..<wo {
-                    let topLeft = (2 &* i &* w &+ 2 &* j) &* batch
-                    let topRight = topLeft &+ batch
-                    let bottomLeft = topLeft &+ w &* batch, bottomRight = bottomLeft &+ batch
-                    let o = (i &* wo &+ j) &* batch
+                    let (topLeft, topRight, bottomLeft, bottomRight, o) = window2x2(i, j, width: w, batch: batch)
                     var b = 0
                     // Four samples at a time: the batch is innermost, so each corner's values are contiguous.
                     while b &+ 4 <= batch {
@@ -279,4 +273,14 @@ private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
 private func store4(_ g: SIMD4<Float>, at: SIMD4<Int32>, corner: Int, into p: UnsafeMutablePointer<Float>) {
     let value = SIMD4<Float>(repeating: 0).replacing(with: g, where: at .== Int32(truncatingIfNeeded: corner))
     UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD4<Float>.self)
+}
+
+/// Window (i, j) of a 2 × 2, stride-2 pooling over a `[H][W][B]` channel of width `width`:
+/// the offsets of its four inputs for sample 0 (row-major), and of its output.
+@inline(__always)
+private func window2x2(_ i: Int, _ j: Int, width w: Int, batch: Int)
+    -> (topLeft: Int, topRight: Int, bottomLeft: Int, bottomRight: Int, output: Int) {
+    let topLeft = (2 &* i &* w &+ 2 &* j) &* batch
+    let bottomLeft = topLeft &+ w &* batch
+    return (topLeft, topLeft &+ batch, bottomLeft, bottomLeft &+ batch, (i &* (w / 2) &+ j) &* batch)
 }
