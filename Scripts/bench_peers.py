@@ -36,6 +36,11 @@ import tempfile
 import time
 import types
 
+# PyTorch's OpenMP threads spin after each parallel region; while our benchmark runs in its own
+# process they would spin on the same two cores. Passive waiting keeps them asleep (set before
+# torch is imported; an explicit setting in the environment wins).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # `brsgd bench aggregate` / `brsgd aggregate` option names, in one place so a rename is one edit.
 BENCH_COMMAND = ["bench", "aggregate"]
 AGGREGATE_COMMAND = ["aggregate"]
