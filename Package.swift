@@ -52,8 +52,9 @@ let package = Package(
     targets: [
         // Aggregation rules. Depends on nothing but its C kernels, so anyone can drop it into a server or app.
         .target(name: "RobustAggregation", dependencies: ["CAggregationKernels"]),
-        // The median networks in AVX-512 and AVX2 (x86-64, chosen at run time), in C for the
-        // per-function target attributes Swift lacks; the same bits as the Swift networks.
+        // RobustAggregation's hottest kernels (median networks, BrSGD's tile step, the iterative
+        // rules' fused tile) in AVX-512/AVX2 for x86-64, chosen at run time, in C for the
+        // per-function target attributes Swift lacks; the same bits as the Swift kernels.
         .target(name: "CAggregationKernels"),
         .target(name: "BrSGDAggregationC", dependencies: ["RobustAggregation"], exclude: ["include"]),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.

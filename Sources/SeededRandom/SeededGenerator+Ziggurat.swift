@@ -19,42 +19,34 @@ extension SeededGenerator {
         }
     }
 
-    /// One ziggurat draw: the rectangle test inline, the tail and wedges out of line.
+    /// One ziggurat draw: the rectangle test inline, the tail and wedges out of line; a
+    /// rejected wedge point starts a new draw.
     @inline(__always)
     private mutating func nextZigguratNormal(_ tables: ZigguratTables) -> Double {
-        let bits = next()
-        let layer = Int(bits & 127)
-        let h = Int64(Int32(truncatingIfNeeded: bits >> 32))
-        if abs(h) < tables.k[layer] { return Double(h) * tables.w[layer] }  // inside the layer's rectangle
-        return zigguratEdge(layer: layer, h: h, tables: tables)
+        while true {
+            let bits = next()
+            let layer = Int(bits & 127)
+            let h = Int64(Int32(truncatingIfNeeded: bits >> 32))
+            if abs(h) < tables.k[layer] { return Double(h) * tables.w[layer] }  // inside the layer's rectangle
+            if let x = zigguratEdge(layer: layer, h: h, tables: tables) { return x }
+        }
     }
 
-    /// The rest of a draw whose 32-bit value fell outside its layer's rectangle: the tail
-    /// beyond r (layer 0) or the wedge between two layers; a rejected wedge point starts a
-    /// new draw.
+    /// A draw whose 32-bit value fell outside its layer's rectangle: the tail beyond r
+    /// (layer 0), or the wedge between two layers, accepted under the density or rejected (nil).
     @inline(never)
-    private mutating func zigguratEdge(layer: Int, h: Int64, tables: ZigguratTables) -> Double {
-        var layer = layer, h = h
-        while true {
-            let x = Double(h) * tables.w[layer]
-            if layer == 0 {
-                // The tail beyond r, by Marsaglia's exponential method.
-                var tailX = 0.0, y = 0.0
-                repeat {
-                    tailX = -_log(1 - nextUnitDouble()) / ZigguratTables.r
-                    y = -_log(1 - nextUnitDouble())
-                } while y + y < tailX * tailX
-                return h > 0 ? ZigguratTables.r + tailX : -ZigguratTables.r - tailX
-            }
-            // The wedge between two layers: accept under the density.
-            if tables.f[layer] + nextUnitDouble() * (tables.f[layer - 1] - tables.f[layer]) < _exp(-0.5 * x * x) {
-                return x
-            }
-            let bits = next()
-            layer = Int(bits & 127)
-            h = Int64(Int32(truncatingIfNeeded: bits >> 32))
-            if abs(h) < tables.k[layer] { return Double(h) * tables.w[layer] }
+    private mutating func zigguratEdge(layer: Int, h: Int64, tables: ZigguratTables) -> Double? {
+        if layer == 0 {
+            // The tail beyond r, by Marsaglia's exponential method.
+            var tailX = 0.0, y = 0.0
+            repeat {
+                tailX = -_log(1 - nextUnitDouble()) / ZigguratTables.r
+                y = -_log(1 - nextUnitDouble())
+            } while y + y < tailX * tailX
+            return h > 0 ? ZigguratTables.r + tailX : -ZigguratTables.r - tailX
         }
+        let x = Double(h) * tables.w[layer]
+        return tables.f[layer] + nextUnitDouble() * (tables.f[layer - 1] - tables.f[layer]) < _exp(-0.5 * x * x) ? x : nil
     }
 }
 
