@@ -76,7 +76,11 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
         // The CPU training engine: flat parameters, layers, losses, models, SGD.
-        .target(name: "NeuralEngine", dependencies: ["CBLAS", "SeededRandom"]),
+        .target(name: "NeuralEngine", dependencies: ["CBLAS", "CNeuralKernels", "SeededRandom"]),
+        // NeuralEngine's data-movement kernels (im2col, col2im, 2 × 2 max pooling) in AVX-512
+        // for x86-64, chosen at run time, in C for its per-function target attributes; the
+        // same bits as the Swift kernels.
+        .target(name: "CNeuralKernels"),
         // The typed experiment and the run records (what a run is and what it measured). No plots.
         .target(name: "BrSGDRecords", dependencies: ["RobustAggregation", "ByzantineAttacks", "Datasets", "TensorIO"]),
         // Tables (Table 1 of the paper) and SVG figures, built from run records.
@@ -109,7 +113,7 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(
             name: "NeuralEngineTests",
-            dependencies: ["NeuralEngine", "SeededRandom"],
+            dependencies: ["NeuralEngine", "CNeuralKernels", "SeededRandom"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -1,3 +1,5 @@
+import CNeuralKernels
+
 // im2col and col2im for a channel-major batch with the batch innermost, `[C][H][W][B]`,
 // so that one GEMM convolves every image of the batch (Chellapilla, Puri & Simard 2006)
 // and each copied run is `Wo · B` floats long rather than `Wo`.
@@ -43,6 +45,26 @@ struct ConvolutionGeometry {
     }
 }
 
+/// Which implementation the engine's data-movement kernels (im2col, col2im, 2 × 2 max
+/// pooling) run: `.fastest` takes the AVX-512 ones of `CNeuralKernels` where the CPU has it
+/// and the geometry is theirs (stride 1; micro-batches of 4 for the pooling), `.swift` always
+/// the Swift ones. Both give the same bits; the tests compare them.
+enum EngineKernels {
+    case fastest, swift
+}
+
+extension ConvolutionGeometry {
+    /// Whether `kernel`, a `CNeuralKernels` function given this geometry's channels, height,
+    /// width, batch size, kernel size and padding, ran: never with `.swift`, for a stride other
+    /// than 1, or on a CPU without AVX-512 (where the function returns 0).
+    @inline(__always)
+    func ranInC(_ kernels: EngineKernels, _ kernel: (Int32, Int32, Int32, Int32, Int32, Int32) -> Int32) -> Bool {
+        kernels == .fastest && stride == 1
+            && kernel(Int32(channels), Int32(height), Int32(width), Int32(batchSize), Int32(kernelSize),
+                      Int32(padding)) != 0
+    }
+}
+
 /// Unfolds `input` (`[C][H][W][B]`) into `columns` (`[C·k·k][Ho·Wo·B]`), zero outside.
 ///
 /// `columns[(c·k + ki)·k + kj][(oh·Wo + ow)·B + b] = input[c][oh·s − p + ki][ow·s − p + kj][b]`.
@@ -51,8 +73,13 @@ struct ConvolutionGeometry {
 /// `valid · B` floats (stride 1) and a zero tail, every bound worked out once per
 /// `(ki, kj)` rather than per output row (for LeNet's second convolution, 1,500 runs of
 /// 40 floats per micro-batch of 4, that took 6.3 µs here against 10.7 µs checking each row).
+/// With stride 1 on an AVX-512 CPU, `brsgd_im2col_stride1` (CNeuralKernels) writes the same
+/// values, 16 at a time: each run copied in whole vectors, the zero lead and tail stored with
+/// a mask.
 /// - Complexity: O(C · k² · Ho · Wo · B).
-func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
+            kernels: EngineKernels = .fastest) {
+    if g.ranInC(kernels, { brsgd_im2col_stride1(input, columns, $0, $1, $2, $3, $4, $5) }) { return }
     let k = g.kernelSize, ho = g.outputHeight, wo = g.outputWidth, batch = g.batchSize
     let width = g.width, stride = g.stride, padding = g.padding
     let channelSize = g.height * width * batch
@@ -104,9 +131,13 @@ func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float
 /// added to the input pixel it was copied from. `input` is overwritten.
 ///
 /// Each pixel receives its entries in the order of the column rows `(c, ki, kj)`, added to
-/// 0 one after another; the bounds are worked out once per `(ki, kj)`.
+/// 0 one after another; the bounds are worked out once per `(ki, kj)`. With stride 1 on an
+/// AVX-512 CPU, `brsgd_col2im_stride1` (CNeuralKernels) makes the same additions in the same
+/// order, 16 pixels at a time, each input row summed in registers and stored once.
 /// - Complexity: O(C · k² · Ho · Wo · B).
-func col2im(_ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+func col2im(_ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
+            kernels: EngineKernels = .fastest) {
+    if g.ranInC(kernels, { brsgd_col2im_stride1(columns, input, $0, $1, $2, $3, $4, $5) }) { return }
     let k = g.kernelSize, batch = g.batchSize
     let width = g.width, stride = g.stride, padding = g.padding
     let channelSize = g.height * width * batch

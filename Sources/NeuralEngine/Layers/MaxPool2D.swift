@@ -1,3 +1,5 @@
+import CNeuralKernels
+
 /// 2-D max pooling over each feature map, as PyTorch's `nn.MaxPool2d` (no padding).
 ///
 /// `y[c][b][i][j] = max_{0 ≤ u,v < k} x[c][b][i·s + u][j·s + v]`, `Ho = ⌊(H − k)/s⌋ + 1`.
@@ -32,12 +34,12 @@ public struct MaxPool2D: Sendable, Hashable {
     /// first maximal input (row-major window order) as an offset within its channel.
     func forward(
         input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
-        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, kernels: EngineKernels = .fastest
     ) {
         let out = outputShape(for: inputShape)
         if isTwoByTwo {
             forward2x2(input: input, inputShape: inputShape, batchSize: batchSize, output: output, argmax: argmax,
-                       rectifies: false)
+                       rectifies: false, kernels: kernels)
             return
         }
         let w = inputShape.width, batch = batchSize
@@ -69,10 +71,11 @@ public struct MaxPool2D: Sendable, Hashable {
     /// (summed where windows overlap), 0 elsewhere.
     func backward(
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>,
-        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+        kernels: EngineKernels = .fastest
     ) {
         route(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: nil,
-              outputGradient: outputGradient, inputGradient: inputGradient)
+              outputGradient: outputGradient, inputGradient: inputGradient, kernels: kernels)
     }
 
     /// Whether the pooling takes non-overlapping 2 × 2 windows (LeNet's), the case
@@ -90,11 +93,11 @@ public struct MaxPool2D: Sendable, Hashable {
     /// - Complexity: O(B · C · H · W).
     func forwardAfterReLU(
         input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
-        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, kernels: EngineKernels = .fastest
     ) {
         precondition(isTwoByTwo, "the fused ReLU-pooling pass takes 2 × 2 windows")
         forward2x2(input: input, inputShape: inputShape, batchSize: batchSize, output: output, argmax: argmax,
-                   rectifies: true)
+                   rectifies: true, kernels: kernels)
     }
 
     /// The backward pass of ReLU then pooling: `∂x` of the ReLU's input, overwritten. Each
@@ -108,11 +111,12 @@ public struct MaxPool2D: Sendable, Hashable {
     /// - Complexity: O(B · C · H · W).
     func backwardThroughReLU(
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>,
-        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+        kernels: EngineKernels = .fastest
     ) {
         precondition(isTwoByTwo, "the fused ReLU-pooling pass takes 2 × 2 windows")
         route(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: pooled,
-              outputGradient: outputGradient, inputGradient: inputGradient)
+              outputGradient: outputGradient, inputGradient: inputGradient, kernels: kernels)
     }
 
     /// Zeroes `inputGradient`, then adds each output's `∂y` at its recorded maximum, only
@@ -121,9 +125,15 @@ public struct MaxPool2D: Sendable, Hashable {
     /// - Complexity: O(B · C · H · W).
     private func route(
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>?,
-        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, kernels: EngineKernels
     ) {
         if isTwoByTwo {
+            if kernels == .fastest && batchSize == 4
+                && brsgd_max_pool_2x2_route_batch4(argmax, pooled, outputGradient, inputGradient,
+                                                   Int32(inputShape.channels), Int32(inputShape.height),
+                                                   Int32(inputShape.width)) != 0 {
+                return
+            }
             route2x2(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: pooled,
                      outputGradient: outputGradient, inputGradient: inputGradient)
             return
@@ -196,12 +206,20 @@ public struct MaxPool2D: Sendable, Hashable {
     }
 
     /// The 2 × 2, stride 2 case (LeNet's): non-overlapping windows, branch-free selects.
-    /// With `rectifies`, each value first goes through ReLU (`x < 0 ? 0 : x`).
+    /// With `rectifies`, each value first goes through ReLU (`x < 0 ? 0 : x`). For a
+    /// micro-batch of 4 on an AVX-512 CPU, `brsgd_max_pool_2x2_batch4` makes the same
+    /// comparisons and selects for four windows at a time.
     @inline(__always)
     private func forward2x2(
         input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
-        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, rectifies: Bool
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, rectifies: Bool,
+        kernels: EngineKernels
     ) {
+        if kernels == .fastest && batchSize == 4
+            && brsgd_max_pool_2x2_batch4(input, output, argmax, Int32(inputShape.channels), Int32(inputShape.height),
+                                         Int32(inputShape.width), rectifies ? 1 : 0) != 0 {
+            return
+        }
         let batch = batchSize
         let w = inputShape.width, ho = inputShape.height / 2, wo = w / 2
         let inChannel = inputShape.planeSize &* batch, outChannel = ho &* wo &* batch
