@@ -127,6 +127,30 @@ struct KernelTests {
         #expect(abs(Double(actual) - expected) <= 1e-5 * max(1, abs(expected)))
     }
 
+    /// Four rows at a time and the rows left over, with and without a tail after the last
+    /// eight columns, written and added: each row's total has the bits of `sum` on it alone.
+    @Test(arguments: [(1, 8), (4, 3136), (6, 3136), (16, 400), (7, 13), (5, 0)])
+    func rowSumsGiveEachRowsSumBits(rows: Int, count: Int) {
+        var generator = SeededGenerator(seed: 4)
+        let stride = count + 3
+        let x = normals(rows * stride, scale: 100, using: &generator)
+        let before = normals(rows, using: &generator)
+        for accumulates in [false, true] {
+            var out = before
+            x.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { out in
+                    storeRowSums(x.baseAddress!, rows: rows, stride: stride, count: count, into: out.baseAddress!,
+                                 accumulates: accumulates)
+                }
+            }
+            let expected = (0..<rows).map { r in
+                let total = x.withUnsafeBufferPointer { sum($0.baseAddress! + r * stride, count: count) }
+                return accumulates ? before[r] + total : total
+            }
+            #expect(out.map(\.bitPattern) == expected.map(\.bitPattern), "accumulates: \(accumulates)")
+        }
+    }
+
     @Test func squaredErrorAndCountCorrectMatchDefinitions() {
         let outputs: [Float] = [1, 2, 2, 0.5, 3, 3]
         let targets: [Float] = [0, 2, 4, 0.5, 1, 1]

@@ -85,6 +85,56 @@ func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
     return total
 }
 
+/// For each of `rows` rows `x + r · stride`, its ``sum(_:count:)`` written to `out[r]` — or
+/// added to it (`out[r] + sum`) when `accumulates`: the same sums to the bit (each row's eight
+/// partial sums, their total and its tail in the same order), four rows at a time, so that
+/// their additions overlap instead of each waiting on the one before (a convolution's bias
+/// gradient: a row per output channel).
+/// - Complexity: O(rows · count).
+func storeRowSums(
+    _ x: UnsafePointer<Float>, rows: Int, stride: Int, count: Int,
+    into out: UnsafeMutablePointer<Float>, accumulates: Bool
+) {
+    @inline(__always) func store(_ total: Float, _ r: Int) {
+        out[r] = accumulates ? out[r] + total : total
+    }
+    @inline(__always) func load(_ r: Int, _ i: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(x + (r &* stride &+ i)).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    /// `sum`'s end for row `r`: its partial sums' total, then the tail from column `from`.
+    @inline(__always) func finish(_ acc: SIMD8<Float>, _ r: Int, from i: Int) {
+        let row = x + r &* stride
+        var total = acc.sum()
+        var j = i
+        while j < count {
+            total += row[j]
+            j &+= 1
+        }
+        store(total, r)
+    }
+    var r = 0
+    while r &+ 4 <= rows {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var i = 0
+        while i &+ 8 <= count {
+            a0 += load(r, i)
+            a1 += load(r &+ 1, i)
+            a2 += load(r &+ 2, i)
+            a3 += load(r &+ 3, i)
+            i &+= 8
+        }
+        finish(a0, r, from: i)
+        finish(a1, r &+ 1, from: i)
+        finish(a2, r &+ 2, from: i)
+        finish(a3, r &+ 3, from: i)
+        r &+= 4
+    }
+    while r < rows {
+        store(sum(x + r &* stride, count: count), r)
+        r &+= 1
+    }
+}
+
 /// `dst[i] = src[i]` for `i < count`, eight lanes at a time: short rows (10–28 floats in
 /// im2col) are too short for `memcpy`'s call to pay off and the scalar loop does not
 /// vectorise. The last vector overlaps the previous one instead of a scalar tail.

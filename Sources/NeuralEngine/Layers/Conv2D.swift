@@ -104,11 +104,8 @@ public struct Conv2D: Sendable, Hashable {
             gemm(.none, .transposed, m: outputChannels, n: g.columnRows, k: n,
                  outputGradient, lda: n, columns, ldb: n, beta: accumulates ? 1 : 0, parameterGradient, ldc: g.columnRows)
         }
-        let biasGradient = parameterGradient + weightCount
-        for o in 0..<outputChannels {
-            let total = sum(outputGradient + o * n, count: n)
-            biasGradient[o] = accumulates ? biasGradient[o] + total : total
-        }
+        storeRowSums(outputGradient, rows: outputChannels, stride: n, count: n,
+                     into: parameterGradient + weightCount, accumulates: accumulates)
         if let inputGradient, let columnGradient {
             gemm(.transposed, .none, m: g.columnRows, n: n, k: outputChannels,
                  parameters, lda: g.columnRows, outputGradient, ldb: n, beta: 0, columnGradient, ldc: n)
