@@ -165,13 +165,30 @@ static void col2im_avx512(const float *columns, float *input, int channels, int 
  * offset of each lane's top-left input from window j's (8 floats per window of a row). */
 #define WINDOW_LANES _mm512_setr_epi32(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)
 
+/* Each lane's four window inputs, as offsets within the channel (what argmax records), for
+ * windows j … j + 3 of the output row whose top input row starts at `top_row`. */
+typedef struct {
+    __m512i top_left, top_right, bottom_left, bottom_right;
+} WindowCorners;
+
+__attribute__((target("avx512f"), always_inline))
+static inline WindowCorners window_corners(ptrdiff_t top_row, int j, int width) {
+    const __m512i four = _mm512_set1_epi32(4);
+    WindowCorners at;
+    at.top_left = _mm512_add_epi32(_mm512_set1_epi32((int32_t)(top_row + 8 * j)), WINDOW_LANES);
+    at.top_right = _mm512_add_epi32(at.top_left, four);
+    at.bottom_left = _mm512_add_epi32(at.top_left, _mm512_set1_epi32(width * 4));
+    at.bottom_right = _mm512_add_epi32(at.bottom_left, four);
+    return at;
+}
+
 __attribute__((target("avx512f")))
 static void max_pool_avx512(const float *input, float *output, int32_t *argmax, int channels, int height,
                             int width, int rectifies) {
     const int ho = height / 2, wo = width / 2;
     const ptrdiff_t in_channel = (ptrdiff_t)height * width * 4, out_channel = (ptrdiff_t)ho * wo * 4;
-    const __m512i window_lanes = WINDOW_LANES;
-    const __m512i left = window_lanes, right = _mm512_add_epi32(window_lanes, _mm512_set1_epi32(4));
+    /* The permutations that pick each window's left and right inputs out of 32 floats of a row. */
+    const __m512i left = WINDOW_LANES, right = _mm512_add_epi32(WINDOW_LANES, _mm512_set1_epi32(4));
     const __m512 zero = _mm512_setzero_ps();
     for (int c = 0; c < channels; c++) {
         const float *x = input + c * in_channel;
@@ -193,16 +210,13 @@ static void max_pool_avx512(const float *input, float *output, int32_t *argmax, 
                     v2 = _mm512_mask_mov_ps(v2, _mm512_cmp_ps_mask(v2, zero, _CMP_LT_OQ), zero);
                     v3 = _mm512_mask_mov_ps(v3, _mm512_cmp_ps_mask(v3, zero, _CMP_LT_OQ), zero);
                 }
-                const __m512i top_left = _mm512_add_epi32(_mm512_set1_epi32((int32_t)(top_row + 8 * j)), window_lanes);
-                const __m512i top_right = _mm512_add_epi32(top_left, _mm512_set1_epi32(4));
-                const __m512i bottom_left = _mm512_add_epi32(top_left, _mm512_set1_epi32(width * 4));
-                const __m512i bottom_right = _mm512_add_epi32(bottom_left, _mm512_set1_epi32(4));
+                const WindowCorners corner = window_corners(top_row, j, width);
                 const __mmask16 right_wins = _mm512_cmp_ps_mask(v1, v0, _CMP_GT_OQ);
                 const __mmask16 lower_right_wins = _mm512_cmp_ps_mask(v3, v2, _CMP_GT_OQ);
                 const __m512 upper = _mm512_mask_mov_ps(v0, right_wins, v1);
                 const __m512 lower = _mm512_mask_mov_ps(v2, lower_right_wins, v3);
-                const __m512i upper_at = _mm512_mask_mov_epi32(top_left, right_wins, top_right);
-                const __m512i lower_at = _mm512_mask_mov_epi32(bottom_left, lower_right_wins, bottom_right);
+                const __m512i upper_at = _mm512_mask_mov_epi32(corner.top_left, right_wins, corner.top_right);
+                const __m512i lower_at = _mm512_mask_mov_epi32(corner.bottom_left, lower_right_wins, corner.bottom_right);
                 const __mmask16 lower_wins = _mm512_cmp_ps_mask(lower, upper, _CMP_GT_OQ);
                 const __mmask16 out = lanes_below(4 * windows);
                 const ptrdiff_t o = ((ptrdiff_t)i * wo + j) * 4;
@@ -220,7 +234,6 @@ static void route_avx512(const int32_t *argmax, const float *pooled, const float
     const ptrdiff_t in_channel = (ptrdiff_t)height * width * 4, out_channel = (ptrdiff_t)ho * wo * 4;
     if (height % 2 != 0 || width % 2 != 0)   /* inputs in no window */
         memset(input_gradient, 0, sizeof(float) * (size_t)(channels * in_channel));
-    const __m512i window_lanes = WINDOW_LANES;
     /* Interleaves the left and right corners' values back into a row: windows 0, 1 and 2, 3. */
     const __m512i first_half = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
     const __m512i second_half = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
@@ -239,13 +252,11 @@ static void route_avx512(const int32_t *argmax, const float *pooled, const float
                 const __m512i at = _mm512_maskz_loadu_epi32(out, index + o);
                 __m512 g = _mm512_add_ps(zero, _mm512_maskz_loadu_ps(out, dy + o));   /* 0 + ∂y */
                 if (y) g = _mm512_mask_mov_ps(g, _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(out, y + o), zero, _CMP_LE_OQ), zero);
-                const __m512i top_left = _mm512_add_epi32(_mm512_set1_epi32((int32_t)(top_row + 8 * j)), window_lanes);
-                const __m512i four = _mm512_set1_epi32(4), below = _mm512_set1_epi32(width * 4);
-                const __m512 tl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(at, top_left), g);
-                const __m512 tr = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(at, _mm512_add_epi32(top_left, four)), g);
-                const __m512i bottom_left = _mm512_add_epi32(top_left, below);
-                const __m512 bl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(at, bottom_left), g);
-                const __m512 br = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(at, _mm512_add_epi32(bottom_left, four)), g);
+                const WindowCorners corner = window_corners(top_row, j, width);
+                const __m512 tl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(at, corner.top_left), g);
+                const __m512 tr = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(at, corner.top_right), g);
+                const __m512 bl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(at, corner.bottom_left), g);
+                const __m512 br = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(at, corner.bottom_right), g);
                 const __mmask16 low = lanes_below(8 * windows), high = lanes_below(8 * windows - 16);
                 float *top = dx + top_row + 8 * j, *bottom = dx + bottom_row + 8 * j;
                 _mm512_mask_storeu_ps(top, low, _mm512_permutex2var_ps(tl, first_half, tr));

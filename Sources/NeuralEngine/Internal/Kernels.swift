@@ -77,10 +77,19 @@ func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         acc += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
         i += 8
     }
+    return sumEnd(acc, x, from: i, count: count)
+}
+
+/// The end of ``sum(_:count:)``: the eight partial sums' total, then `x[from ..< count]`
+/// added one by one (shared with ``storeRowSums(_:rows:stride:count:into:accumulates:)``,
+/// whose rows must keep these bits).
+@inline(__always)
+func sumEnd(_ acc: SIMD8<Float>, _ x: UnsafePointer<Float>, from start: Int, count: Int) -> Float {
     var total = acc.sum()
+    var i = start
     while i < count {
         total += x[i]
-        i += 1
+        i &+= 1
     }
     return total
 }
@@ -101,16 +110,8 @@ func storeRowSums(
     @inline(__always) func load(_ r: Int, _ i: Int) -> SIMD8<Float> {
         UnsafeRawPointer(x + (r &* stride &+ i)).loadUnaligned(as: SIMD8<Float>.self)
     }
-    /// `sum`'s end for row `r`: its partial sums' total, then the tail from column `from`.
     @inline(__always) func finish(_ acc: SIMD8<Float>, _ r: Int, from i: Int) {
-        let row = x + r &* stride
-        var total = acc.sum()
-        var j = i
-        while j < count {
-            total += row[j]
-            j &+= 1
-        }
-        store(total, r)
+        store(sumEnd(acc, x + r &* stride, from: i, count: count), r)
     }
     var r = 0
     while r &+ 4 <= rows {
