@@ -1,12 +1,14 @@
 /* NeuralEngine's data-movement kernels in AVX-512 for x86-64 CPUs that have it, chosen at run
  * time: im2col and col2im for stride-1 convolutions, and 2 × 2 max pooling (forward, with or
  * without the ReLU before it, and the backward routing) for micro-batches of 4 samples, on the
- * engine's channel-major layout with the batch innermost, [C][H][W][B]. Written in C for its
- * per-function target attributes (Swift has none, and a package-wide CPU flag would make the
- * package impossible to depend on by URL). Each kernel copies, compares, selects and adds what
- * the Swift one (Im2Col.swift, MaxPool2D.swift) does, value by value and in the same order, so
- * the results have its bits; each returns 0, touching nothing, when this CPU lacks AVX-512 (or
- * off x86-64), and the engine then runs its Swift kernels. */
+ * engine's channel-major layout with the batch innermost, [C][H][W][B]; and one product, a
+ * convolution's weight gradient for 16 output channels. Written in C for its per-function
+ * target attributes (Swift has none, and a package-wide CPU flag would make the package
+ * impossible to depend on by URL). Each data-movement kernel copies, compares, selects and adds
+ * what the Swift one (Im2Col.swift, MaxPool2D.swift) does, value by value and in the same
+ * order, so the results have its bits; the product forms each entry as OpenBLAS does where the
+ * engine calls it (WeightGradient.swift). Each returns 0, touching nothing, when this CPU lacks
+ * AVX-512 (or off x86-64), and the engine then runs its Swift kernels or OpenBLAS. */
 #ifndef BRSGD_NEURAL_KERNELS_H
 #define BRSGD_NEURAL_KERNELS_H
 
@@ -45,6 +47,15 @@ int brsgd_max_pool_2x2_batch4(const float *input, float *output, int32_t *argmax
  * window's other inputs and at inputs in no window. O(C · H · W) floats written. */
 int brsgd_max_pool_2x2_route_batch4(const int32_t *argmax, const float *pooled, const float *output_gradient,
                                     float *input_gradient, int channels, int height, int width);
+
+/* A convolution's transposed weight gradient for 16 output channels: for i < rows, j < 16,
+ * acc = fma(columns[i][k], output_gradient[j][k], acc) for k in 0 ..< positions in order from
+ * acc = 0 (row strides `positions`), then transposed_gradient[i][j] (row stride 16) = acc, or
+ * acc + transposed_gradient[i][j] when `accumulates`. 16 channels to a vector, 12 rows at a
+ * time, ∂Y transposed once on the stack; returns 0, touching nothing, for positions outside
+ * 1...512 or rows < 1. O(rows · 16 · positions) multiply-adds. */
+int brsgd_weight_gradient_out16(const float *columns, int rows, int positions, const float *output_gradient,
+                                float *transposed_gradient, int accumulates);
 
 #ifdef __cplusplus
 }
