@@ -1,4 +1,5 @@
 import Testing
+import CAggregationKernels
 import SeededRandom
 @testable import RobustAggregation
 
@@ -196,9 +197,11 @@ import SeededRandom
     }
 
     /// The register-blocked Gram matrix against the pair-by-pair dot products, block by block,
-    /// on the shapes above and on row counts 1…50 (every padding of the 2 × 4 micro-tiles),
-    /// widths that leave a partial sub-tile or a tail of fewer than 32 columns, and rows in an
-    /// order other than the matrix's (as a rule's accepted rows may be).
+    /// on the shapes above and on row counts 1…50 (every padding of the Swift kernel's 2 × 4
+    /// and the C kernel's 4 × 4 micro-tiles), widths that leave a partial sub-tile or a tail of
+    /// fewer than 32 columns, and rows in an order other than the matrix's (as a rule's
+    /// accepted rows may be). Both ``GramKernel/block(_:columns:into:)`` (in C with AVX-512) and
+    /// the Swift kernel.
     @Test(arguments: inputs + (1 ... 50).map { m in Self.matrix(m: m, d: 32 * 61 + 7, seed: UInt64(900 + m)) })
     func gramKernelGivesThePairByPairBits(g: GradientMatrix) {
         let m = g.rowCount, d = g.columnCount
@@ -208,10 +211,12 @@ import SeededRandom
             for pointers in [Array(inOrder), shuffled] {
                 pointers.withUnsafeBufferPointer { pointers in
                     for b in 0 ..< blocks.count {
-                        var fast = [Double](repeating: 0, count: m * m), old = fast
+                        var fast = [Double](repeating: 0, count: m * m), swift = fast, old = fast
                         GramKernel.block(pointers, columns: blocks.range(b), into: &fast)
+                        GramKernel.swiftBlock(pointers, columns: blocks.range(b), into: &swift)
                         PreviousGram.block(pointers, columns: blocks.range(b), into: &old)
                         #expect(Self.bits(fast) == Self.bits(old), "m=\(m) d=\(d) block \(b)")
+                        #expect(Self.bits(swift) == Self.bits(old), "Swift kernel, m=\(m) d=\(d) block \(b)")
                     }
                 }
             }
@@ -320,6 +325,49 @@ import SeededRandom
             let fast = try rule.aggregate(g), scanned = try rule.aggregate(AcceptedRows(g))
             #expect(Self.bits(fast.gradient) == Self.bits(scanned.gradient), "\(rule.name)")
             #expect(fast.diagnostics == scanned.diagnostics, "\(rule.name)")
+        }
+    }
+
+    /// The Gram kernel in C (`brsgd_gram_block`, AVX-512) against the Swift kernel
+    /// (``GramKernel/swiftBlock(_:columns:into:)``) on random rows: row counts 1…64 (every
+    /// padding of the 4 × 4 tiles, one sub-tile and several), widths with and without a tail
+    /// of fewer than 32 columns, a block that does not start at column 0 of rows whose stride
+    /// is odd, and in every third row count NaN, ±Inf, ±0 and huge entries (products that
+    /// overflow). The same bits, and the entries below the diagonal left as they were. Where
+    /// the CPU lacks AVX-512, or m > 64, the C kernel must decline (−1) and write nothing.
+    @Test(arguments: Array(1 ... 40) + [47, 48, 63, 64, 65])
+    func gramKernelInCGivesTheSwiftKernelsBits(m: Int) {
+        let inC = brsgd_best_isa() >= BRSGD_ISA_AVX512 && m <= GramKernel.maximumRowsInC
+        let stride = 8192 + 37, start = 5
+        var rng = SeededGenerator(seed: UInt64(11_000 + m))
+        var values = (0 ..< m * stride).map { _ in Float(rng.nextNormal()) }
+        if m % 3 == 0 {
+            let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, 3e30, -3e30]
+            for _ in 0 ..< 4 * m { values[rng.nextIndex(below: values.count)] = specials[rng.nextIndex(below: specials.count)] }
+        }
+        // The Swift kernel in a debug build is slow: the widest blocks only for small m.
+        let widths = [0, 1, 31, 32, 33, 64, 95, 200, 511, 512, 1024 + 17] + (m <= 24 ? [4096 + 3, 8192] : [])
+        let sentinel = Double(bitPattern: 0x7FF8_0000_DEAD_BEEF)
+        values.withUnsafeBufferPointer { values in
+            let pointers = (0 ..< m).map { values.baseAddress! + $0 * stride }
+            // Rows in an order other than the matrix's, too.
+            for rows in [pointers, pointers.reversed()] {
+                rows.withUnsafeBufferPointer { rows in
+                    let cRows = UnsafeRawPointer(rows.baseAddress!).assumingMemoryBound(to: UnsafePointer<Float>?.self)
+                    for width in widths {
+                        var c = [Double](repeating: sentinel, count: m * m), swift = c
+                        let status = brsgd_gram_block(Int32(m), cRows, start, width, &c)
+                        GramKernel.swiftBlock(rows, columns: start ..< start + width, into: &swift)
+                        if inC {
+                            #expect(status == 1, "m=\(m) width=\(width)")
+                            #expect(Self.bits(c) == Self.bits(swift), "m=\(m) width=\(width)")
+                        } else {
+                            #expect(status == -1)
+                            #expect(c.allSatisfy { $0.bitPattern == sentinel.bitPattern })
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 /* RobustAggregation's kernels that gain from AVX-512 or AVX2, for x86-64 CPUs that have
  * them, chosen at run time: the median selection networks (MedianNetworks.generated.swift),
  * BrSGD's tile step (BrSGDBlockKernel.swift) and the iterative rules' fused tile
- * (MoveAndMeasure.swift), 16 columns at once. Written in C for its
+ * (MoveAndMeasure.swift), 16 columns at once, and the Gram matrix of Krum's pairwise distances
+ * (GramKernel.swift), 16 pairs at once. Written in C for its
  * per-function target attributes (Swift has none, and a package-wide CPU flag would make the
  * package impossible to depend on by URL). Every operation is the Swift kernel's, lane by
  * lane and in the same order, so the results have its bits. */
@@ -65,6 +66,19 @@ enum {
  * the network's comparators for the median. */
 int brsgd_move_and_measure_tile16(int row_count, const float *const *rows, ptrdiff_t column, float *tile,
                                   int update, const float *weights, float *point, float *sums);
+
+/* The Gram matrix of one column block in AVX-512, as GramKernel.swiftBlock computes it:
+ * gram[i · m + j] = rows[i] · rows[j] over the columns start ..< start + width, for every
+ * j ≥ i (the entries below the diagonal are not written). Each dot product is summed in Float
+ * in 32 lanes (lane l of a 32-column chunk gathers the products of columns l, l + 32, … in
+ * order, a product then a sum, no fused multiply-add), the two 16-lane halves added lane by
+ * lane, the 16 lanes summed in Double in order, then the columns past the last full chunk
+ * added one by one in Double (the Float product, converted). The block is copied sub-tile by
+ * sub-tile (24 KB of all rows) into a contiguous scratch, and 4 × 4 pairs are updated at
+ * once, their 16 accumulators in registers (8 loads per 16 products). Returns 1, or −1
+ * (nothing written) when m is outside 1...64, the scratch cannot be allocated, or the CPU
+ * lacks AVX-512. O(m² · width) products; O(m · 256 + m²) floats of scratch. */
+int brsgd_gram_block(int row_count, const float *const *rows, ptrdiff_t start, ptrdiff_t width, double *gram);
 
 #ifdef __cplusplus
 }

@@ -1,35 +1,64 @@
+import CAggregationKernels
+
 /// The Gram matrix of the rows over one column block (the dot products ``PairwiseDistances``
 /// needs), register-blocked, read once from memory.
 ///
 /// Each dot product x·y over the block is summed in Float in 32 lanes (lane l of a 32-column
-/// chunk gathers the products of columns l, l + 32, l + 64, … in order), the two 16-lane halves
-/// are added lane by lane, the 16 lanes summed in Double in order, and the columns past the last
-/// full chunk added one by one in Double: the sums of the earlier pair-by-pair dot product (kept
-/// in the tests, which compare the bits). Pair by pair, it read the block's rows from the L2
-/// cache once per pair (for m = 20,
-/// 210 pairs of 32 KB rows): bound by L2 bandwidth, and slower again when d is a power of
-/// two, since the rows' lines then fall into the same cache sets and evict each other.
+/// chunk gathers the products of columns l, l + 32, l + 64, … in order, `acc += x * y`: a
+/// product, then a sum, never fused), the two 16-lane halves are added lane by lane, the 16
+/// lanes summed in Double in order, and the columns past the last full chunk added one by one
+/// in Double: the sums of the earlier pair-by-pair dot product (kept in the tests, which
+/// compare the bits). Pair by pair, it read the block's rows from the L2 cache once per pair
+/// (for m = 20, 210 pairs of 32 KB rows): bound by L2 bandwidth, and slower again when d is a
+/// power of two, since the rows' lines then fall into the same cache sets and evict each other.
 ///
-/// Here each block is cut into sub-tiles of a few thousand columns, copied once into a
-/// contiguous scratch laid out by lane group (the 8 groups of 4 lanes of a chunk: for group g,
-/// every row's floats 4g ..< 4g + 4 of each chunk, chunk after chunk), so that one group of
-/// all rows (≤ 16 KB) stays in the L1 cache. A micro-kernel then updates 2 × 4 pairs at once,
-/// their 8 accumulators in registers: 6 loads per 8 multiply-adds instead of 2 per 1. Each
-/// lane still gathers its columns in the same order, so the sums are the same to the bit.
-/// The copy goes through contiguous memory whatever the row stride, so a power-of-two d costs
-/// no more than any other.
+/// With AVX-512 and m ≤ 64, ``block(_:columns:into:)`` runs `brsgd_gram_block`
+/// (CAggregationKernels): each block is copied sub-tile by sub-tile (24 KB of all rows, in the
+/// L1 cache) into a contiguous scratch, and 4 × 4 pairs are updated at once over one 16-lane
+/// half of the chunks, their 16 zmm accumulators in registers (8 loads per 16 products), the
+/// other half in a second pass. The lanes are the 32 lanes above, each gathering its columns
+/// in the same order with a separate multiply and add (`#pragma clang fp contract(off)`), and
+/// the halves, lanes and tail are summed as above, so the bits are the same.
+///
+/// Elsewhere (other CPUs, m > 64), ``swiftBlock(_:columns:into:)``: each block is cut into
+/// sub-tiles of a few thousand columns, copied once into a contiguous scratch laid out by lane
+/// group (the 8 groups of 4 lanes of a chunk: for group g, every row's floats 4g ..< 4g + 4 of
+/// each chunk, chunk after chunk), so that one group of all rows (≤ 16 KB) stays in the L1
+/// cache. A micro-kernel then updates 2 × 4 pairs at once, their 8 accumulators in registers:
+/// 6 loads per 8 multiply-adds instead of 2 per 1. Each lane still gathers its columns in the
+/// same order, so the sums are the same to the bit. Both copies go through contiguous memory
+/// whatever the row stride, so a power-of-two d costs no more than any other.
 ///
 /// - Complexity: O(m² · width) multiply-adds, one read of the block from memory;
-///   O(m · width) scratch for the copy and O(m²) accumulators.
+///   O(m · width) scratch for the copy (O(m · 256) in C) and O(m²) accumulators.
 enum GramKernel {
     /// Lane groups of 4 in a 32-column chunk.
     static let groups = 8
     /// Columns of one chunk.
     static let chunkWidth = 32
 
+    /// Rows the C kernel takes (its accumulators, 2 KB per 4 × 4 pairs, grow with m²).
+    static let maximumRowsInC = 64
+
     /// gram[i · m + j] = rows[i] · rows[j] over `columns`, summed as described above, for every
-    /// j ≥ i; the entries below the diagonal are not written.
+    /// j ≥ i; the entries below the diagonal are not written. In C when the CPU has AVX-512 and
+    /// m ≤ ``maximumRowsInC``, else ``swiftBlock(_:columns:into:)``; the same bits either way.
     static func block(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
+                      into gram: UnsafeMutablePointer<Double>) {
+        let m = rows.count
+        guard m > 0 else { return }
+        if m <= maximumRowsInC {
+            let cRows = UnsafeRawPointer(rows.baseAddress.unsafelyUnwrapped)
+                .assumingMemoryBound(to: UnsafePointer<Float>?.self)
+            if brsgd_gram_block(Int32(m), cRows, columns.lowerBound, columns.count, gram) == 1 { return }
+        }
+        swiftBlock(rows, columns: columns, into: gram)
+    }
+
+    /// ``block(_:columns:into:)`` in Swift, register-blocked 2 × 4 over a lane-group copy (see
+    /// above): the kernel on CPUs without AVX-512 and for m > ``maximumRowsInC``, and what the
+    /// tests compare the C kernel with.
+    static func swiftBlock(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
                       into gram: UnsafeMutablePointer<Double>) {
         let m = rows.count
         guard m > 0 else { return }
