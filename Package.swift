@@ -53,7 +53,7 @@ let package = Package(
         // Aggregation rules. Depends on nothing but its C kernels, so anyone can drop it into a server or app.
         .target(name: "RobustAggregation", dependencies: ["CAggregationKernels"]),
         // RobustAggregation's hottest kernels (median networks, BrSGD's tile step, the iterative
-        // rules' fused tile) in AVX-512/AVX2 for x86-64, chosen at run time, in C for the
+        // rules' fused tile, the Gram matrix of the pairwise distances) in AVX-512/AVX2 for x86-64, chosen at run time, in C for the
         // per-function target attributes Swift lacks; the same bits as the Swift kernels.
         .target(name: "CAggregationKernels"),
         .target(name: "BrSGDAggregationC", dependencies: ["RobustAggregation"], exclude: ["include"]),

@@ -1,9 +1,9 @@
 /// Squared Euclidean distances between all pairs of accepted rows, computed once.
 ///
 /// GEMM-friendly: ‖x − y‖² = ‖x‖² + ‖y‖² − 2x·y, with the Gram matrix accumulated block by
-/// block over columns (``GramKernel``: each block read from memory once, 2 × 4 pairs at a time
-/// from a contiguous copy in the L1 cache; Float within 32 lanes, Double across lanes and
-/// blocks). Where the identity
+/// block over columns (``GramKernel``: each block read from memory once, 4 × 4 pairs at a time
+/// in AVX-512 C, else 2 × 4 in Swift, from a contiguous copy in the L1 cache; Float within 32
+/// lanes, Double across lanes and blocks, the same bits either way). Where the identity
 /// loses precision — the distance is below 10⁻⁴ of ‖x‖² + ‖y‖² (near-duplicate rows, as
 /// Byzantine workers sending one shared vector are) or a norm overflowed — that pair is
 /// recomputed by the direct formula in Double, so duplicates come out exactly 0.
