@@ -77,7 +77,8 @@ int brsgd_move_and_measure_tile16(int row_count, const float *const *rows, ptrdi
  * sub-tile (24 KB of all rows) into a contiguous scratch, and 4 × 4 pairs are updated at
  * once, their 16 accumulators in registers (8 loads per 16 products). Returns 1, or −1
  * (nothing written) when m is outside 1...64, the scratch cannot be allocated, or the CPU
- * lacks AVX-512. O(m² · width) products; O(m · 256 + m²) floats of scratch. */
+ * lacks AVX-512. O(m² · width) products; a 24 KB copy and 2 KB of accumulators per 4 × 4 pairs of
+ * scratch. */
 int brsgd_gram_block(int row_count, const float *const *rows, ptrdiff_t start, ptrdiff_t width, double *gram);
 
 #ifdef __cplusplus

@@ -30,7 +30,7 @@ import CAggregationKernels
 /// whatever the row stride, so a power-of-two d costs no more than any other.
 ///
 /// - Complexity: O(m² · width) multiply-adds, one read of the block from memory;
-///   O(m · width) scratch for the copy (O(m · 256) in C) and O(m²) accumulators.
+///   O(m · width) scratch for the copy (24 KB in C) and O(m²) accumulators.
 enum GramKernel {
     /// Lane groups of 4 in a 32-column chunk.
     static let groups = 8
