@@ -42,7 +42,7 @@ static inline void transpose16(const float *dy, int n, float *dyT) {
             r[4 + p] = _mm512_shuffle_f32x4(t[4 + p], t[12 + p], 0x88);
             r[12 + p] = _mm512_shuffle_f32x4(t[4 + p], t[12 + p], 0xDD);
         }
-        /* r[4c' + p] is column 4c' + p … in the order the stages leave them: store each. */
+        /* r[q] now holds position k + q's 16 channels: row q of ∂Yᵀ. */
         for (int c = 0; c < 4; c++) {
             for (int p = 0; p < 4; p++) {
                 _mm512_storeu_ps(dyT + (ptrdiff_t)(k + 4 * c + p) * 16, r[4 * c + p]);

@@ -24,20 +24,17 @@ extension SeededGenerator {
     public mutating func fillNormal(_ values: UnsafeMutableBufferPointer<Float>, standardDeviation: Float) {
         guard let out = values.baseAddress else { return }
         let tables = ZigguratTables.shared
-        let k = tables.k, w = tables.w
         var local = state
         var i = 0
         while i < values.count {
-            let bits = local.next()
-            let layer = Int(bits & 127)
-            let h = Int64(Int32(truncatingIfNeeded: bits >> 32))
-            if abs(h) < k[layer] {   // inside the layer's rectangle
-                out[i] = Float(Double(h) * w[layer]) * standardDeviation
+            let point = tables.point(local.next())
+            if let x = point.inRectangle {
+                out[i] = Float(x) * standardDeviation
                 i += 1
                 continue
             }
             state = local
-            if let x = zigguratEdge(layer: layer, h: h, tables: tables) {
+            if let x = zigguratEdge(layer: point.layer, h: point.h, tables: tables) {
                 out[i] = Float(x) * standardDeviation
                 i += 1
             }
@@ -51,11 +48,9 @@ extension SeededGenerator {
     @inline(__always)
     private mutating func nextZigguratNormal(_ tables: ZigguratTables) -> Double {
         while true {
-            let bits = next()
-            let layer = Int(bits & 127)
-            let h = Int64(Int32(truncatingIfNeeded: bits >> 32))
-            if abs(h) < tables.k[layer] { return Double(h) * tables.w[layer] }  // inside the layer's rectangle
-            if let x = zigguratEdge(layer: layer, h: h, tables: tables) { return x }
+            let point = tables.point(next())
+            if let x = point.inRectangle { return x }
+            if let x = zigguratEdge(layer: point.layer, h: point.h, tables: tables) { return x }
         }
     }
 
@@ -92,6 +87,16 @@ struct ZigguratTables: @unchecked Sendable {
     let w: UnsafePointer<Double>
     /// The density exp(−x²/2) at each layer's edge (128 entries).
     let f: UnsafePointer<Double>
+
+    /// What one draw's 64 bits give: the layer (the low 7 bits), the signed 32-bit value (the
+    /// high 32), and the normal value when that point lies inside its layer's rectangle (nil:
+    /// the tail or a wedge decides). The one place the bits are split, for both draw loops.
+    @inline(__always)
+    func point(_ bits: UInt64) -> (layer: Int, h: Int64, inRectangle: Double?) {
+        let layer = Int(bits & 127)
+        let h = Int64(Int32(truncatingIfNeeded: bits >> 32))
+        return (layer, h, abs(h) < k[layer] ? Double(h) * w[layer] : nil)
+    }
 
     private init() {
         let m1 = 2_147_483_648.0

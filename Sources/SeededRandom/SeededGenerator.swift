@@ -74,7 +74,6 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         let u2 = nextUnitDouble()
         return (-2.0 * _log(u1)).squareRoot() * _cos(2.0 * Double.pi * u2)
     }
-
 }
 
 @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 {

@@ -48,7 +48,9 @@ struct ConvolutionGeometry {
 /// Which implementation the engine's data-movement kernels (im2col, col2im, 2 × 2 max
 /// pooling) run: `.fastest` takes the AVX-512 ones of `CNeuralKernels` where the CPU has it
 /// and the geometry is theirs (stride 1; micro-batches of 4 for the pooling), `.swift` always
-/// the Swift ones. Both give the same bits; the tests compare them.
+/// the Swift ones (for the 16-channel weight-gradient product, OpenBLAS's `cblas_sgemm`:
+/// ``formTransposedWeightGradient(columns:rows:positions:outputGradient:outputChannels:accumulates:into:kernels:)``).
+/// Both give the same bits; the tests compare them.
 enum EngineKernels {
     case fastest, swift
 }
