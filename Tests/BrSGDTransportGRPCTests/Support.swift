@@ -157,6 +157,16 @@ struct TestClient: Sendable {
         return try await training.fetchRound(request, metadata: metadata, options: Self.options)
     }
 
+    /// FetchRound again while the master answers `wait` (each call waits at most the
+    /// master's 10 s): for a round that opens only when the one before reaches its deadline.
+    func fetchPastWaits(_ worker: Int, session: Data, attempts: Int = 6) async throws -> Brsgd_V1_RoundAssignment {
+        var answer = try await fetch(worker, session: session, waitMilliseconds: 10_000)
+        for _ in 1 ..< attempts where answer.status == .wait {
+            answer = try await fetch(worker, session: session, waitMilliseconds: 10_000)
+        }
+        return answer
+    }
+
     func submit(_ worker: Int, session: Data, round: UInt64, gradient: Data) async throws -> Brsgd_V1_SubmissionReply {
         var request = Brsgd_V1_GradientSubmission()
         request.workerID = UInt32(worker)
