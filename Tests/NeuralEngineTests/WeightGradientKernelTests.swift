@@ -3,10 +3,12 @@ import SeededRandom
 import Testing
 @testable import NeuralEngine
 
-/// `formTransposedWeightGradient`'s AVX-512 kernel (16 output channels, 76 or more rows, at most
-/// 448 positions) forms each entry as one chain of fused multiply-adds from 0 in order, then adds
-/// the old value when accumulating: checked against that chain written in Swift, and against
-/// OpenBLAS, whose bits it is there to keep (on a CPU without AVX-512 both sides are OpenBLAS).
+/// `formTransposedWeightGradient`'s AVX-512 kernels, each checked against its order written in
+/// Swift and against OpenBLAS, whose bits it is there to keep (on a CPU without AVX-512 both
+/// sides are OpenBLAS): for 16 output channels (76 or more rows, at most 448 positions) each
+/// entry is one chain of fused multiply-adds from 0 in order, then adds the old value when
+/// accumulating; for 6 (at most 64 rows, 32 or more positions, M · N · K ≤ 10⁶) sixteen lane
+/// sums reduced by OpenBLAS's small-matrix trees.
 @Suite("Convolution weight gradient kernel")
 struct WeightGradientKernelTests {
     /// Finite values with ties and zeros of both signs (a product of zeros keeps its sign only
@@ -22,14 +24,14 @@ struct WeightGradientKernelTests {
         }
     }
 
-    static func product(rows: Int, positions: Int, accumulates: Bool, kernels: EngineKernels,
+    static func product(rows: Int, positions: Int, channels: Int = 16, accumulates: Bool, kernels: EngineKernels,
                         columns: [Float], dy: [Float], start: [Float]) -> [Float] {
         var out = start
         columns.withUnsafeBufferPointer { a in
             dy.withUnsafeBufferPointer { b in
                 out.withUnsafeMutableBufferPointer { c in
                     formTransposedWeightGradient(columns: a.baseAddress!, rows: rows, positions: positions,
-                                                 outputGradient: b.baseAddress!, outputChannels: 16,
+                                                 outputGradient: b.baseAddress!, outputChannels: channels,
                                                  accumulates: accumulates, into: c.baseAddress!, kernels: kernels)
                 }
             }
@@ -67,9 +69,66 @@ struct WeightGradientKernelTests {
         }
     }
 
+    /// The 6-channel kernel's order, written out: lane l sums the products at positions
+    /// k ≡ l (mod 16) from 0 in order (a last partial 16 adds 0 · 0 in its empty lanes), and
+    /// the lanes are reduced pairwise by neighbours, or by halving for channels 4 and 5 in
+    /// rows past the last whole 4.
+    static func laneTreeProduct(rows: Int, positions: Int, accumulates: Bool,
+                                columns: [Float], dy: [Float], start: [Float]) -> [Float] {
+        let paddedPositions = (positions + 15) / 16 * 16
+        var out = start
+        for i in 0..<rows {
+            for j in 0..<6 {
+                var lanes = [Float](repeating: 0, count: 16)
+                for k in 0..<paddedPositions {
+                    let (a, b) = k < positions ? (columns[i * positions + k], dy[j * positions + k]) : (0, 0)
+                    lanes[k % 16] = lanes[k % 16].addingProduct(a, b)
+                }
+                let sum: Float
+                if j >= 4 && i >= rows / 4 * 4 {
+                    let h8: [Float] = (0..<8).map { lanes[$0] + lanes[$0 + 8] }
+                    let h4: [Float] = (0..<4).map { h8[$0] + h8[$0 + 4] }
+                    sum = (h4[0] + h4[2]) + (h4[1] + h4[3])
+                } else {
+                    let s = (0..<4).map { (q: Int) -> Float in
+                        let low: Float = lanes[4 * q] + lanes[4 * q + 1]
+                        let high: Float = lanes[4 * q + 2] + lanes[4 * q + 3]
+                        return low + high
+                    }
+                    sum = (s[0] + s[1]) + (s[2] + s[3])
+                }
+                out[i * 6 + j] = accumulates ? start[i * 6 + j] + sum : sum
+            }
+        }
+        return out
+    }
+
+    /// LeNet's first convolution on micro-batches of 4, 1 and 8, the kernel's bounds (32
+    /// positions, 64 rows, M · N · K = 10⁶), a partial last 16 and 256-position chunk, and rows
+    /// that leave every remainder of the 4-row blocks.
+    @Test(arguments: [(25, 3136), (25, 784), (25, 6272), (25, 32), (25, 6666), (64, 100), (1, 300), (2, 517),
+                      (3, 47), (13, 1000)])
+    func sixChannelsAreTheLaneTreeAndOpenBLAS(rows: Int, positions: Int) {
+        let columns = Self.values(rows * positions, seed: 51)
+        let dy = Self.values(6 * positions, seed: 52)
+        let start = Self.values(rows * 6, seed: 53)
+        for accumulates in [false, true] {
+            let fastest = Self.product(rows: rows, positions: positions, channels: 6, accumulates: accumulates,
+                                       kernels: .fastest, columns: columns, dy: dy, start: start)
+            let blas = Self.product(rows: rows, positions: positions, channels: 6, accumulates: accumulates,
+                                    kernels: .swift, columns: columns, dy: dy, start: start)
+            if brsgd_neural_kernels_available() != 0 {
+                let tree = Self.laneTreeProduct(rows: rows, positions: positions, accumulates: accumulates,
+                                                columns: columns, dy: dy, start: start)
+                #expect(fastest.map(\.bitPattern) == tree.map(\.bitPattern), "accumulates: \(accumulates)")
+            }
+            #expect(fastest.map(\.bitPattern) == blas.map(\.bitPattern), "accumulates: \(accumulates)")
+        }
+    }
+
     /// Outside the kernel's shapes (other channel counts, few rows, many positions) the
     /// product is OpenBLAS's, whatever the CPU.
-    @Test(arguments: [(6, 150, 256), (16, 75, 256), (16, 150, 449)])
+    @Test(arguments: [(6, 150, 256), (6, 25, 31), (6, 25, 6667), (6, 65, 100), (16, 75, 256), (16, 150, 449)])
     func fallsBackToOpenBLAS(channels: Int, rows: Int, positions: Int) {
         let columns = Self.values(rows * positions, seed: 41)
         let dy = Self.values(channels * positions, seed: 42)

@@ -57,6 +57,17 @@ int brsgd_max_pool_2x2_route_batch4(const int32_t *argmax, const float *pooled, 
 int brsgd_weight_gradient_out16(const float *columns, int rows, int positions, const float *output_gradient,
                                 float *transposed_gradient, int accumulates);
 
+/* A convolution's transposed weight gradient for 6 output channels: for i < rows, j < 6, lane
+ * l < 16 sums fma(columns[i][k], output_gradient[j][k], ·) over k ≡ l (mod 16) in order from 0
+ * (a last partial 16 adds a product of zeros in its empty lanes), and the 16 lane sums are
+ * reduced by the tree OpenBLAS's small-matrix TN kernel uses for that entry: pairs of
+ * neighbours for channels 0-3 and for rows in a whole 4-row block, else lane i + 8, + 4, + 2,
+ * + 1 onto i. transposed_gradient[i][j] (row stride 6) = the sum, or sum + transposed_gradient[i][j]
+ * when `accumulates`. Returns 0, touching nothing, for rows outside 1...64 or positions < 1.
+ * O(rows · 6 · positions) multiply-adds. */
+int brsgd_weight_gradient_out6(const float *columns, int rows, int positions, const float *output_gradient,
+                               float *transposed_gradient, int accumulates);
+
 #ifdef __cplusplus
 }
 #endif

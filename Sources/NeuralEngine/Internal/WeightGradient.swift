@@ -12,6 +12,14 @@ import CNeuralKernels
 /// packing OpenBLAS does on every call: LeNet's second convolution (150 rows, 256 positions
 /// for a micro-batch of 4) 1.5–1.9× as fast, with OpenBLAS's bits (every entry equal, both
 /// ways, for 50 random trials with zeros of both signs; a whole training run's model too).
+///
+/// For 6 output channels and at most 64 rows, OpenBLAS takes its small-matrix kernel while
+/// M · N · K ≤ 10⁶ and the positions number at least 32 (its `TN` permit): each entry then
+/// is sixteen lane sums (positions k ≡ l mod 16, in order) reduced by a fixed tree. There
+/// `brsgd_weight_gradient_out6` forms the same lane sums and the same trees, with ∂Y and the
+/// columns read 256 positions at a time from L1 where OpenBLAS streams them from L2: LeNet's
+/// first convolution (25 rows, 3136 positions for a micro-batch of 4) 1.4× as fast, with
+/// every entry equal. Outside those bounds OpenBLAS takes other kernels, whose entries differ.
 /// Elsewhere, and with `kernels: .swift` (for the tests), `cblas_sgemm`.
 /// - Complexity: O(rows · out · positions).
 func formTransposedWeightGradient(
@@ -22,6 +30,12 @@ func formTransposedWeightGradient(
     if kernels == .fastest && outputChannels == 16 && rows >= 76 && positions <= 448
         && brsgd_weight_gradient_out16(columns, Int32(rows), Int32(positions), outputGradient, transposed,
                                        accumulates ? 1 : 0) != 0 {
+        return
+    }
+    if kernels == .fastest && outputChannels == 6 && rows <= 64 && positions >= 32
+        && 6 * rows * positions <= 1_000_000
+        && brsgd_weight_gradient_out6(columns, Int32(rows), Int32(positions), outputGradient, transposed,
+                                      accumulates ? 1 : 0) != 0 {
         return
     }
     gemm(.none, .transposed, m: rows, n: outputChannels, k: positions,
