@@ -41,3 +41,18 @@ public enum BLAS {
         #endif
     }
 }
+
+extension BLAS {
+    /// Whether OpenBLAS runs its SkylakeX kernels (the SkylakeX, Cooperlake and SapphireRapids
+    /// cores of `openblas_get_corename`), whose orders of multiply-adds the product kernels of
+    /// `CNeuralKernels` keep: elsewhere (Haswell or Zen kernels, Accelerate) those products
+    /// stay with the BLAS, and so do their bytes.
+    static let runsSkylakeXKernels: Bool = {
+        #if canImport(Accelerate)
+        return false
+        #else
+        guard let name = openblas_get_corename() else { return false }
+        return ["skylakex", "cooperlake", "sapphirerapids"].contains(String(cString: name).lowercased())
+        #endif
+    }()
+}

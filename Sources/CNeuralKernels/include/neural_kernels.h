@@ -68,6 +68,31 @@ int brsgd_weight_gradient_out16(const float *columns, int rows, int positions, c
 int brsgd_weight_gradient_out6(const float *columns, int rows, int positions, const float *output_gradient,
                                float *transposed_gradient, int accumulates);
 
+/* A convolution of one input channel into 6 filters, stride 1, on a [1][H][W][B] batch whose
+ * output rows (Wo · B floats) are whole 16-float vectors (at most 16 of them), with at most 64
+ * taps, 32 positions (Ho · Wo · B) or more and 6 · k² · positions ≤ 10⁶ (where OpenBLAS takes
+ * the small-matrix kernels whose orders the two below keep): whether this CPU runs them for
+ * that geometry (1) or not (0). */
+int brsgd_single_channel_convolution_fits(int height, int width, int batch, int kernel, int padding);
+
+/* Floats of the zero-padded image the two kernels share: (H + 2p) · (W + 2p) · B. */
+long brsgd_single_channel_padded_count(int height, int width, int batch, int padding);
+
+/* The forward pass without im2col: writes the zero-padded image into `padded`, then
+ * output[o][i][j][b] (already holding the bias) += acc, where acc = fma(x, w[o][tap], acc) over
+ * the taps (u, v) in order from 0 and x is the padded image at (i + u, j + v, b): the chain of
+ * W · im2col(input) in OpenBLAS's small NN kernel. Returns 0, touching nothing, when the
+ * geometry does not fit. O(6 · k² · Ho · Wo · B). */
+int brsgd_single_channel_convolution_forward(const float *input, const float *weights, float *padded, float *output,
+                                             int height, int width, int batch, int kernel, int padding);
+
+/* ∂Wᵀ ([tap][6]) from the padded image the forward pass left and ∂Y ([6][Ho][Wo][B]), as
+ * brsgd_weight_gradient_out6 forms it from the im2col columns: the same lane sums and trees.
+ * Returns 0, touching nothing, when the geometry does not fit. O(6 · k² · Ho · Wo · B). */
+int brsgd_single_channel_convolution_weight_gradient(const float *padded, const float *output_gradient,
+                                                     float *transposed_gradient, int accumulates, int height, int width,
+                                                     int batch, int kernel, int padding);
+
 #ifdef __cplusplus
 }
 #endif

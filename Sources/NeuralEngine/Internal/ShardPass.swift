@@ -68,8 +68,9 @@ extension Model {
             let weights = input.parameters + parameterOffsets[index]
             switch layer {
             case .conv2D(let conv):
+                // With the fast paths, as backward's (it reads what forward leaves in `columns`).
                 conv.forward(parameters: weights, input: x, inputShape: shape, batchSize: batch,
-                             columns: buffers.columns[index], output: y)
+                             columns: buffers.columns[index], output: y, fastPaths: usesFastPaths)
             case .maxPool2D(let pool):
                 if index > 0 && fusesReLU(at: index - 1, batchSize: batch) {
                     pool.forwardAfterReLU(input: x, inputShape: shape, batchSize: batch, output: y,

@@ -20,19 +20,20 @@ import CNeuralKernels
 /// columns read 256 positions at a time from L1 where OpenBLAS streams them from L2: LeNet's
 /// first convolution (25 rows, 3136 positions for a micro-batch of 4) 1.4× as fast, with
 /// every entry equal. Outside those bounds OpenBLAS takes other kernels, whose entries differ.
-/// Elsewhere, and with `kernels: .swift` (for the tests), `cblas_sgemm`.
+/// Both only where OpenBLAS runs those kernels (``BLAS/runsSkylakeXKernels``). Elsewhere, and
+/// with `kernels: .swift` (for the tests), `cblas_sgemm`.
 /// - Complexity: O(rows · out · positions).
 func formTransposedWeightGradient(
     columns: UnsafePointer<Float>, rows: Int, positions: Int, outputGradient: UnsafePointer<Float>,
     outputChannels: Int, accumulates: Bool, into transposed: UnsafeMutablePointer<Float>,
     kernels: EngineKernels = .fastest
 ) {
-    if kernels == .fastest && outputChannels == 16 && rows >= 76 && positions <= 448
+    if kernels == .fastest && BLAS.runsSkylakeXKernels && outputChannels == 16 && rows >= 76 && positions <= 448
         && brsgd_weight_gradient_out16(columns, Int32(rows), Int32(positions), outputGradient, transposed,
                                        accumulates ? 1 : 0) != 0 {
         return
     }
-    if kernels == .fastest && outputChannels == 6 && rows <= 64 && positions >= 32
+    if kernels == .fastest && BLAS.runsSkylakeXKernels && outputChannels == 6 && rows <= 64 && positions >= 32
         && 6 * rows * positions <= 1_000_000
         && brsgd_weight_gradient_out6(columns, Int32(rows), Int32(positions), outputGradient, transposed,
                                       accumulates ? 1 : 0) != 0 {

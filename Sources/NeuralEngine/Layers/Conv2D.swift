@@ -1,3 +1,5 @@
+import CNeuralKernels
+
 /// A 2-D convolution (cross-correlation, as in PyTorch's `nn.Conv2d`) with bias, computed
 /// by im2col and one GEMM over the whole batch (Chellapilla, Puri & Simard 2006).
 ///
@@ -7,6 +9,8 @@
 /// Parameters, in the model's flat buffer: the weight `[out][in][k][k]` (PyTorch's order),
 /// then the bias `[out]`. Activations are channel-major, `[C][H][W][B]`.
 /// Backward: `∂W = ∂Y · columnsᵀ`, `∂bias[o] = Σ ∂Y[o][·]`, `∂X = col2im(Wᵀ · ∂Y)`.
+/// One input channel into 6 filters (LeNet's first convolution) skips im2col where its
+/// kernels keep OpenBLAS's bits (``runsWithoutColumns(_:batchSize:)``).
 /// - Complexity: forward and backward O(B · Ho · Wo · out · in · k²) each.
 public struct Conv2D: Sendable, Hashable {
     /// Input feature maps.
@@ -61,18 +65,38 @@ public struct Conv2D: Sendable, Hashable {
         return g.columnRows * g.columnWidth
     }
 
-    /// `output[out][Ho·Wo·B] = W · im2col(input) + bias`; keeps the columns for backward.
+    /// Whether, with the fast paths, this convolution runs without im2col on this batch: one
+    /// input channel into 6 filters at stride 1 (LeNet's first), on an AVX-512 CPU where OpenBLAS
+    /// runs its SkylakeX kernels (``BLAS/runsSkylakeXKernels``, whose orders it keeps), for a
+    /// geometry `brsgd_single_channel_convolution_fits` takes (micro-batches of 4 or 8 for
+    /// LeNet). Forward then keeps the zero-padded image in `columns` instead of the columns,
+    /// and backward forms ∂Wᵀ from it; both keep OpenBLAS's bits (see CNeuralKernels).
+    func runsWithoutColumns(_ inputShape: TensorShape, batchSize: Int) -> Bool {
+        inputChannels == 1 && outputChannels == 6 && stride == 1 && BLAS.runsSkylakeXKernels
+            && brsgd_single_channel_convolution_fits(Int32(inputShape.height), Int32(inputShape.width),
+                                                     Int32(batchSize), Int32(kernelSize), Int32(padding)) != 0
+    }
+
+    /// `output[out][Ho·Wo·B] = W · im2col(input) + bias`; keeps the columns for backward (with
+    /// `fastPaths`, where ``runsWithoutColumns(_:batchSize:)``, the padded image instead).
     func forward(
         parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, inputShape: TensorShape,
-        batchSize: Int, columns: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+        batchSize: Int, columns: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+        fastPaths: Bool = false
     ) {
         let g = geometry(inputShape, batchSize: batchSize)
         let n = g.columnWidth
-        im2col(input, columns, g)
         let bias = parameters + weightCount
         for o in 0..<outputChannels {
             (output + o * n).update(repeating: bias[o], count: n)
         }
+        if fastPaths && runsWithoutColumns(inputShape, batchSize: batchSize)
+            && brsgd_single_channel_convolution_forward(
+                input, parameters, columns, output, Int32(inputShape.height), Int32(inputShape.width),
+                Int32(batchSize), Int32(kernelSize), Int32(padding)) != 0 {
+            return
+        }
+        im2col(input, columns, g)
         gemm(.none, .none, m: outputChannels, n: n, k: g.columnRows,
              parameters, lda: g.columnRows, columns, ldb: n, beta: 1, output, ldc: n)
     }
@@ -98,7 +122,13 @@ public struct Conv2D: Sendable, Hashable {
     ) {
         let g = geometry(inputShape, batchSize: batchSize)
         let n = g.columnWidth
-        if let transposed = transposedWeightGradient {
+        if let transposed = transposedWeightGradient, runsWithoutColumns(inputShape, batchSize: batchSize) {
+            // The forward pass (with the fast paths, as here) left the padded image in `columns`.
+            let ran = brsgd_single_channel_convolution_weight_gradient(
+                columns, outputGradient, transposed, accumulates ? 1 : 0, Int32(inputShape.height),
+                Int32(inputShape.width), Int32(batchSize), Int32(kernelSize), Int32(padding))
+            precondition(ran != 0, "the single-channel kernel refused a geometry it fits")
+        } else if let transposed = transposedWeightGradient {
             formTransposedWeightGradient(columns: columns, rows: g.columnRows, positions: n, outputGradient: outputGradient,
                                          outputChannels: outputChannels, accumulates: accumulates, into: transposed)
         } else {
