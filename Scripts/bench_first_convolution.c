@@ -12,21 +12,15 @@
  *
  * The kernels keep the orders of OpenBLAS's SkylakeX kernels (its corename is printed). */
 #include "neural_kernels.h"
+#include "bench_support.h"
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double cpu(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static unsigned state = 12345u;
 static float value(void) {
-    state = state * 1664525u + 1013904223u;
+    const unsigned state = next_state();
     if ((state >> 28) < 2) return (state >> 27) & 1 ? -0.0f : 0.0f;
     return ((state >> 8) / 16777216.0f * 2 - 1) * (float)(1 << ((state >> 4) & 7)) / 16;
 }

@@ -11,21 +11,15 @@
  * Give rows and positions to try another shape: the kernel keeps OpenBLAS's bits only where
  * the engine calls it (16 channels, ≥ 76 rows, ≤ 448 positions); outside, the mismatches show. */
 #include "neural_kernels.h"
+#include "bench_support.h"
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double cpu(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static unsigned state = 12345u;
 static float value(void) {
-    state = state * 1664525u + 1013904223u;
+    const unsigned state = next_state();
     if ((state >> 28) < 4) return (state >> 27) & 1 ? -0.0f : 0.0f;
     return (state >> 8) / 16777216.0f * 2 - 1;
 }

@@ -4,6 +4,7 @@
  * (314 KB) from L2, and each forms its outputs in the order of the OpenBLAS kernel it stands
  * for, so the same bits. */
 #include "neural_kernels.h"
+#include "small_tn_reduction.h"
 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
@@ -117,21 +118,6 @@ int brsgd_single_channel_convolution_forward(const float *input, const float *we
     return 1;
 }
 
-/* Lanes 0-3, 4-7, 8-11, 12-15 summed in pairs, then the four sums in pairs. */
-static inline float pairwise_tree(const float *v) {
-    float s[4];
-    for (int q = 0; q < 4; q++) s[q] = (v[4 * q] + v[4 * q + 1]) + (v[4 * q + 2] + v[4 * q + 3]);
-    return (s[0] + s[1]) + (s[2] + s[3]);
-}
-
-/* Lane i + 8 onto i, then i + 4, i + 2, i + 1 (GCC's _mm512_reduce_add_ps). */
-static inline float halving_tree(const float *v) {
-    float h8[8], h4[4];
-    for (int i = 0; i < 8; i++) h8[i] = v[i] + v[i + 8];
-    for (int i = 0; i < 4; i++) h4[i] = h8[i] + h8[i + 4];
-    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
-}
-
 /* R taps from r0 go on over `rows` output rows from i0: lane sums lanes[tap][o][16] += the
  * products of ∂Y (packed[row vector][o][16]) and the tap's image vector. */
 __attribute__((target("avx512f"), always_inline))
@@ -190,14 +176,7 @@ static void weight_gradient_avx512(const float *padded, const float *output_grad
     }
     /* OpenBLAS's blocks: filters 0-3 by 4 (every tap), filters 4-5 by 2, whose taps past the
      * last whole 4 are reduced one entry at a time. */
-    const int taps4 = taps & ~3;
-    for (int r = 0; r < taps; r++) {
-        for (int o = 0; o < SC_OUT; o++) {
-            const float *v = lanes + (r * SC_OUT + o) * 16;
-            const float sum = (o >= 4 && r >= taps4) ? halving_tree(v) : pairwise_tree(v);
-            transposed[r * SC_OUT + o] = accumulates ? transposed[r * SC_OUT + o] + sum : sum;
-        }
-    }
+    small_tn_reduce(lanes, taps, SC_OUT, transposed, accumulates);
 }
 
 int brsgd_single_channel_convolution_weight_gradient(const float *padded, const float *output_gradient,

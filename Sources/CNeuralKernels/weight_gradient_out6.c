@@ -2,6 +2,7 @@
  * neural_kernels.h): each entry's sixteen lane sums and their reduction tree as OpenBLAS's
  * small-matrix "TN" SGEMM kernel forms them, with ∂Y and the columns read from L1. */
 #include "neural_kernels.h"
+#include "small_tn_reduction.h"
 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
@@ -10,23 +11,6 @@
 /* Six channels; up to 64 rows (their lane sums, 24 KiB, live on the stack); positions taken
  * 256 at a time so that the chunk of ∂Y (6 KiB) and of four columns (4 KiB) stay in L1. */
 enum { W6_OUT = 6, W6_MAX_ROWS = 64, W6_CHUNK = 256 };
-
-/* Lanes 0-3, 4-7, 8-11, 12-15 summed in pairs, then the four sums in pairs: the tree of the
- * kernel's 4-wide reductions (unpacks, shuffles, then 128-bit adds). */
-static inline float pairwise_tree(const float *v) {
-    float s[4];
-    for (int q = 0; q < 4; q++) s[q] = (v[4 * q] + v[4 * q + 1]) + (v[4 * q + 2] + v[4 * q + 3]);
-    return (s[0] + s[1]) + (s[2] + s[3]);
-}
-
-/* Lane i + 8 onto i, then i + 4, i + 2, i + 1: the tree of GCC's _mm512_reduce_add_ps, which the
- * kernel uses for entries in neither a 4-channel nor a 4-row block. */
-static inline float halving_tree(const float *v) {
-    float h8[8], h4[4];
-    for (int i = 0; i < 8; i++) h8[i] = v[i] + v[i + 8];
-    for (int i = 0; i < 4; i++) h4[i] = h8[i] + h8[i + 4];
-    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
-}
 
 /* R rows' lane sums (lanes[r][o][16]) go on over one chunk: `vectors` full 16-position vectors
  * of the packed ∂Y (packed[v][o][16]) and of the columns from `x` (row stride n), then, with
@@ -86,16 +70,9 @@ static void weight_gradient_out6_avx512(const float *columns, int rows, int n, c
             lane_sums(1, packed, vectors, tail, columns + (ptrdiff_t)r * n + k0, n, lanes + r * W6_OUT * 16, k0 == 0);
         }
     }
-    /* The kernel's blocks: channels 0-3 by 4 (every row), channels 4-5 by 2, whose rows past the
+    /* OpenBLAS's blocks: channels 0-3 by 4 (every row), channels 4-5 by 2, whose rows past the
      * last whole 4 are reduced one entry at a time. */
-    const int rows4 = rows & ~3;
-    for (int r = 0; r < rows; r++) {
-        for (int o = 0; o < W6_OUT; o++) {
-            const float *v = lanes + (r * W6_OUT + o) * 16;
-            const float sum = (o >= 4 && r >= rows4) ? halving_tree(v) : pairwise_tree(v);
-            c[r * W6_OUT + o] = accumulate ? c[r * W6_OUT + o] + sum : sum;
-        }
-    }
+    small_tn_reduce(lanes, rows, W6_OUT, c, accumulate);
 }
 
 int brsgd_weight_gradient_out6(const float *columns, int rows, int positions, const float *output_gradient,
