@@ -37,10 +37,10 @@ int brsgd_single_channel_convolution_fits(int height, int width, int batch, int 
     const int ho = height + 2 * padding - kernel + 1, wo = width + 2 * padding - kernel + 1;
     if (ho < 1 || wo < 1 || kernel * kernel > SC_MAX_TAPS) return 0;
     const long row = (long)wo * batch, positions = row * ho;
-    /* OpenBLAS's small-matrix kernels take both products (M · N · K ≤ 10⁶, and 32 positions or
-     * more for the TN one): the orders these kernels keep. */
-    return row % 16 == 0 && row / 16 <= SC_MAX_ROW_VECTORS && positions >= 32
-        && (long)SC_OUT * kernel * kernel * positions <= 1000000;
+    /* OpenBLAS's small-matrix kernels take both products (the NN one whenever the TN one does):
+     * the orders these kernels keep. */
+    return row % 16 == 0 && row / 16 <= SC_MAX_ROW_VECTORS
+        && brsgd_small_tn_permits(SC_OUT, (long)kernel * kernel, positions);
 }
 
 long brsgd_single_channel_padded_count(int height, int width, int batch, int padding) {

@@ -91,3 +91,7 @@ int brsgd_weight_gradient_out6(const float *columns, int rows, int positions, co
 }
 
 #endif
+
+int brsgd_small_tn_permits(long m, long n, long k) {
+    return m * n <= 1200 && k >= 32 && (double)m * (double)n * (double)k <= 1e6;
+}

@@ -68,6 +68,11 @@ int brsgd_weight_gradient_out16(const float *columns, int rows, int positions, c
 int brsgd_weight_gradient_out6(const float *columns, int rows, int positions, const float *output_gradient,
                                float *transposed_gradient, int accumulates);
 
+/* Whether OpenBLAS 0.3.21 (SkylakeX) computes a column-major TN product of M × N over K with
+ * its small-matrix kernel, the order the kernels above and below keep: M · N ≤ 1200, K ≥ 32
+ * and M · N · K ≤ 10⁶ (its sgemm_small_kernel_permit). */
+int brsgd_small_tn_permits(long m, long n, long k);
+
 /* A convolution of one input channel into 6 filters, stride 1, on a [1][H][W][B] batch whose
  * output rows (Wo · B floats) are whole 16-float vectors (at most 16 of them), with at most 64
  * taps, 32 positions (Ho · Wo · B) or more and 6 · k² · positions ≤ 10⁶ (where OpenBLAS takes

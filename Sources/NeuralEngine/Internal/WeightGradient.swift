@@ -14,7 +14,8 @@ import CNeuralKernels
 /// ways, for 50 random trials with zeros of both signs; a whole training run's model too).
 ///
 /// For 6 output channels and at most 64 rows, OpenBLAS takes its small-matrix kernel while
-/// M · N · K ≤ 10⁶ and the positions number at least 32 (its `TN` permit): each entry then
+/// M · N · K ≤ 10⁶ and the positions number at least 32 (its `TN` permit, which
+/// `brsgd_small_tn_permits` states once for both kernels of that order): each entry then
 /// is sixteen lane sums (positions k ≡ l mod 16, in order) reduced by a fixed tree. There
 /// `brsgd_weight_gradient_out6` forms the same lane sums and the same trees, with ∂Y and the
 /// columns read 256 positions at a time from L1 where OpenBLAS streams them from L2: LeNet's
@@ -33,8 +34,8 @@ func formTransposedWeightGradient(
                                        accumulates ? 1 : 0) != 0 {
         return
     }
-    if kernels == .fastest && BLAS.runsSkylakeXKernels && outputChannels == 6 && rows <= 64 && positions >= 32
-        && 6 * rows * positions <= 1_000_000
+    if kernels == .fastest && BLAS.runsSkylakeXKernels && outputChannels == 6 && rows <= 64
+        && brsgd_small_tn_permits(6, rows, positions) != 0
         && brsgd_weight_gradient_out6(columns, Int32(rows), Int32(positions), outputGradient, transposed,
                                       accumulates ? 1 : 0) != 0 {
         return
