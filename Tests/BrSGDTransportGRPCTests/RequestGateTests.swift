@@ -133,7 +133,9 @@ struct RequestGateTests {
             let raw = try await RawHTTP2Client.connect(port: client.port)
             defer { Task { await raw.close() } }
             let stream = try await raw.open("SubmitGradient")
-            try await RawHTTP2Client.send(RawHTTP2Client.prefix(length: 1000) + [UInt8](repeating: 0, count: 500), on: stream)
+            // On a loaded machine the deadline may pass before these bytes go out; the
+            // stream is then already refused and closed, and the answer below says so.
+            try? await RawHTTP2Client.send(RawHTTP2Client.prefix(length: 1000) + [UInt8](repeating: 0, count: 500), on: stream)
             return await RawHTTP2Client.answer(on: stream)
         }
         #expect(answer.status == Self.status(.deadline), "\(answer)")
