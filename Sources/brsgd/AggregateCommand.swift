@@ -14,12 +14,13 @@ struct AggregateCommand: ParsableCommand {
             (2-D, float32 or float64, C order) or JSON (an array of equal-length arrays of \
             numbers; Python's NaN and Infinity tokens are accepted). Rows holding NaN or ±Inf \
             are rejected before the rule runs. The output is a 1-D float32 .npy or a JSON \
-            array, chosen by its extension. A one-line summary goes to standard error.
+            array, chosen by its extension. A summary goes to standard output: one line \
+            (--format table) or the summary and the diagnostics (--format json); errors go to \
+            standard error, with exit status 1 (64 for a bad option).
 
             The rule's options are the same as for train; a rule that needs f (krum, \
             trimmed-mean, multi-krum, bulyan, --nnm) needs --assumed-byzantine. Every path is \
-            checked before the matrix is read. The summary goes to standard output \
-            (--format table or json).
+            checked before the matrix is read.
 
             Examples:
               python3 -c "import numpy as np; np.save('G.npy', np.random.randn(20, 1000))"
