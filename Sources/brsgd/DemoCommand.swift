@@ -64,7 +64,7 @@ struct DemoCommand: ParsableCommand {
         let root = URL(fileURLWithPath: outputDir)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         BLAS.setThreadCount(1)
-        Terminal.note("LeNet-5 on FashionMNIST, m = 20 workers, 5 Byzantine (\(attack)), \(epochs) epochs of batch \(batchSize) per worker: "
+        Terminal.note("LeNet-5 on FashionMNIST, m = 20 workers, 5 Byzantine (\(attack)), \(Terminal.counting(epochs, "epoch")) of batch \(batchSize) per worker: "
                       + "brsgd, median, krum and mean, \(min(cores, 4)) at a time…")
         let runner = GridRunner(directory: root.appendingPathComponent("runs"), jobs: min(cores, 4), threadsPerJob: 1,
                                 locator: DatasetLocator(dataDirectory: dataDir))
@@ -75,8 +75,10 @@ struct DemoCommand: ParsableCommand {
                     if case .failed(let message) = event.kind { Terminal.note("\(event.config.ruleName): \(message)") }
                     return
                 }
-                Terminal.note(String(format: "  %-6@ %.2f%% after %d epochs (%@)", record.config.ruleName as NSString,
-                                     record.finalTestAccuracy * 100, record.epochs.count, clock(record.totalSeconds)))
+                // Padded in Swift: `%-6@` does not pad on Linux.
+                let rule = record.config.ruleName.padding(toLength: 6, withPad: " ", startingAt: 0)
+                Terminal.note("  \(rule) " + String(format: "%.2f%%", record.finalTestAccuracy * 100)
+                              + " after \(Terminal.counting(record.epochs.count, "epoch")) (\(clock(record.totalSeconds)))")
             }
         } catch let error as DatasetError {
             throw CommandError(error.message)
@@ -93,7 +95,7 @@ struct DemoCommand: ParsableCommand {
                           String(format: "%.2f ms", r.aggregationTiming.median), clock(r.totalSeconds)])
         }
         let summary = """
-            LeNet-5 on FashionMNIST, m = 20 workers of which 5 send \(attack) vectors, \(epochs) epochs, \
+            LeNet-5 on FashionMNIST, m = 20 workers of which 5 send \(attack) vectors, \(Terminal.counting(epochs, "epoch")), \
             batch \(batchSize) per worker, η = 0.03, seed 1.
 
             \(table.markdown)

@@ -69,7 +69,7 @@ struct TrainCommand: ParsableCommand {
         if !quiet {
             Terminal.note("training \(config.model.rawValue) on \(config.dataset.rawValue): m = \(config.workers), b = \(config.byzantine)"
                           + (config.byzantine > 0 ? " (\(checked.attack?.name ?? config.attackName))" : "")
-                          + ", rule \(checked.rule.name), \(config.epochs) epochs, batch \(config.batchSize) per worker, "
+                          + ", rule \(checked.rule.name), \(Terminal.counting(config.epochs, "epoch")), batch \(config.batchSize) per worker, "
                           + "η = \(config.learningRate), seed \(config.seed)")
         }
         let result: (record: RunRecord, model: [Float])

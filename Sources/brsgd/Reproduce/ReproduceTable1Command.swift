@@ -126,7 +126,7 @@ struct ReproduceTable1Command: ParsableCommand {
             "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
         }
         // The title is the first line printed, after the output directory is known to be usable.
-        let result = try execution.run(configs, title: "Table 1 grid (\(grid.base.epochs) epochs, batch \(grid.base.batchSize) per worker, "
+        let result = try execution.run(configs, title: "Table 1 grid (\(Terminal.counting(grid.base.epochs, "epoch")), batch \(grid.base.batchSize) per worker, "
                                                       + "m = \(grid.base.workers))")
         try writeReports(result.records, root: result.root)
         try execution.finish(result, base: grid.base, total: configs.count, report: "table1.md")

@@ -9,6 +9,11 @@ enum Terminal {
 
     /// True when standard error is a terminal (progress bars draw only then).
     static var isInteractive: Bool { isatty(STDERR_FILENO) != 0 }
+
+    /// `count` and the noun, plural unless the count is 1: "1 epoch", "3 epochs".
+    static func counting(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
 }
 
 /// An error the command reports to the user: one clear sentence, exit code 1.
