@@ -5,17 +5,22 @@
  * either sign), and the CPU time of each, one thread, alternating.
  *
  *   clang -O2 -ISources/CNeuralKernels/include Scripts/bench_weight_gradient.c \
- *     Sources/CNeuralKernels/weight_gradient.c Sources/CNeuralKernels/neural_kernels.c \
- *     -lopenblas -lm -o /tmp/bench_weight_gradient && OPENBLAS_NUM_THREADS=1 /tmp/bench_weight_gradient
+ *     Sources/CNeuralKernels/[a-z]*.c -lopenblas -lm -o /tmp/bench_weight_gradient \
+ *     && OPENBLAS_NUM_THREADS=1 /tmp/bench_weight_gradient
+ *
+ * Where OpenBLAS runs its Haswell kernel (an AMD Zen 5; its corename is printed) the kernel timed
+ * is brsgd_weight_gradient_out16_haswell, in that kernel's order.
  *
  * Give rows and positions to try another shape: the kernel keeps OpenBLAS's bits only where
- * the engine calls it (16 channels, ≥ 76 rows, ≤ 448 positions); outside, the mismatches show. */
+ * the engine calls it (16 channels; SkylakeX: ≥ 76 rows, ≤ 448 positions; Haswell: ≤ 320
+ * positions); outside, the mismatches show. */
 #include "neural_kernels.h"
 #include "bench_support.h"
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static float value(void) {
@@ -27,6 +32,10 @@ static float value(void) {
 int main(int argc, char **argv) {
     int rows = argc > 2 ? atoi(argv[1]) : 150, n = argc > 2 ? atoi(argv[2]) : 256;
     if (!brsgd_neural_kernels_available()) { printf("this CPU lacks AVX-512: nothing to compare\n"); return 0; }
+    printf("OpenBLAS core: %s\n", openblas_get_corename());
+    int (*kernel)(const float *, int, int, const float *, float *, int) =
+        strcasecmp(openblas_get_corename(), "Haswell") == 0 ? brsgd_weight_gradient_out16_haswell
+                                                           : brsgd_weight_gradient_out16;
     float *a = malloc(sizeof(float) * rows * n), *b = malloc(sizeof(float) * 16 * n);
     float *c1 = malloc(sizeof(float) * rows * 16), *c2 = malloc(sizeof(float) * rows * 16);
     long mismatches = 0;
@@ -36,12 +45,23 @@ int main(int argc, char **argv) {
         for (int accumulates = 0; accumulates < 2; accumulates++) {
             for (int i = 0; i < rows * 16; i++) c1[i] = c2[i] = value();
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, 16, n, 1, a, n, b, n, accumulates, c1, 16);
-            brsgd_weight_gradient_out16(a, rows, n, b, c2, accumulates);
+            kernel(a, rows, n, b, c2, accumulates);
             for (int i = 0; i < rows * 16; i++) mismatches += memcmp(c1 + i, c2 + i, sizeof(float)) != 0;
         }
     }
     printf("%d rows x 16 over %d positions: %ld of %d entries differ from OpenBLAS's\n",
            rows, n, mismatches, 50 * 2 * rows * 16);
+    /* The product the other way round, dW = dY · columnsᵀ (16 × rows), as the engine forms it
+     * without its fast paths: OpenBLAS's SkylakeX kernels give the same entries, its Haswell
+     * kernel not. */
+    float *plain = malloc(sizeof(float) * rows * 16);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, 16, n, 1, a, n, b, n, 0, c1, 16);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 16, rows, n, 1, b, n, a, n, 0, plain, rows);
+    long turned = 0;
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < 16; j++) turned += memcmp(c1 + i * 16 + j, plain + j * rows + i, sizeof(float)) != 0;
+    printf("OpenBLAS's dW^T against its dW (16 x %d), transposed: %ld of %d entries differ\n", rows, turned, rows * 16);
+    free(plain);
     for (int accumulates = 0; accumulates < 2; accumulates++) {
         double blas = 0, ours = 0;
         const int calls = 2000;
@@ -50,7 +70,7 @@ int main(int argc, char **argv) {
             for (int r = 0; r < calls; r++)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, 16, n, 1, a, n, b, n, accumulates, c1, 16);
             double t1 = cpu();
-            for (int r = 0; r < calls; r++) brsgd_weight_gradient_out16(a, rows, n, b, c2, accumulates);
+            for (int r = 0; r < calls; r++) kernel(a, rows, n, b, c2, accumulates);
             double t2 = cpu();
             blas += t1 - t0;
             ours += t2 - t1;

@@ -5,6 +5,7 @@
  * for, so the same bits. */
 #include "neural_kernels.h"
 #include "small_tn_reduction.h"
+#include "shared_steps.h"
 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
@@ -63,6 +64,11 @@ static void pad_image(const float *input, float *padded, int height, int width, 
         for (ptrdiff_t q = 0; q < row; q++) out[lead + q] = in[q];
         for (ptrdiff_t q = lead + row; q < padded_row; q++) out[q] = 0;
     }
+}
+
+__attribute__((target("avx512f")))
+void brsgd_single_channel_pad_image(const float *input, float *padded, int height, int width, int batch, int padding) {
+    pad_image(input, padded, height, width, batch, padding);
 }
 
 /* NV row vectors from q0 of output row i: acc = fma(x, w[o][tap], acc) over the taps (u, v) in

@@ -2,6 +2,7 @@
  * neural_kernels.h): each entry one chain of fused multiply-adds in order, as OpenBLAS's packed
  * SGEMM kernel forms it, 16 channels to a vector. */
 #include "neural_kernels.h"
+#include "shared_steps.h"
 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
@@ -53,6 +54,9 @@ static inline void transpose16(const float *dy, int n, float *dyT) {
         for (int j = 0; j < 16; j++) dyT[k * 16 + j] = dy[(ptrdiff_t)j * n + k];
     }
 }
+
+__attribute__((target("avx512f")))
+void brsgd_transpose_output_gradient16(const float *dy, int n, float *dyT) { transpose16(dy, n, dyT); }
 
 /* Rows i0 ..< i0 + R of ∂Wᵀ: acc_r = fma(columns[i0 + r][k], ∂Yᵀ[k], acc_r) for k in order from
  * acc_r = 0, then c[i0 + r] = acc_r, or acc_r + c[i0 + r] when accumulating. */

@@ -43,16 +43,41 @@ public enum BLAS {
 }
 
 extension BLAS {
-    /// Whether OpenBLAS runs its SkylakeX kernels (the SkylakeX, Cooperlake and SapphireRapids
-    /// cores of `openblas_get_corename`), whose orders of multiply-adds the product kernels of
-    /// `CNeuralKernels` keep: elsewhere (Haswell or Zen kernels, Accelerate) those products
-    /// stay with the BLAS, and so do their bytes.
-    static let runsSkylakeXKernels: Bool = {
+    /// Which SGEMM kernels OpenBLAS runs on this CPU, as far as the product kernels of
+    /// `CNeuralKernels` are concerned: each of those forms its entries in the order of one
+    /// OpenBLAS 0.3.21 kernel, and runs only where OpenBLAS runs that kernel, so that the bytes
+    /// stay OpenBLAS's.
+    enum KernelFamily: Sendable {
+        /// The SkylakeX kernels (the SkylakeX, Cooperlake and SapphireRapids cores of
+        /// `openblas_get_corename`), with their small-matrix kernels.
+        case skylakeX
+        /// The Haswell kernel (`sgemm_kernel_8x4_haswell_2.c`), which Debian's OpenBLAS 0.3.21
+        /// also runs on an AMD EPYC of CPU family 26 (Zen 5, newer than it), naming it Haswell.
+        case haswell
+        /// Anything else (Zen's kernels, other CPUs, Accelerate): the products stay with it.
+        case other
+    }
+
+    static let kernelFamily: KernelFamily = {
         #if canImport(Accelerate)
-        return false
+        return .other
         #else
-        guard let name = openblas_get_corename() else { return false }
-        return ["skylakex", "cooperlake", "sapphirerapids"].contains(String(cString: name).lowercased())
+        guard let name = openblas_get_corename() else { return .other }
+        switch String(cString: name).lowercased() {
+        case "skylakex", "cooperlake", "sapphirerapids": return .skylakeX
+        case "haswell": return .haswell
+        default: return .other
+        }
         #endif
     }()
+
+    /// Whether OpenBLAS runs its SkylakeX kernels (``kernelFamily`` is `.skylakeX`).
+    static var runsSkylakeXKernels: Bool { kernelFamily == .skylakeX }
+
+    /// Whether OpenBLAS runs its Haswell kernel (``kernelFamily`` is `.haswell`). The kernels of
+    /// that order form what OpenBLAS forms on one thread, as the engine trains: on more,
+    /// OpenBLAS cuts a product's rows among its threads, which moves the entries its tiles sum
+    /// in two chains (its bytes change with its thread count anyway: ``setThreadCount(_:)``).
+    /// Fixed for the process, so that a layer's forward and backward agree on their path.
+    static var runsHaswellKernels: Bool { kernelFamily == .haswell }
 }

@@ -11,6 +11,10 @@ import Testing
 /// sums reduced by OpenBLAS's small-matrix trees.
 @Suite("Convolution weight gradient kernel")
 struct WeightGradientKernelTests {
+    /// OpenBLAS on one thread, as the engine trains: on more it cuts a product's rows among its
+    /// threads and adds in other orders (left so: the setting is the process's, see DeterminismTests).
+    init() { BLAS.setThreadCount(1) }
+
     /// Finite values with ties and zeros of both signs (a product of zeros keeps its sign only
     /// in the order the chain adds it).
     static func values(_ count: Int, seed: UInt64) -> [Float] {

@@ -1,13 +1,14 @@
 /* NeuralEngine's data-movement kernels in AVX-512 for x86-64 CPUs that have it, chosen at run
  * time: im2col and col2im for stride-1 convolutions, and 2 × 2 max pooling (forward, with or
  * without the ReLU before it, and the backward routing) for micro-batches of 4 samples, on the
- * engine's channel-major layout with the batch innermost, [C][H][W][B]; and one product, a
- * convolution's weight gradient for 16 output channels. Written in C for its per-function
- * target attributes (Swift has none, and a package-wide CPU flag would make the package
- * impossible to depend on by URL). Each data-movement kernel copies, compares, selects and adds
- * what the Swift one (Im2Col.swift, MaxPool2D.swift) does, value by value and in the same
- * order, so the results have its bits; the product forms each entry as OpenBLAS does where the
- * engine calls it (WeightGradient.swift). Each returns 0, touching nothing, when this CPU lacks
+ * engine's channel-major layout with the batch innermost, [C][H][W][B]; and a few products
+ * (convolutions' weight gradients, LeNet's first convolution without im2col), each in the
+ * order of the OpenBLAS kernel it replaces: its SkylakeX kernels or its Haswell one. Written
+ * in C for its per-function target attributes (Swift has none, and a package-wide CPU flag
+ * would make the package impossible to depend on by URL). Each data-movement kernel copies,
+ * compares, selects and adds what the Swift one (Im2Col.swift, MaxPool2D.swift) does, value by
+ * value and in the same order, so the results have its bits; each product forms its entries as
+ * OpenBLAS does where the engine calls it (WeightGradient.swift, Conv2D.swift). Each returns 0, touching nothing, when this CPU lacks
  * AVX-512 (or off x86-64), and the engine then runs its Swift kernels or OpenBLAS. */
 #ifndef BRSGD_NEURAL_KERNELS_H
 #define BRSGD_NEURAL_KERNELS_H
@@ -97,6 +98,37 @@ int brsgd_single_channel_convolution_forward(const float *input, const float *we
 int brsgd_single_channel_convolution_weight_gradient(const float *padded, const float *output_gradient,
                                                      float *transposed_gradient, int accumulates, int height, int width,
                                                      int batch, int kernel, int padding);
+
+/* The three products above in the order of OpenBLAS 0.3.21's Haswell SGEMM kernel
+ * (sgemm_kernel_8x4_haswell_2.c, one thread: the kernel Debian's build runs on an AMD EPYC of CPU
+ * family 26, Zen 5, whose corename it reports as Haswell), so its bits there (haswell_order.c gives the order entry by entry):
+ *
+ * ∂Wᵀ for 16 output channels as brsgd_weight_gradient_out16 above, except that each row in
+ * the first half of a block of 12 rows (and each of 4 rows left after the blocks of 12 when 4 to
+ * 7 are) sums its products in two chains — the even positions below 8·⌊positions/8⌋ and every
+ * position from there in one, the odd positions below it in the other — added before the old
+ * value. Returns 0, touching nothing, for positions outside 1...320 or rows < 1. */
+int brsgd_weight_gradient_out16_haswell(const float *columns, int rows, int positions, const float *output_gradient,
+                                        float *transposed_gradient, int accumulates);
+
+/* Whether this CPU runs the two kernels below for that geometry: output rows of whole 16-float
+ * vectors, at most 25 taps. */
+int brsgd_single_channel_convolution_fits_haswell(int height, int width, int batch, int kernel, int padding);
+
+/* The forward pass as brsgd_single_channel_convolution_forward, except that filters 0-3 sum
+ * their taps in two chains (the even taps below 8·⌊taps/8⌋ and every tap from there; the odd
+ * taps below it), added, then added to the bias. O(6 · k² · Ho · Wo · B). */
+int brsgd_single_channel_convolution_forward_haswell(const float *input, const float *weights, float *padded,
+                                                     float *output, int height, int width, int batch, int kernel,
+                                                     int padding);
+
+/* ∂Wᵀ ([tap][6]) from the padded image the forward pass left and ∂Y: each entry one chain of
+ * fused multiply-adds over the positions in order, from 0, per block of OpenBLAS's k loop (320
+ * positions; a rest of 321–639 in two halves rounded up to 8), each block's chain added to the
+ * entry (0 at first, or the old value when `accumulates`). O(6 · k² · Ho · Wo · B). */
+int brsgd_single_channel_convolution_weight_gradient_haswell(const float *padded, const float *output_gradient,
+                                                             float *transposed_gradient, int accumulates, int height,
+                                                             int width, int batch, int kernel, int padding);
 
 #ifdef __cplusplus
 }

@@ -21,7 +21,13 @@ import CNeuralKernels
 /// columns read 256 positions at a time from L1 where OpenBLAS streams them from L2: LeNet's
 /// first convolution (25 rows, 3136 positions for a micro-batch of 4) 1.4× as fast, with
 /// every entry equal. Outside those bounds OpenBLAS takes other kernels, whose entries differ.
-/// Both only where OpenBLAS runs those kernels (``BLAS/runsSkylakeXKernels``). Elsewhere, and
+/// Both only where OpenBLAS runs those kernels (``BLAS/runsSkylakeXKernels``).
+///
+/// Where OpenBLAS runs its Haswell kernel instead (``BLAS/runsHaswellKernels``: an AMD Zen 5),
+/// 16 channels at up to 320 positions (its k block there) go to
+/// `brsgd_weight_gradient_out16_haswell`, which forms that kernel's order: a chain as above,
+/// except for the rows its 8 × 6 and 8 × 4 tiles sum in two chains (even and odd positions),
+/// added: LeNet's second convolution about 2× OpenBLAS, every entry equal. Elsewhere, and
 /// with `kernels: .swift` (for the tests), `cblas_sgemm`.
 /// - Complexity: O(rows · out · positions).
 func formTransposedWeightGradient(
@@ -32,6 +38,11 @@ func formTransposedWeightGradient(
     if kernels == .fastest && BLAS.runsSkylakeXKernels && outputChannels == 16 && rows >= 76 && positions <= 448
         && brsgd_weight_gradient_out16(columns, Int32(rows), Int32(positions), outputGradient, transposed,
                                        accumulates ? 1 : 0) != 0 {
+        return
+    }
+    if kernels == .fastest && BLAS.runsHaswellKernels && outputChannels == 16 && positions <= 320
+        && brsgd_weight_gradient_out16_haswell(columns, Int32(rows), Int32(positions), outputGradient, transposed,
+                                               accumulates ? 1 : 0) != 0 {
         return
     }
     if kernels == .fastest && BLAS.runsSkylakeXKernels && outputChannels == 6 && rows <= 64

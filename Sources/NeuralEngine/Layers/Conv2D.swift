@@ -67,14 +67,21 @@ public struct Conv2D: Sendable, Hashable {
 
     /// Whether, with the fast paths, this convolution runs without im2col on this batch: one
     /// input channel into 6 filters at stride 1 (LeNet's first), on an AVX-512 CPU where OpenBLAS
-    /// runs its SkylakeX kernels (``BLAS/runsSkylakeXKernels``, whose orders it keeps), for a
-    /// geometry `brsgd_single_channel_convolution_fits` takes (micro-batches of 4 or 8 for
-    /// LeNet). Forward then keeps the zero-padded image in `columns` instead of the columns,
-    /// and backward forms ∂Wᵀ from it; both keep OpenBLAS's bits (see CNeuralKernels).
+    /// runs its SkylakeX kernels (``BLAS/runsSkylakeXKernels``) or its Haswell kernel
+    /// (``BLAS/runsHaswellKernels``), each of whose orders a pair of kernels keeps, for a
+    /// geometry that pair takes (`brsgd_single_channel_convolution_fits` or `…_fits_haswell`:
+    /// micro-batches of 4 or 8 for LeNet). Forward then keeps the zero-padded image in
+    /// `columns` instead of the columns, and backward forms ∂Wᵀ from it; both keep OpenBLAS's
+    /// bits (see CNeuralKernels).
     func runsWithoutColumns(_ inputShape: TensorShape, batchSize: Int) -> Bool {
-        inputChannels == 1 && outputChannels == 6 && stride == 1 && BLAS.runsSkylakeXKernels
-            && brsgd_single_channel_convolution_fits(Int32(inputShape.height), Int32(inputShape.width),
-                                                     Int32(batchSize), Int32(kernelSize), Int32(padding)) != 0
+        guard inputChannels == 1 && outputChannels == 6 && stride == 1 else { return false }
+        let (h, w, b, k, p) = (Int32(inputShape.height), Int32(inputShape.width), Int32(batchSize), Int32(kernelSize),
+                               Int32(padding))
+        switch BLAS.kernelFamily {
+        case .skylakeX: return brsgd_single_channel_convolution_fits(h, w, b, k, p) != 0
+        case .haswell: return brsgd_single_channel_convolution_fits_haswell(h, w, b, k, p) != 0
+        case .other: return false
+        }
     }
 
     /// `output[out][Ho·Wo·B] = W · im2col(input) + bias`; keeps the columns for backward (with
@@ -90,10 +97,13 @@ public struct Conv2D: Sendable, Hashable {
         for o in 0..<outputChannels {
             (output + o * n).update(repeating: bias[o], count: n)
         }
-        if fastPaths && runsWithoutColumns(inputShape, batchSize: batchSize)
-            && brsgd_single_channel_convolution_forward(
-                input, parameters, columns, output, Int32(inputShape.height), Int32(inputShape.width),
-                Int32(batchSize), Int32(kernelSize), Int32(padding)) != 0 {
+        if fastPaths && runsWithoutColumns(inputShape, batchSize: batchSize) {
+            let (h, w, b, k, p) = (Int32(inputShape.height), Int32(inputShape.width), Int32(batchSize),
+                                   Int32(kernelSize), Int32(padding))
+            let ran = BLAS.runsHaswellKernels
+                ? brsgd_single_channel_convolution_forward_haswell(input, parameters, columns, output, h, w, b, k, p)
+                : brsgd_single_channel_convolution_forward(input, parameters, columns, output, h, w, b, k, p)
+            precondition(ran != 0, "the single-channel kernel refused a geometry it fits")
             return
         }
         im2col(input, columns, g)
@@ -108,10 +118,12 @@ public struct Conv2D: Sendable, Hashable {
     /// With `transposedWeightGradient` (`in·k² × out` floats), `∂Wᵀ = columns · ∂Yᵀ` goes
     /// there instead of `∂W` into `parameterGradient` (overwriting, or adding when
     /// `accumulates`), and the caller copies its transpose into place after the last
-    /// micro-batch (``writeTransposedWeightGradient(_:into:)``). The same bytes:
-    /// OpenBLAS forms each entry from the same products in the same order either way round,
-    /// with 1 · C added the same way (0.3.21 here: every entry equal, for LeNet's shapes and
-    /// for both betas), and the product with the long side first is faster: LeNet's second
+    /// micro-batch (``writeTransposedWeightGradient(_:into:)``). The same bytes where OpenBLAS
+    /// runs its SkylakeX kernels: they form each entry from the same products in the same order
+    /// either way round, with 1 · C added the same way (0.3.21: every entry equal, for LeNet's
+    /// shapes and for both betas). Its Haswell kernel does not (its tiles sum other entries in
+    /// two chains each way round: about 45% of the entries differ, by rounding), so there the
+    /// transposed product's bytes are the engine's. The product with the long side first is faster: LeNet's second
     /// convolution 24 µs per micro-batch of 4 against 31 µs (and faster again in our own kernel
     /// where it has OpenBLAS's bits: ``formTransposedWeightGradient(columns:rows:positions:outputGradient:outputChannels:accumulates:into:kernels:)``).
     func backward(
@@ -124,9 +136,13 @@ public struct Conv2D: Sendable, Hashable {
         let n = g.columnWidth
         if let transposed = transposedWeightGradient, runsWithoutColumns(inputShape, batchSize: batchSize) {
             // The forward pass (with the fast paths, as here) left the padded image in `columns`.
-            let ran = brsgd_single_channel_convolution_weight_gradient(
-                columns, outputGradient, transposed, accumulates ? 1 : 0, Int32(inputShape.height),
-                Int32(inputShape.width), Int32(batchSize), Int32(kernelSize), Int32(padding))
+            let (h, w, b, k, p) = (Int32(inputShape.height), Int32(inputShape.width), Int32(batchSize),
+                                   Int32(kernelSize), Int32(padding))
+            let ran = BLAS.runsHaswellKernels
+                ? brsgd_single_channel_convolution_weight_gradient_haswell(
+                    columns, outputGradient, transposed, accumulates ? 1 : 0, h, w, b, k, p)
+                : brsgd_single_channel_convolution_weight_gradient(
+                    columns, outputGradient, transposed, accumulates ? 1 : 0, h, w, b, k, p)
             precondition(ran != 0, "the single-channel kernel refused a geometry it fits")
         } else if let transposed = transposedWeightGradient {
             formTransposedWeightGradient(columns: columns, rows: g.columnRows, positions: n, outputGradient: outputGradient,
