@@ -1,5 +1,5 @@
 /* LeNet's second convolution's transposed weight gradient (∂Wᵀ = columns · ∂Yᵀ, 150 × 16 over
- * 256 positions: one micro-batch of 4) as OpenBLAS's cblas_sgemm computes it and as the engine's
+ * 400 positions: one micro-batch of 4, 10 × 10 outputs an image) as OpenBLAS's cblas_sgemm computes it and as the engine's
  * AVX-512 kernel brsgd_weight_gradient_out16 does (WeightGradient.swift), both betas: whether
  * every entry has the same bits (50 random trials a shape, a quarter of the values zeros of
  * either sign), and the CPU time of each, one thread, alternating.
@@ -30,7 +30,7 @@ static float value(void) {
 }
 
 int main(int argc, char **argv) {
-    int rows = argc > 2 ? atoi(argv[1]) : 150, n = argc > 2 ? atoi(argv[2]) : 256;
+    int rows = argc > 2 ? atoi(argv[1]) : 150, n = argc > 2 ? atoi(argv[2]) : 400;
     if (!brsgd_neural_kernels_available()) { printf("this CPU lacks AVX-512: nothing to compare\n"); return 0; }
     printf("OpenBLAS core: %s\n", openblas_get_corename());
     int (*kernel)(const float *, int, int, const float *, float *, int) =

@@ -21,37 +21,50 @@
 #include <stddef.h>
 #pragma clang fp contract(off)
 
+enum { HW_Q = 320, HW_UNROLL_M = 8 };
+
+/* The end of the k block that starts at `start` of `positions` (OpenBLAS's level-3 driver). */
+static long hw_block_end(long start, long positions) {
+    long length = positions - start;
+    if (length >= 2L * HW_Q) length = HW_Q;
+    else if (length > HW_Q) length = (length / 2 + HW_UNROLL_M - 1) / HW_UNROLL_M * HW_UNROLL_M;
+    return start + length;
+}
+
 /* ---- ∂Wᵀ for 16 output channels (LeNet's second convolution) --------------------------------
- * Kernel m = 16 channels, n = rows, one k block (positions ≤ 320). OpenBLAS's driver hands the
- * kernel 12 rows at a time while 12 remain, then 4 while more than 4 remain, then what is
- * left: in a block of 12 the first 6 rows are split (its 8 × 6 head and tail) and the last 6
- * are not; a block of 4 is split (8 × 4 tiles); one of 1–3 rows is not. */
+ * Kernel m = 16 channels, n = rows, k = positions in the driver's blocks (400 positions, a
+ * micro-batch of 4: two of 200). For each block the driver hands the kernel 12 rows at a time
+ * while 12 remain, then 4 while more than 4 remain, then what is left: in a block of 12 the
+ * first 6 rows are split (its 8 × 6 head and tail) and the last 6 are not; a block of 4 is
+ * split (8 × 4 tiles); one of 1–3 rows is not. */
 
-enum { HW_WG_MAX_POSITIONS = 320 };
+enum { HW_WG_MAX_POSITIONS = 512 };
 
-/* Rows i0 ..< i0 + R of ∂Wᵀ, each as one chain, or as the two split sums when `split`. */
+/* Rows i0 ..< i0 + R of ∂Wᵀ over one k block of `length` positions (`columns` and `dyT` at its
+ * start, the columns' rows `stride` apart), each as one chain, or as the two split sums when
+ * `split`; then added to c when `accumulate`. */
 __attribute__((target("avx512f"), always_inline))
-static inline void hw_row_block(const int R, const int split, const float *columns, int n, const float *dyT, float *c,
-                                int accumulate) {
+static inline void hw_row_block(const int R, const int split, const float *columns, ptrdiff_t stride, int length,
+                                const float *dyT, float *c, int accumulate) {
     __m512 even[6], odd[6];
 #pragma clang loop unroll(full)
     for (int r = 0; r < R; r++) even[r] = odd[r] = _mm512_setzero_ps();
     int k = 0;
     if (split) {
-        const int paired = n / 8 * 8;
+        const int paired = length / 8 * 8;
         for (; k < paired; k += 2) {
             const __m512 b0 = _mm512_load_ps(dyT + (ptrdiff_t)k * 16), b1 = _mm512_load_ps(dyT + (ptrdiff_t)(k + 1) * 16);
 #pragma clang loop unroll(full)
             for (int r = 0; r < R; r++) {
-                even[r] = _mm512_fmadd_ps(_mm512_set1_ps(columns[(ptrdiff_t)r * n + k]), b0, even[r]);
-                odd[r] = _mm512_fmadd_ps(_mm512_set1_ps(columns[(ptrdiff_t)r * n + k + 1]), b1, odd[r]);
+                even[r] = _mm512_fmadd_ps(_mm512_set1_ps(columns[r * stride + k]), b0, even[r]);
+                odd[r] = _mm512_fmadd_ps(_mm512_set1_ps(columns[r * stride + k + 1]), b1, odd[r]);
             }
         }
     }
-    for (; k < n; k++) {
+    for (; k < length; k++) {
         const __m512 b = _mm512_load_ps(dyT + (ptrdiff_t)k * 16);
 #pragma clang loop unroll(full)
-        for (int r = 0; r < R; r++) even[r] = _mm512_fmadd_ps(_mm512_set1_ps(columns[(ptrdiff_t)r * n + k]), b, even[r]);
+        for (int r = 0; r < R; r++) even[r] = _mm512_fmadd_ps(_mm512_set1_ps(columns[r * stride + k]), b, even[r]);
     }
 #pragma clang loop unroll(full)
     for (int r = 0; r < R; r++) {
@@ -61,16 +74,17 @@ static inline void hw_row_block(const int R, const int split, const float *colum
     }
 }
 
-/* `count` rows (at most 6) from row i, split or not, in blocks of at most 6. */
+/* `count` rows (at most 6) from row i over the k block [start, start + length). */
 __attribute__((target("avx512f")))
-static void hw_rows(int i, int count, int split, const float *columns, int n, const float *dyT, float *c,
-                    int accumulate) {
-    const float *a = columns + (ptrdiff_t)i * n;
+static void hw_rows(int i, int count, int split, const float *columns, int n, long start, int length, const float *dyT,
+                    float *c, int accumulate) {
+    const float *a = columns + (ptrdiff_t)i * n + start;
+    const float *b = dyT + start * 16;
     float *out = c + (ptrdiff_t)i * 16;
     switch (count * 2 + (split ? 1 : 0)) {
 #define ROWS(R) \
-        case 2 * R: hw_row_block(R, 0, a, n, dyT, out, accumulate); break; \
-        case 2 * R + 1: hw_row_block(R, 1, a, n, dyT, out, accumulate); break;
+        case 2 * R: hw_row_block(R, 0, a, n, length, b, out, accumulate); break; \
+        case 2 * R + 1: hw_row_block(R, 1, a, n, length, b, out, accumulate); break;
         ROWS(1) ROWS(2) ROWS(3) ROWS(4) ROWS(5) ROWS(6)
 #undef ROWS
         default: break;
@@ -81,15 +95,20 @@ __attribute__((target("avx512f")))
 static void hw_weight_gradient_out16(const float *columns, int rows, int n, const float *dy, float *c, int accumulate) {
     float dyT[HW_WG_MAX_POSITIONS * 16] __attribute__((aligned(64)));
     brsgd_transpose_output_gradient16(dy, n, dyT);
-    int i = 0;
-    for (; rows - i >= 12; i += 12) {
-        hw_rows(i, 6, 1, columns, n, dyT, c, accumulate);
-        hw_rows(i + 6, 6, 0, columns, n, dyT, c, accumulate);
+    for (long start = 0; start < n; start = hw_block_end(start, n)) {
+        const int length = (int)(hw_block_end(start, n) - start);
+        /* The first block overwrites (β = 0) or adds to the old value; the later ones add. */
+        const int adds = accumulate || start > 0;
+        int i = 0;
+        for (; rows - i >= 12; i += 12) {
+            hw_rows(i, 6, 1, columns, n, start, length, dyT, c, adds);
+            hw_rows(i + 6, 6, 0, columns, n, start, length, dyT, c, adds);
+        }
+        /* The driver's later blocks have 4 rows while more than 4 are left (its block of 8 is
+         * commented out in 0.3.21), then what is left: 4 rows split, 1–3 not. */
+        for (; rows - i >= 4; i += 4) hw_rows(i, 4, 1, columns, n, start, length, dyT, c, adds);
+        if (rows > i) hw_rows(i, rows - i, 0, columns, n, start, length, dyT, c, adds);
     }
-    /* The driver's later blocks have 4 rows while more than 4 are left (its block of 8 is
-     * commented out in 0.3.21), then what is left: 4 rows split, 1–3 not. */
-    for (; rows - i >= 4; i += 4) hw_rows(i, 4, 1, columns, n, dyT, c, accumulate);
-    if (rows > i) hw_rows(i, rows - i, 0, columns, n, dyT, c, accumulate);
 }
 
 int brsgd_weight_gradient_out16_haswell(const float *columns, int rows, int positions, const float *output_gradient,
@@ -105,7 +124,7 @@ int brsgd_weight_gradient_out16_haswell(const float *columns, int rows, int posi
  * ∂Wᵀ = im2col(x) · ∂Yᵀ: kernel m = 6 filters (tiles of 4 and 2, never split), n = the taps,
  * k = the positions in blocks of 320: one chain per block. */
 
-enum { HW_SC_OUT = 6, HW_SC_MAX_TAPS = 25, HW_SC_SPLIT_FILTERS = 4, HW_Q = 320, HW_UNROLL_M = 8 };
+enum { HW_SC_OUT = 6, HW_SC_MAX_TAPS = 25, HW_SC_SPLIT_FILTERS = 4 };
 
 typedef struct {
     int kernel, taps, output_height, batch;
@@ -204,14 +223,6 @@ int brsgd_single_channel_convolution_forward_haswell(const float *input, const f
     if (!brsgd_single_channel_convolution_fits_haswell(height, width, batch, kernel, padding)) return 0;
     hw_forward(input, weights, padded, output, height, width, batch, kernel, padding);
     return 1;
-}
-
-/* The end of the k block that starts at `start` of `positions` (OpenBLAS's level-3 driver). */
-static long hw_block_end(long start, long positions) {
-    long length = positions - start;
-    if (length >= 2L * HW_Q) length = HW_Q;
-    else if (length > HW_Q) length = (length / 2 + HW_UNROLL_M - 1) / HW_UNROLL_M * HW_UNROLL_M;
-    return start + length;
 }
 
 /* ∂Y's 6 filters at 8 positions from p as 8 vectors of 8 lanes (filters, then two zeros). */

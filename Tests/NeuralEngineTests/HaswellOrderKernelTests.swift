@@ -48,11 +48,12 @@ struct HaswellOrderKernelTests {
         return split + [Bool](repeating: false, count: rows - i)
     }
 
-    /// LeNet's second convolution on micro-batches of 4 and 3, every remainder of the blocks of
-    /// 12 and 4, the 320-position bound, positions below 8 (nothing paired) and off a multiple
-    /// of 8 or 16.
-    @Test(arguments: [(150, 256), (150, 192), (140, 320), (149, 200), (147, 17), (12, 9), (11, 64), (5, 8),
-                      (4, 7), (3, 33), (1, 1), (161, 100)])
+    /// LeNet's second convolution on micro-batches of 4, 3 and 1 (400, 300, 100 positions;
+    /// 400 are two k blocks of 200), every remainder of the blocks of 12 and 4, one k block up
+    /// to 320 and two beyond (321: 168 + 153; 512), positions below 8 (nothing paired) and off a
+    /// multiple of 8 or 16.
+    @Test(arguments: [(150, 400), (150, 300), (150, 100), (140, 320), (149, 321), (147, 17), (12, 512), (11, 64),
+                      (5, 8), (4, 7), (3, 33), (1, 1), (161, 450)])
     func sixteenChannels(rows: Int, positions: Int) {
         guard Self.available else { return }
         let columns = WeightGradientKernelTests.values(rows * positions, seed: 71)
@@ -63,9 +64,14 @@ struct HaswellOrderKernelTests {
             var expected = [Float](repeating: 0, count: rows * 16)
             for i in 0..<rows {
                 for j in 0..<16 {
-                    let sum = Self.chain(positions, split: split[i], { columns[i * positions + $0] },
-                                         { dy[j * positions + $0] })
-                    expected[i * 16 + j] = accumulates ? sum + start[i * 16 + j] : sum
+                    var entry: Float? = accumulates ? start[i * 16 + j] : nil
+                    for block in Self.blocks(positions) {
+                        let sum = Self.chain(block.count, split: split[i],
+                                             { columns[i * positions + block.lowerBound + $0] },
+                                             { dy[j * positions + block.lowerBound + $0] })
+                        entry = entry.map { sum + $0 } ?? sum
+                    }
+                    expected[i * 16 + j] = entry!
                 }
             }
             var kernel = start
@@ -81,10 +87,10 @@ struct HaswellOrderKernelTests {
         }
     }
 
-    @Test func sixteenChannelsRefusesMoreThan320Positions() {
+    @Test func sixteenChannelsRefusesMoreThan512Positions() {
         var out = [Float](repeating: 1, count: 16)
-        #expect(brsgd_weight_gradient_out16_haswell([Float](repeating: 2, count: 321), 1, 321,
-                                                    [Float](repeating: 3, count: 16 * 321), &out, 0) == 0)
+        #expect(brsgd_weight_gradient_out16_haswell([Float](repeating: 2, count: 513), 1, 513,
+                                                    [Float](repeating: 3, count: 16 * 513), &out, 0) == 0)
         #expect(out.allSatisfy { $0 == 1 }, "nothing touched")
     }
 

@@ -107,7 +107,9 @@ int brsgd_single_channel_convolution_weight_gradient(const float *padded, const 
  * the first half of a block of 12 rows (and each of 4 rows left after the blocks of 12 when 4 to
  * 7 are) sums its products in two chains — the even positions below 8·⌊positions/8⌋ and every
  * position from there in one, the odd positions below it in the other — added before the old
- * value. Returns 0, touching nothing, for positions outside 1...320 or rows < 1. */
+ * value, per block of OpenBLAS's k loop (as for the first convolution's ∂Wᵀ below: 400
+ * positions are two blocks of 200), each block added to the entry in turn. Returns 0, touching
+ * nothing, for positions outside 1...512 or rows < 1. */
 int brsgd_weight_gradient_out16_haswell(const float *columns, int rows, int positions, const float *output_gradient,
                                         float *transposed_gradient, int accumulates);
 

@@ -9,7 +9,7 @@ import CNeuralKernels
 /// the positions in order, from 0, then adds the old value when accumulating. There, on an
 /// AVX-512 CPU, `brsgd_weight_gradient_out16` (CNeuralKernels) forms the same chain, 16
 /// channels to a vector and 12 rows at a time against ∂Y transposed once, and skips the
-/// packing OpenBLAS does on every call: LeNet's second convolution (150 rows, 256 positions
+/// packing OpenBLAS does on every call: LeNet's second convolution (150 rows, 400 positions
 /// for a micro-batch of 4) 1.5–1.9× as fast, with OpenBLAS's bits (every entry equal, both
 /// ways, for 50 random trials with zeros of both signs; a whole training run's model too).
 ///
@@ -24,10 +24,10 @@ import CNeuralKernels
 /// Both only where OpenBLAS runs those kernels (``BLAS/runsSkylakeXKernels``).
 ///
 /// Where OpenBLAS runs its Haswell kernel instead (``BLAS/runsHaswellKernels``: an AMD Zen 5),
-/// 16 channels at up to 320 positions (its k block there) go to
-/// `brsgd_weight_gradient_out16_haswell`, which forms that kernel's order: a chain as above,
-/// except for the rows its 8 × 6 and 8 × 4 tiles sum in two chains (even and odd positions),
-/// added: LeNet's second convolution about 2× OpenBLAS, every entry equal. Elsewhere, and
+/// 16 channels at up to 512 positions go to `brsgd_weight_gradient_out16_haswell`, which forms
+/// that kernel's order: a chain as above per block of its k loop (320 positions; 400 are two
+/// of 200), each block added in turn, except for the rows its 8 × 6 and 8 × 4 tiles sum in two
+/// chains (even and odd positions), added: every entry equal. Elsewhere, and
 /// with `kernels: .swift` (for the tests), `cblas_sgemm`.
 /// - Complexity: O(rows · out · positions).
 func formTransposedWeightGradient(
@@ -40,7 +40,7 @@ func formTransposedWeightGradient(
                                        accumulates ? 1 : 0) != 0 {
         return
     }
-    if kernels == .fastest && BLAS.runsHaswellKernels && outputChannels == 16 && positions <= 320
+    if kernels == .fastest && BLAS.runsHaswellKernels && outputChannels == 16 && positions <= 512
         && brsgd_weight_gradient_out16_haswell(columns, Int32(rows), Int32(positions), outputGradient, transposed,
                                                accumulates ? 1 : 0) != 0 {
         return
