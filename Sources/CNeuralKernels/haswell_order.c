@@ -1,7 +1,7 @@
 /* LeNet's three products that OpenBLAS runs with its Haswell SGEMM kernel (0.3.21,
  * sgemm_kernel_8x4_haswell_2.c, one thread; the kernel Debian's OpenBLAS picks on an AMD EPYC
- * of CPU family 26, Zen 5, whose corename it reports as Haswell), formed in AVX-512 in that kernel's order of multiply-adds,
- * so the same bits, without its packing (see neural_kernels.h). The order, per entry of C:
+ * of CPU family 26, Zen 5, whose corename it reports as Haswell), formed in AVX-512 in that
+ * kernel's order of multiply-adds, so the same bits, without its packing (see neural_kernels.h). The order, per entry of C:
  *
  * - Each of the kernel's k blocks (GEMM_Q = 320 positions; a rest between 320 and 640 halved,
  *   rounded up to 8) is a chain of fused multiply-adds from +0, then C = chain + C (C zeroed
@@ -126,35 +126,9 @@ int brsgd_weight_gradient_out16_haswell(const float *columns, int rows, int posi
 
 enum { HW_SC_OUT = 6, HW_SC_MAX_TAPS = 25, HW_SC_SPLIT_FILTERS = 4 };
 
-typedef struct {
-    int kernel, taps, output_height, batch;
-    ptrdiff_t padded_row, row, plane;
-    int vectors;
-    int offset[HW_SC_MAX_TAPS];
-} hw_geometry;
-
-static hw_geometry hw_geometry_of(int height, int width, int batch, int kernel, int padding) {
-    hw_geometry g;
-    g.kernel = kernel;
-    g.taps = kernel * kernel;
-    g.batch = batch;
-    g.output_height = height + 2 * padding - kernel + 1;
-    g.padded_row = (ptrdiff_t)(width + 2 * padding) * batch;
-    g.row = (ptrdiff_t)(width + 2 * padding - kernel + 1) * batch;
-    g.plane = g.row * g.output_height;
-    g.vectors = (int)(g.row / 16);
-    for (int t = 0; t < g.taps && t < HW_SC_MAX_TAPS; t++) {
-        g.offset[t] = (int)((t / kernel) * g.padded_row + (t % kernel) * batch);
-    }
-    return g;
-}
-
 int brsgd_single_channel_convolution_fits_haswell(int height, int width, int batch, int kernel, int padding) {
-    if (!brsgd_neural_kernels_available() || height < 1 || width < 1 || batch < 1 || kernel < 1 || padding < 0) return 0;
-    const int ho = height + 2 * padding - kernel + 1, wo = width + 2 * padding - kernel + 1;
-    if (ho < 1 || wo < 1 || kernel * kernel > HW_SC_MAX_TAPS) return 0;
     /* Whole vectors of positions in each output row, so whole 8-position tiles of the kernel. */
-    return ((long)wo * batch) % 16 == 0;
+    return sc_has_vector_rows(height, width, batch, kernel, padding, HW_SC_MAX_TAPS);
 }
 
 /* NV row vectors from q0 of output row i: filters below 4 as the two split sums over the
@@ -171,8 +145,8 @@ int brsgd_single_channel_convolution_fits_haswell(int height, int width, int bat
         for (; t < paired; t += 2) {                                                                    \
             __m512 x0[NV], x1[NV];                                                                      \
             _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++) {                           \
-                x0[q] = _mm512_loadu_ps(line + g.offset[t] + q * 16);                                   \
-                x1[q] = _mm512_loadu_ps(line + g.offset[t + 1] + q * 16);                               \
+                x0[q] = _mm512_loadu_ps(line + offset[t] + q * 16);                                   \
+                x1[q] = _mm512_loadu_ps(line + offset[t + 1] + q * 16);                               \
             }                                                                                           \
             _Pragma("clang loop unroll(full)") for (int o = 0; o < HW_SC_OUT; o++) {                    \
                 const __m512 w0 = _mm512_set1_ps(weights[o * g.taps + t]);                              \
@@ -187,7 +161,7 @@ int brsgd_single_channel_convolution_fits_haswell(int height, int width, int bat
         for (; t < g.taps; t++) {                                                                       \
             __m512 x[NV];                                                                               \
             _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++)                             \
-                x[q] = _mm512_loadu_ps(line + g.offset[t] + q * 16);                                    \
+                x[q] = _mm512_loadu_ps(line + offset[t] + q * 16);                                    \
             _Pragma("clang loop unroll(full)") for (int o = 0; o < HW_SC_OUT; o++) {                    \
                 const __m512 w = _mm512_set1_ps(weights[o * g.taps + t]);                               \
                 _Pragma("clang loop unroll(full)") for (int q = 0; q < NV; q++)                         \
@@ -205,7 +179,9 @@ int brsgd_single_channel_convolution_fits_haswell(int height, int width, int bat
 __attribute__((target("avx512f")))
 static void hw_forward(const float *input, const float *weights, float *padded, float *output, int height, int width,
                        int batch, int kernel, int padding) {
-    const hw_geometry g = hw_geometry_of(height, width, batch, kernel, padding);
+    const sc_geometry g = sc_geometry_of(height, width, batch, kernel, padding);
+    int offset[HW_SC_MAX_TAPS];
+    sc_tap_offsets(&g, batch, offset);
     /* The kernel pairs the taps below 8·⌊taps/8⌋ (its k loop runs 8 at a time). */
     const int paired = g.taps / 8 * 8;
     brsgd_single_channel_pad_image(input, padded, height, width, batch, padding);
@@ -253,8 +229,8 @@ static inline void hw_transpose8(const float *dy, ptrdiff_t plane, ptrdiff_t p, 
 /* The T taps' chains (8 lanes: the filters) over positions first ..< last of output row i,
  * both multiples of 8 (blocks start at multiples of 8, rows are whole 16s). */
 __attribute__((target("avx512f,avx512vl"), always_inline))
-static inline void hw_tap_chains(const int T, const hw_geometry *g, const float *padded, const float *dy, int i,
-                                 ptrdiff_t first, ptrdiff_t last, __m256 acc[HW_SC_MAX_TAPS]) {
+static inline void hw_tap_chains(const int T, const sc_geometry *g, const int *offset, const float *padded,
+                                 const float *dy, int i, ptrdiff_t first, ptrdiff_t last, __m256 acc[HW_SC_MAX_TAPS]) {
     const float *line = padded + i * g->padded_row;
     const ptrdiff_t base = i * g->row;
     float y[8][8] __attribute__((aligned(32)));
@@ -263,7 +239,7 @@ static inline void hw_tap_chains(const int T, const hw_geometry *g, const float 
         for (int p = 0; p < 8; p++) {
             const __m256 filters = _mm256_load_ps(y[p]);
             const float *x = line + q + p;
-            for (int t = 0; t < T; t++) acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(x[g->offset[t]]), filters, acc[t]);
+            for (int t = 0; t < T; t++) acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(x[offset[t]]), filters, acc[t]);
         }
     }
 }
@@ -272,7 +248,7 @@ static inline void hw_tap_chains(const int T, const hw_geometry *g, const float 
  * 8s) of output row i: the five image rows' addresses in registers and the taps' offsets
  * constants, so that each multiply-add reads its image value straight from L1. */
 __attribute__((target("avx512f,avx512vl"), always_inline))
-static inline void hw_tap_chains_5x5(const int B, const hw_geometry *g, const float *padded, const float *dy, int i,
+static inline void hw_tap_chains_5x5(const int B, const sc_geometry *g, const float *padded, const float *dy, int i,
                                      ptrdiff_t first, ptrdiff_t last, __m256 acc[HW_SC_MAX_TAPS]) {
     const float *rows[5];
     for (int u = 0; u < 5; u++) rows[u] = padded + (i + u) * g->padded_row;
@@ -293,7 +269,9 @@ static inline void hw_tap_chains_5x5(const int B, const hw_geometry *g, const fl
 __attribute__((target("avx512f,avx512vl")))
 static void hw_weight_gradient(const float *padded, const float *dy, float *transposed, int accumulates, int height,
                                int width, int batch, int kernel, int padding) {
-    const hw_geometry g = hw_geometry_of(height, width, batch, kernel, padding);
+    const sc_geometry g = sc_geometry_of(height, width, batch, kernel, padding);
+    int offset[HW_SC_MAX_TAPS];
+    sc_tap_offsets(&g, batch, offset);
     const long positions = (long)g.plane;
     float c[HW_SC_MAX_TAPS][8] __attribute__((aligned(32)));
     for (int t = 0; t < g.taps; t++) {
@@ -309,7 +287,7 @@ static void hw_weight_gradient(const float *padded, const float *dy, float *tran
             const ptrdiff_t last = end < row_start + g.row ? end - row_start : g.row;
             if (g.kernel == 5 && batch == 4) hw_tap_chains_5x5(4, &g, padded, dy, i, first, last, acc);
             else if (g.kernel == 5 && batch == 8) hw_tap_chains_5x5(8, &g, padded, dy, i, first, last, acc);
-            else hw_tap_chains(g.taps, &g, padded, dy, i, first, last, acc);
+            else hw_tap_chains(g.taps, &g, offset, padded, dy, i, first, last, acc);
         }
         for (int t = 0; t < g.taps; t++) _mm256_store_ps(c[t], _mm256_add_ps(acc[t], _mm256_load_ps(c[t])));
     }

@@ -14,34 +14,12 @@
 
 enum { SC_OUT = 6, SC_MAX_TAPS = 64, SC_MAX_ROW_VECTORS = 16, SC_CHUNK_ROWS = 2 };
 
-/* The image's geometry: `padded_row` floats per padded row ((W + 2p) · B), `row` floats per
- * output row (Wo · B, a multiple of 16), `vectors` = row / 16. */
-typedef struct {
-    int kernel, output_height;
-    ptrdiff_t padded_row, row, plane;
-    int vectors;
-} sc_geometry;
-
-static sc_geometry geometry(int height, int width, int batch, int kernel, int padding) {
-    sc_geometry g;
-    g.kernel = kernel;
-    g.output_height = height + 2 * padding - kernel + 1;
-    g.padded_row = (ptrdiff_t)(width + 2 * padding) * batch;
-    g.row = (ptrdiff_t)(width + 2 * padding - kernel + 1) * batch;
-    g.plane = g.row * g.output_height;
-    g.vectors = (int)(g.row / 16);
-    return g;
-}
-
 int brsgd_single_channel_convolution_fits(int height, int width, int batch, int kernel, int padding) {
-    if (!brsgd_neural_kernels_available() || height < 1 || width < 1 || batch < 1 || kernel < 1 || padding < 0) return 0;
-    const int ho = height + 2 * padding - kernel + 1, wo = width + 2 * padding - kernel + 1;
-    if (ho < 1 || wo < 1 || kernel * kernel > SC_MAX_TAPS) return 0;
-    const long row = (long)wo * batch, positions = row * ho;
+    if (!sc_has_vector_rows(height, width, batch, kernel, padding, SC_MAX_TAPS)) return 0;
+    const sc_geometry g = sc_geometry_of(height, width, batch, kernel, padding);
     /* OpenBLAS's small-matrix kernels take both products (the NN one whenever the TN one does):
      * the orders these kernels keep. */
-    return row % 16 == 0 && row / 16 <= SC_MAX_ROW_VECTORS
-        && brsgd_small_tn_permits(SC_OUT, (long)kernel * kernel, positions);
+    return g.vectors <= SC_MAX_ROW_VECTORS && brsgd_small_tn_permits(SC_OUT, g.taps, g.plane);
 }
 
 long brsgd_single_channel_padded_count(int height, int width, int batch, int padding) {
@@ -49,7 +27,7 @@ long brsgd_single_channel_padded_count(int height, int width, int batch, int pad
 }
 
 __attribute__((target("avx512f")))
-static void pad_image(const float *input, float *padded, int height, int width, int batch, int padding) {
+void brsgd_single_channel_pad_image(const float *input, float *padded, int height, int width, int batch, int padding) {
     const ptrdiff_t row = (ptrdiff_t)width * batch, padded_row = (ptrdiff_t)(width + 2 * padding) * batch;
     const ptrdiff_t lead = (ptrdiff_t)padding * batch;
     for (int i = 0; i < height + 2 * padding; i++) {
@@ -64,11 +42,6 @@ static void pad_image(const float *input, float *padded, int height, int width, 
         for (ptrdiff_t q = 0; q < row; q++) out[lead + q] = in[q];
         for (ptrdiff_t q = lead + row; q < padded_row; q++) out[q] = 0;
     }
-}
-
-__attribute__((target("avx512f")))
-void brsgd_single_channel_pad_image(const float *input, float *padded, int height, int width, int batch, int padding) {
-    pad_image(input, padded, height, width, batch, padding);
 }
 
 /* NV row vectors from q0 of output row i: acc = fma(x, w[o][tap], acc) over the taps (u, v) in
@@ -102,9 +75,9 @@ void brsgd_single_channel_pad_image(const float *input, float *padded, int heigh
 __attribute__((target("avx512f")))
 static void forward_avx512(const float *input, const float *weights, float *padded, float *output, int height,
                            int width, int batch, int kernel, int padding) {
-    const sc_geometry g = geometry(height, width, batch, kernel, padding);
-    const int taps = kernel * kernel;
-    pad_image(input, padded, height, width, batch, padding);
+    const sc_geometry g = sc_geometry_of(height, width, batch, kernel, padding);
+    const int taps = g.taps;
+    brsgd_single_channel_pad_image(input, padded, height, width, batch, padding);
     for (int i = 0; i < g.output_height; i++) {
         for (int q0 = 0; q0 < g.vectors; q0 += 4) {
             switch (g.vectors - q0 < 4 ? g.vectors - q0 : 4) {
@@ -162,12 +135,12 @@ static inline void tap_lane_sums(const int R, const sc_geometry *g, const float 
 __attribute__((target("avx512f")))
 static void weight_gradient_avx512(const float *padded, const float *output_gradient, float *transposed, int accumulates,
                                    int height, int width, int batch, int kernel, int padding) {
-    const sc_geometry g = geometry(height, width, batch, kernel, padding);
-    const int taps = kernel * kernel;
+    const sc_geometry g = sc_geometry_of(height, width, batch, kernel, padding);
+    const int taps = g.taps;
     float lanes[SC_MAX_TAPS * SC_OUT * 16] __attribute__((aligned(64)));
     float packed[SC_CHUNK_ROWS * SC_MAX_ROW_VECTORS * SC_OUT * 16] __attribute__((aligned(64)));
     int tap_offset[SC_MAX_TAPS];
-    for (int r = 0; r < taps; r++) tap_offset[r] = (int)((r / kernel) * g.padded_row + (r % kernel) * batch);
+    sc_tap_offsets(&g, batch, tap_offset);
     for (int i0 = 0; i0 < g.output_height; i0 += SC_CHUNK_ROWS) {
         const int rows = g.output_height - i0 < SC_CHUNK_ROWS ? g.output_height - i0 : SC_CHUNK_ROWS;
         for (int v = 0; v < rows * g.vectors; v++) {

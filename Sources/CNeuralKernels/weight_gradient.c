@@ -12,8 +12,8 @@ enum { WG_MAX_POSITIONS = 512, WG_ROW_BLOCK = 12 };
 
 /* ∂Y ([16][n], row stride n) into ∂Yᵀ ([n][16]), 16 positions at a time by a 16 × 16 transpose
  * in registers (scalar for the last n mod 16). */
-__attribute__((target("avx512f"), always_inline))
-static inline void transpose16(const float *dy, int n, float *dyT) {
+__attribute__((target("avx512f")))
+void brsgd_transpose_output_gradient16(const float *dy, int n, float *dyT) {
     int k = 0;
     for (; k + 16 <= n; k += 16) {
         __m512 r[16];
@@ -55,9 +55,6 @@ static inline void transpose16(const float *dy, int n, float *dyT) {
     }
 }
 
-__attribute__((target("avx512f")))
-void brsgd_transpose_output_gradient16(const float *dy, int n, float *dyT) { transpose16(dy, n, dyT); }
-
 /* Rows i0 ..< i0 + R of ∂Wᵀ: acc_r = fma(columns[i0 + r][k], ∂Yᵀ[k], acc_r) for k in order from
  * acc_r = 0, then c[i0 + r] = acc_r, or acc_r + c[i0 + r] when accumulating. */
 __attribute__((target("avx512f"), always_inline))
@@ -83,7 +80,7 @@ static inline void row_block(const int R, const float *columns, int n, const flo
 __attribute__((target("avx512f")))
 static void weight_gradient_avx512(const float *columns, int rows, int n, const float *dy, float *c, int accumulate) {
     float dyT[WG_MAX_POSITIONS * 16] __attribute__((aligned(64)));
-    transpose16(dy, n, dyT);
+    brsgd_transpose_output_gradient16(dy, n, dyT);
     int i = 0;
     for (; i + WG_ROW_BLOCK <= rows; i += WG_ROW_BLOCK) {
         row_block(WG_ROW_BLOCK, columns + (ptrdiff_t)i * n, n, dyT, c + (ptrdiff_t)i * 16, accumulate);

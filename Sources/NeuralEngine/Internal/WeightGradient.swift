@@ -10,7 +10,7 @@ import CNeuralKernels
 /// AVX-512 CPU, `brsgd_weight_gradient_out16` (CNeuralKernels) forms the same chain, 16
 /// channels to a vector and 12 rows at a time against ∂Y transposed once, and skips the
 /// packing OpenBLAS does on every call: LeNet's second convolution (150 rows, 400 positions
-/// for a micro-batch of 4) 1.5–1.9× as fast, with OpenBLAS's bits (every entry equal, both
+/// for a micro-batch of 4) 1.5–1.9× as fast (measured at 256 positions), with OpenBLAS's bits (every entry equal, both
 /// ways, for 50 random trials with zeros of both signs; a whole training run's model too).
 ///
 /// For 6 output channels and at most 64 rows, OpenBLAS takes its small-matrix kernel while

@@ -75,13 +75,18 @@ public struct Conv2D: Sendable, Hashable {
     /// bits (see CNeuralKernels).
     func runsWithoutColumns(_ inputShape: TensorShape, batchSize: Int) -> Bool {
         guard inputChannels == 1 && outputChannels == 6 && stride == 1 else { return false }
-        let (h, w, b, k, p) = (Int32(inputShape.height), Int32(inputShape.width), Int32(batchSize), Int32(kernelSize),
-                               Int32(padding))
+        let (h, w, b, k, p) = singleChannelGeometry(inputShape, batchSize: batchSize)
         switch BLAS.kernelFamily {
         case .skylakeX: return brsgd_single_channel_convolution_fits(h, w, b, k, p) != 0
         case .haswell: return brsgd_single_channel_convolution_fits_haswell(h, w, b, k, p) != 0
         case .other: return false
         }
+    }
+
+    /// Height, width, batch, kernel and padding as the single-channel kernels take them.
+    private func singleChannelGeometry(_ inputShape: TensorShape, batchSize: Int)
+        -> (Int32, Int32, Int32, Int32, Int32) {
+        (Int32(inputShape.height), Int32(inputShape.width), Int32(batchSize), Int32(kernelSize), Int32(padding))
     }
 
     /// `output[out][Ho·Wo·B] = W · im2col(input) + bias`; keeps the columns for backward (with
@@ -98,8 +103,7 @@ public struct Conv2D: Sendable, Hashable {
             (output + o * n).update(repeating: bias[o], count: n)
         }
         if fastPaths && runsWithoutColumns(inputShape, batchSize: batchSize) {
-            let (h, w, b, k, p) = (Int32(inputShape.height), Int32(inputShape.width), Int32(batchSize),
-                                   Int32(kernelSize), Int32(padding))
+            let (h, w, b, k, p) = singleChannelGeometry(inputShape, batchSize: batchSize)
             let ran = BLAS.runsHaswellKernels
                 ? brsgd_single_channel_convolution_forward_haswell(input, parameters, columns, output, h, w, b, k, p)
                 : brsgd_single_channel_convolution_forward(input, parameters, columns, output, h, w, b, k, p)
@@ -122,8 +126,9 @@ public struct Conv2D: Sendable, Hashable {
     /// runs its SkylakeX kernels: they form each entry from the same products in the same order
     /// either way round, with 1 · C added the same way (0.3.21: every entry equal, for LeNet's
     /// shapes and for both betas). Its Haswell kernel does not (its tiles sum other entries in
-    /// two chains each way round: about 45% of the entries differ, by rounding), so there the
-    /// transposed product's bytes are the engine's. The product with the long side first is faster: LeNet's second
+    /// two chains each way round: 844 of LeNet's 2,400 second-convolution entries differ, by
+    /// rounding, `Scripts/bench_weight_gradient.c`), so there the transposed product's bytes
+    /// are the engine's. The product with the long side first is faster: LeNet's second
     /// convolution 24 µs per micro-batch of 4 against 31 µs (and faster again in our own kernel
     /// where it has OpenBLAS's bits: ``formTransposedWeightGradient(columns:rows:positions:outputGradient:outputChannels:accumulates:into:kernels:)``).
     func backward(
@@ -136,8 +141,7 @@ public struct Conv2D: Sendable, Hashable {
         let n = g.columnWidth
         if let transposed = transposedWeightGradient, runsWithoutColumns(inputShape, batchSize: batchSize) {
             // The forward pass (with the fast paths, as here) left the padded image in `columns`.
-            let (h, w, b, k, p) = (Int32(inputShape.height), Int32(inputShape.width), Int32(batchSize),
-                                   Int32(kernelSize), Int32(padding))
+            let (h, w, b, k, p) = singleChannelGeometry(inputShape, batchSize: batchSize)
             let ran = BLAS.runsHaswellKernels
                 ? brsgd_single_channel_convolution_weight_gradient_haswell(
                     columns, outputGradient, transposed, accumulates ? 1 : 0, h, w, b, k, p)
