@@ -6,7 +6,7 @@
 //     ├─ BrSGDTransportGRPC ─ gRPC, SwiftNIO, swift-protobuf (the only target that needs them;
 //     │    └─ BrSGDCluster      `brsgd` links it only with the Networking trait, see below)
 //     ├─ BrSGDCluster ────── state machines (master, worker), ledger, simulation, grids
-//     │    ├─ NeuralEngine ── CBLAS (OpenBLAS / Accelerate), SeededRandom
+//     │    ├─ NeuralEngine ── CNeuralKernels, KernelPaths, SeededRandom
 //     │    └─ BrSGDRecords
 //     ├─ BrSGDExperiments ── tables, SVG figures
 //     │    └─ BrSGDRecords ── the typed Experiment, RunRecord
@@ -14,7 +14,9 @@
 //     │         ├─ Datasets ────────── CZlib, SeededRandom
 //     │         └─ TensorIO            (.npy / JSON matrices, atomic files)
 //     ├─ BrSGDAggregationC ─ a C interface over RobustAggregation (python/ loads it)
-//     └─ RobustAggregation (no dependencies at all)
+//     └─ RobustAggregation ── CAggregationKernels, KernelPaths (no package dependencies)
+//
+//   KernelPaths / CKernelSelection: which instruction-set path the kernels take (BRSGD_KERNELS)
 import PackageDescription
 
 // `BRSGD_WITHOUT_GRPC=1` (what `make demo`, `make release` and `make bench` set) leaves the
@@ -50,12 +52,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ] + (withGRPC ? grpcPackages : []),
     targets: [
-        // Aggregation rules. Depends on nothing but its C kernels, so anyone can drop it into a server or app.
-        .target(name: "RobustAggregation", dependencies: ["CAggregationKernels"]),
+        // Which instruction-set path every kernel takes: the widest this CPU runs, or the one
+        // BRSGD_KERNELS forces (reference | avx2 | avx512). Every path gives the same bits.
+        .target(name: "CKernelSelection"),
+        .target(name: "KernelPaths", dependencies: ["CKernelSelection"]),
+        // Aggregation rules. Depends on nothing but its C kernels and the path choice, so anyone can drop it into a server or app.
+        .target(name: "RobustAggregation", dependencies: ["CAggregationKernels", "KernelPaths"]),
         // RobustAggregation's hottest kernels (median networks, BrSGD's tile step, the iterative
         // rules' fused tile, the Gram matrix of the pairwise distances) in AVX-512/AVX2 for x86-64, chosen at run time, in C for the
         // per-function target attributes Swift lacks; the same bits as the Swift kernels.
-        .target(name: "CAggregationKernels"),
+        .target(name: "CAggregationKernels", dependencies: ["CKernelSelection"]),
         .target(name: "BrSGDAggregationC", dependencies: ["RobustAggregation"], exclude: ["include"]),
         // The seeded generator every random draw takes (xoshiro256**), so a seed fixes the bytes.
         .target(name: "SeededRandom"),
@@ -69,18 +75,13 @@ let package = Package(
         ),
         // FashionMNIST / MNIST (IDX + gzip), partitioning over workers, batching, synthetic data.
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
-        // BLAS for GEMM: OpenBLAS through pkg-config on Linux; macOS uses Accelerate instead.
-        .systemLibrary(
-            name: "CBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
-        ),
-        // The CPU training engine: flat parameters, layers, losses, models, SGD.
-        .target(name: "NeuralEngine", dependencies: ["CBLAS", "CNeuralKernels", "SeededRandom"]),
-        // NeuralEngine's data-movement kernels (im2col, col2im, 2 × 2 max pooling) in AVX-512
-        // for x86-64, chosen at run time, in C for its per-function target attributes; the
-        // same bits as the Swift kernels.
-        .target(name: "CNeuralKernels"),
+        // The CPU training engine: flat parameters, layers, losses, models, SGD. Its arithmetic
+        // is its own: every product, reduction, exp and log in an order written once in Swift.
+        .target(name: "NeuralEngine", dependencies: ["CNeuralKernels", "KernelPaths", "SeededRandom"]),
+        // NeuralEngine's products (AVX-512 and AVX2) and data-movement kernels (im2col, col2im,
+        // 2 × 2 max pooling; AVX-512) for x86-64, in C for its per-function target attributes;
+        // the same bits as the Swift reference.
+        .target(name: "CNeuralKernels", dependencies: ["CKernelSelection"]),
         // The typed experiment and the run records (what a run is and what it measured). No plots.
         .target(name: "BrSGDRecords", dependencies: ["RobustAggregation", "ByzantineAttacks", "Datasets", "TensorIO"]),
         // Tables (Table 1 of the paper) and SVG figures, built from run records.
@@ -100,6 +101,7 @@ let package = Package(
                 "TensorIO",
                 "Datasets",
                 "NeuralEngine",
+                "KernelPaths",
                 "SeededRandom",
                 "ByzantineAttacks",
                 "BrSGDCluster",
@@ -128,7 +130,7 @@ let package = Package(
                            "SeededRandom"]
         ),
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
-        .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO"]),
+        .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO", "KernelPaths"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
     ] + (withGRPC ? grpcTargets : []),

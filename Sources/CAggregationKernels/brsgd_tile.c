@@ -62,7 +62,7 @@ static int tile16_any(int m, const float *const *rows, ptrdiff_t column, float *
 
 int brsgd_brsgd_tile16(int row_count, const float *const *rows, ptrdiff_t column, float *tile, float *median,
                        int32_t *score_lanes, float *distance_lanes) {
-    if (brsgd_cached_best_isa() < BRSGD_ISA_AVX512) return -1;
+    if (brsgd_selected_isa() < BRSGD_ISA_AVX512) return -1;
     return tile16_any(row_count, rows, column, tile, median, score_lanes, distance_lanes);
 }
 #else

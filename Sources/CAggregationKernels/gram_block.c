@@ -99,7 +99,7 @@ static void gram_block_avx512(int m, const float *const *rows, ptrdiff_t start, 
 
 int brsgd_gram_block(int row_count, const float *const *rows, ptrdiff_t start, ptrdiff_t width, double *gram) {
     if (row_count < 1 || row_count > MAX_ROWS || width < 0) return -1;
-    if (brsgd_cached_best_isa() < BRSGD_ISA_AVX512) return -1;
+    if (brsgd_selected_isa() < BRSGD_ISA_AVX512) return -1;
     const int padded = (row_count + 3) / 4 * 4;
     const int blocks = padded / 4;
     /* Columns of a sub-tile: all padded rows in SUBTILE_FLOATS, whole chunks, at least one. */

@@ -64,7 +64,7 @@ static int tile16_any(int m, const float *const *rows, ptrdiff_t column, float *
 
 int brsgd_move_and_measure_tile16(int row_count, const float *const *rows, ptrdiff_t column, float *tile,
                                   int update, const float *weights, float *point, float *sums) {
-    if (brsgd_cached_best_isa() < BRSGD_ISA_AVX512) return -1;
+    if (brsgd_selected_isa() < BRSGD_ISA_AVX512) return -1;
     if (update < BRSGD_UPDATE_NONE || update > BRSGD_UPDATE_MOVE) return -1;
     return tile16_any(row_count, rows, column, tile, update, weights, point, sums);
 }

@@ -32,7 +32,6 @@ static inline __m512 brsgd_copy_tile16(const int m, const float *const *rows, pt
     CASE(17) CASE(18) CASE(19) CASE(20) CASE(21) CASE(22) CASE(23) CASE(24) \
     CASE(25) CASE(26) CASE(27) CASE(28) CASE(29) CASE(30) CASE(31) CASE(32)
 
-int brsgd_cached_best_isa(void);
 int brsgd_median16_avx512(int row_count, const float *const *rows, ptrdiff_t column, float *out);
 #endif
 

@@ -1,3 +1,4 @@
+import KernelPaths
 import Synchronization
 
 /// Every scratch buffer one worker needs to compute a model's loss and gradient: the
@@ -14,12 +15,11 @@ import Synchronization
 /// Each shard's buffers sit behind their own mutex, so the class is `Sendable` without
 /// any unchecked claim: a second concurrent caller waits rather than races.
 ///
-/// For m simulated workers on a few cores, give each worker a one-shard workspace, run
-/// them one per core, and keep BLAS on one thread so the cores are not oversubscribed (and
-/// the bytes do not depend on the machine: see ``BLAS/setThreadCount(_:)``):
+/// The bytes never depend on the CPU either: every kernel path (``kernelPath``) forms every
+/// value in the same order. For m simulated workers on a few cores, give each worker a
+/// one-shard workspace and run them one per core:
 ///
 /// ```swift
-/// BLAS.setThreadCount(1)
 /// let workspaces = (0..<m).map { _ in Workspace(model: model, maxBatchSize: 32) }
 /// // worker i, in its own task: writes row i of the m × d gradient matrix
 /// model.lossAndGradient(parameters: θ, inputs: x_i, labels: y_i, batchSize: 32,
@@ -39,42 +39,41 @@ public final class Workspace: Sendable {
     /// (gradients added in order), so activations and im2col columns stay in cache.
     public let microBatchSize: Int
 
+    /// The instruction-set path the kernels take: the same bytes on every path, only the speed
+    /// differs.
+    public let kernelPath: KernelPath
+
     /// A workspace for batches of up to `maxBatchSize` samples, cut into `shardCount`
     /// shards, each computed in micro-batches of at most `microBatchSize` rows.
     ///
     /// The bytes of a result depend on `shardCount` and `microBatchSize` (which fix the
-    /// summation order), never on threads or scheduling.
-    /// `microBatchSize` defaults to `defaultMicroBatchSize(for: model)`.
-    /// - Precondition: all three are positive.
+    /// summation order), never on threads, scheduling or `kernelPath`.
+    /// `microBatchSize` defaults to `defaultMicroBatchSize(for: model)`, `kernelPath` to
+    /// ``KernelPath/selected`` (the widest this CPU runs, or `BRSGD_KERNELS`'s).
+    /// - Precondition: all three counts are positive; this CPU runs `kernelPath`.
     /// - Complexity: allocates O(min(maxBatchSize, microBatchSize) · (activations + im2col
     ///   columns) + d) floats per shard.
-    public init(model: Model, maxBatchSize: Int, shardCount: Int = 1, microBatchSize: Int? = nil) {
+    public init(model: Model, maxBatchSize: Int, shardCount: Int = 1, microBatchSize: Int? = nil,
+                kernelPath: KernelPath = .selected) {
         let microBatchSize = microBatchSize ?? Workspace.defaultMicroBatchSize(for: model)
         precondition(maxBatchSize >= 1 && shardCount >= 1 && microBatchSize >= 1,
                      "batch size, shard count and micro-batch size must be positive")
+        precondition(kernelPath.isAvailable, "this CPU does not run the \(kernelPath) kernels")
+        self.kernelPath = kernelPath
         self.model = model
         self.maxBatchSize = maxBatchSize
         self.shardCount = shardCount
         self.microBatchSize = microBatchSize
         let perShard = (maxBatchSize + shardCount - 1) / shardCount
         self.shards = (0..<shardCount).map { _ in
-            Shard(model: model, maxBatchSize: perShard, microBatchSize: microBatchSize)
+            Shard(model: model, maxBatchSize: perShard, microBatchSize: microBatchSize, kernelPath: kernelPath)
         }
     }
 
-    /// The micro-batch size that trained fastest here (2-core Zen 4, 1 MiB L2 per core):
-    /// 4 rows for convolutional models, whose im2col columns (19.6k floats per LeNet
-    /// image) then stay in cache, about 1.3× faster than 32; dense-only models gain
-    /// nothing from splitting (their GEMMs want many rows), so they take the whole shard.
-    ///
-    /// With 4 LeNet images every product stays under OpenBLAS's small-matrix threshold
-    /// (M·N·K ≤ 10⁶; each of the second convolution's three is 960,000), where its direct
-    /// kernels run at 47–110 GFLOP/s from cache. That is also why a simulated round is not
-    /// computed as one batch over every worker's examples: LeNet over 160 images at once
-    /// (`brsgd bench train --batch-size 160 --micro-batch-size 160`) trained at 11.3k
-    /// samples per CPU-second against 23.3k in micro-batches of 4, and batching the dense
-    /// layers' forward products over workers changes their bytes
-    /// (`Scripts/bench_lenet_gemms.c` times and compares each product).
+    /// The default micro-batch size: 4 rows for convolutional models, whose im2col columns
+    /// (19.6k floats per LeNet image) then stay in cache; dense-only models gain nothing from
+    /// splitting (their products want many rows), so they take the whole shard.
+    /// (`brsgd bench train --micro-batch-size` measures the choice on a machine.)
     public static func defaultMicroBatchSize(for model: Model) -> Int {
         model.layers.contains { if case .conv2D = $0 { true } else { false } } ? 4 : Int.max
     }
@@ -92,8 +91,9 @@ public final class Workspace: Sendable {
 final class Shard: Sendable {
     let buffers: Mutex<ShardBuffers>
 
-    init(model: Model, maxBatchSize: Int, microBatchSize: Int) {
-        self.buffers = Mutex(ShardBuffers(model: model, maxBatchSize: maxBatchSize, microBatchSize: microBatchSize))
+    init(model: Model, maxBatchSize: Int, microBatchSize: Int, kernelPath: KernelPath) {
+        self.buffers = Mutex(ShardBuffers(model: model, maxBatchSize: maxBatchSize, microBatchSize: microBatchSize,
+                                          kernelPath: kernelPath))
     }
 
     deinit {
@@ -118,10 +118,8 @@ struct ShardBuffers {
     let columnGradient: UnsafeMutablePointer<Float>?
     /// This shard's parameter gradient (shard 0 writes straight into the caller's).
     let gradient: UnsafeMutablePointer<Float>
-    /// Each convolution's weight gradient, transposed (`in·k² × out`), summed over the
-    /// micro-batches before it is copied into place (an empty region for other layers, and
-    /// for every layer of a model without fast paths).
-    let transposedWeightGradients: [UnsafeMutablePointer<Float>]
+    /// The kernels' instruction-set path (every path gives the same bytes).
+    let kernelPath: KernelPath
     /// Each max-pooling layer's argmax offsets (an empty region for other layers).
     let poolIndices: [UnsafeMutablePointer<Int32>]
     /// This shard's summed loss and correct predictions from the last call.
@@ -134,7 +132,8 @@ struct ShardBuffers {
     /// The rows computed at once; a shard's batch is processed in micro-batches of this size.
     let microBatchSize: Int
 
-    init(model: Model, maxBatchSize: Int, microBatchSize: Int) {
+    init(model: Model, maxBatchSize: Int, microBatchSize: Int, kernelPath: KernelPath) {
+        self.kernelPath = kernelPath
         let batch = min(maxBatchSize, microBatchSize)
         self.microBatchSize = batch
         var sizes: [Int] = []
@@ -158,9 +157,6 @@ struct ShardBuffers {
         sizes.append(batch * largestActivation)
         sizes.append(largestColumnGradient)
         sizes.append(model.parameterCount)
-        for layer in model.layers {
-            if model.usesFastPaths, case .conv2D(let conv) = layer { sizes.append(conv.weightCount) } else { sizes.append(0) }
-        }
         let total = sizes.reduce(0, +)
         storage = .allocate(capacity: max(total, 1))
         storage.initialize(repeating: 0, count: max(total, 1))
@@ -181,7 +177,6 @@ struct ShardBuffers {
         let columnRegion = carve()
         columnGradient = largestColumnGradient > 0 ? columnRegion : nil
         gradient = carve()
-        transposedWeightGradients = model.layers.map { _ in carve() }
 
         var indexCounts: [Int] = []
         for (index, layer) in model.layers.enumerated() {

@@ -63,7 +63,6 @@ struct DemoCommand: ParsableCommand {
         }
         let root = URL(fileURLWithPath: outputDir)
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        BLAS.setThreadCount(1)
         Terminal.note("LeNet-5 on FashionMNIST, m = 20 workers, 5 Byzantine (\(attack)), \(Terminal.counting(epochs, "epoch")) of batch \(batchSize) per worker: "
                       + "brsgd, median, krum and mean, \(min(cores, 4)) at a time…")
         let runner = GridRunner(directory: root.appendingPathComponent("runs"), jobs: min(cores, 4), threadsPerJob: 1,

@@ -62,7 +62,6 @@ struct TrainCommand: ParsableCommand {
             print(String(decoding: try config.jsonData(), as: UTF8.self))
             return
         }
-        BLAS.setThreadCount(1)  // one worker per core: BLAS must not fight the workers for cores
         let runner = ExperimentRunner(locator: experiment.locator)
         _ = try runner.data(config.dataset)  // missing data fails here, before the run is announced
         let bar = ProgressBar(enabled: Terminal.isInteractive && !quiet)

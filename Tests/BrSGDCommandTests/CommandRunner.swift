@@ -23,11 +23,18 @@ enum CommandRunner {
         return URL(fileURLWithPath: ".build/debug/brsgd")
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandRun {
+    /// Runs `brsgd` with `arguments`, in `directory` when given, with `environment` added to
+    /// this process's (a `nil` value removes the variable).
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]) throws -> CommandRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (key, value) in environment { merged[key] = value }
+            process.environment = merged
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

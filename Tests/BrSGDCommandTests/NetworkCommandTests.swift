@@ -123,6 +123,32 @@ import Testing
         #expect(run.stderr.contains(expected), "\(run.stderr)")
     }
 
+    /// A heterogeneous fleet: the golden LeNet run of ``KernelPathCommandTests`` over gRPC on
+    /// loopback, one worker forced onto the reference kernels and the others (and the master)
+    /// on the fastest path this CPU has, saves the simulation's model, byte for byte.
+    @Test(.enabled(if: KernelPathCommandTests.hasSHA256, "needs sha256sum (coreutils)"))
+    func workersOnDifferentKernelPathsSaveTheSimulationsModel() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try SyntheticIDX.write(to: directory)
+        let model = directory.appendingPathComponent("net.npy").path
+        let port = 45000 + Int.random(in: 0 ..< 2000)
+        let master = BackgroundProcess(["master", "--listen", "127.0.0.1:\(port)", "--data-dir", directory.path,
+                                        "--save-model", model, "--start-timeout", "120", "--log-level", "warning"]
+                                       + KernelPathCommandTests.experiment)
+        // Worker 0 is the Byzantine one (it is told its attack, as `cluster` tells it); worker 1
+        // runs the reference kernels.
+        let workers = (0 ..< 4).map { id in
+            BackgroundProcess(["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)", "--data-dir", directory.path,
+                               "--give-up-after", "60", "--log-level", "warning"] + (id == 0 ? ["--attack", "sign-flip"] : []),
+                              environment: id == 1 ? ["BRSGD_KERNELS": "reference"] : [:])
+        }
+        let finished = master.wait(timeout: 600)
+        for worker in workers { _ = worker.wait(timeout: 60) }
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(try SyntheticIDX.sha256(model) == KernelPathCommandTests.goldenModelSHA256)
+    }
+
     @Test func aWorkerGivesUpOnAMasterThatNeverAnswers() throws {
         let port = 43000 + Int.random(in: 0 ..< 2000)
         let worker = try CommandRunner.run(["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "0",

@@ -3,6 +3,8 @@ import Testing
 
 /// `brsgd train`, `reproduce` and `demo`: help that teaches, and bad options refused before any work.
 @Suite struct TrainAndReproduceCommandTests {
+    static let fashionMNIST = FileManager.default.fileExists(
+        atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")
     /// Careless invocations: each is refused before any work, with exit status 64 and one
     /// line naming the option, the value and what is allowed.
     @Test(arguments: [
@@ -90,9 +92,8 @@ import Testing
         #expect(modern.stdout.split(separator: "\n").count == 2 + 2 * 5)
     }
 
-    @Test func aGridWithAFailedRunExitsNonZeroAndItsTablesCountEveryRun() throws {
-        // Needs FashionMNIST: the grid loads it before any run.
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz") else { return }
+    @Test(.enabled(if: fashionMNIST, "needs FashionMNIST (apt-get install dataset-fashion-mnist): the grid loads it"))
+    func aGridWithAFailedRunExitsNonZeroAndItsTablesCountEveryRun() throws {
         let dir = try CommandRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let base = dir.appendingPathComponent("base.json")
@@ -122,8 +123,8 @@ import Testing
 
     /// A real grid (logistic regression, one short epoch): the reports are written, and a
     /// second call resumes every run.
-    @Test func robustnessGridWritesItsReportsAndResumes() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz") else { return }
+    @Test(.enabled(if: fashionMNIST, "needs FashionMNIST (apt-get install dataset-fashion-mnist): the grid loads it"))
+    func robustnessGridWritesItsReportsAndResumes() throws {
         let dir = try CommandRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let base = dir.appendingPathComponent("base.json")

@@ -66,13 +66,10 @@ struct DeterminismTests {
         }
     }
 
-    /// LeNet on the engine's fast paths (the ReLUs fused into the poolings after them, the
-    /// convolutions' weight gradients summed transposed) gives the bytes of LeNet computed
-    /// layer by layer: the loss, the gradient and the evaluation, for batches that fill
-    /// micro-batches of 4, that leave a short last one (9 = 4 + 4 + 1), and other
-    /// micro-batch sizes (whose products OpenBLAS computes on other code paths). The inputs
-    /// hold exact zeros, so that ReLU sees 0 and ties. Where OpenBLAS runs its Haswell kernel,
-    /// whose ∂W and ∂Wᵀ differ by rounding, all but the convolutions' weight gradients.
+    /// LeNet with its ReLUs fused into the poolings after them gives the bytes of LeNet
+    /// computed layer by layer: the loss, the gradient and the evaluation, for batches that
+    /// fill micro-batches of 4, that leave a short last one (9 = 4 + 4 + 1), and other
+    /// micro-batch sizes. The inputs hold exact zeros, so that ReLU sees 0 and ties.
     @Test(arguments: [(1, 4), (4, 4), (8, 4), (9, 4), (9, 1), (16, 8), (32, 32)])
     func theFastPathsKeepLeNetsBytes(batchSize: Int, microBatchSize: Int) {
         let fast = Model.lenet5()
@@ -91,26 +88,7 @@ struct DeterminismTests {
         let b = lossAndGradient(plain, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: batchSize,
                                 workspace: workspace(plain))
         #expect(a.loss.bitPattern == b.loss.bitPattern)
-        if BLAS.runsHaswellKernels {
-            // OpenBLAS's Haswell kernel sums ∂W and ∂Wᵀ in different orders (its tiles split
-            // other entries in two chains), so there the convolutions' weight gradients are the
-            // transposed product's bytes, equal to the plain ones to rounding; every other entry
-            // keeps the plain bytes.
-            var transposed = Set<Int>()
-            for (index, layer) in fast.layers.enumerated() {
-                if case .conv2D(let conv) = layer {
-                    transposed.formUnion(fast.parameterOffsets[index]..<(fast.parameterOffsets[index] + conv.weightCount))
-                }
-            }
-            let others = a.gradient.indices.filter { !transposed.contains($0) }
-            #expect(others.map { a.gradient[$0].bitPattern } == others.map { b.gradient[$0].bitPattern })
-            let weights = transposed.sorted()
-            let (fastWeights, plainWeights) = (weights.map { a.gradient[$0] }, weights.map { b.gradient[$0] })
-            let scale = plainWeights.map(abs).max()!
-            #expect(maxRelativeError(fastWeights, plainWeights, floor: 1e-4 * scale) < 1e-4)
-        } else {
-            #expect(a.gradient.map(\.bitPattern) == b.gradient.map(\.bitPattern))
-        }
+        #expect(a.gradient.map(\.bitPattern) == b.gradient.map(\.bitPattern))
         func evaluation(_ model: Model) -> Evaluation {
             parameters.withUnsafeBufferPointer { p in
                 inputs.withUnsafeBufferPointer { x in
@@ -121,6 +99,47 @@ struct DeterminismTests {
             }
         }
         #expect(evaluation(fast) == evaluation(plain))
+    }
+
+    /// Every kernel path gives LeNet's bytes: loss, gradient and evaluation equal the
+    /// reference path's, for whole and short micro-batches (each path is its own test, so a
+    /// path this CPU lacks shows as skipped).
+    static func expectLeNetBytes(on path: KernelPath, batchSize: Int, microBatchSize: Int) {
+        let model = Model.lenet5()
+        var generator = SeededGenerator(seed: 31)
+        let inputs = normals(batchSize * model.inputSize, using: &generator).map { abs($0) < 0.3 ? 0 : $0 }
+        let classLabels = labels(batchSize, classes: 10, using: &generator)
+        let parameters = model.initialParameters(seed: 8)
+        func workspace(_ path: KernelPath) -> Workspace {
+            Workspace(model: model, maxBatchSize: batchSize, microBatchSize: microBatchSize, kernelPath: path)
+        }
+        let expected = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
+                                       batchSize: batchSize, workspace: workspace(.reference))
+        let actual = lossAndGradient(model, parameters: parameters, inputs: inputs, labels: classLabels,
+                                     batchSize: batchSize, workspace: workspace(path))
+        #expect(actual.loss.bitPattern == expected.loss.bitPattern)
+        let differing = zip(actual.gradient, expected.gradient).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(differing) of \(model.parameterCount) gradient entries differ")
+        func evaluation(_ path: KernelPath) -> Evaluation {
+            parameters.withUnsafeBufferPointer { p in
+                inputs.withUnsafeBufferPointer { x in
+                    classLabels.withUnsafeBufferPointer { y in
+                        model.evaluate(parameters: p, inputs: x, labels: y, count: batchSize, workspace: workspace(path))
+                    }
+                }
+            }
+        }
+        #expect(evaluation(path) == evaluation(.reference))
+    }
+
+    @Test(.enabled(if: KernelPath.avx2.isAvailable, "this CPU lacks AVX2 with FMA"), arguments: [(4, 4), (9, 4), (6, 6)])
+    func theAVX2PathGivesLeNetsBytes(batchSize: Int, microBatchSize: Int) {
+        Self.expectLeNetBytes(on: .avx2, batchSize: batchSize, microBatchSize: microBatchSize)
+    }
+
+    @Test(.enabled(if: KernelPath.avx512.isAvailable, "this CPU lacks AVX-512"), arguments: [(4, 4), (9, 4), (6, 6)])
+    func theAVX512PathGivesLeNetsBytes(batchSize: Int, microBatchSize: Int) {
+        Self.expectLeNetBytes(on: .avx512, batchSize: batchSize, microBatchSize: microBatchSize)
     }
 
     @Test func gradientIsOverwrittenNotAccumulated() {
@@ -190,11 +209,6 @@ struct ConcurrentWorkerTests {
         let parameters = model.initialParameters(seed: 6)
         let inputs = normals(workers * batch * model.inputSize, using: &generator)
         let classLabels = labels(workers * batch, classes: 10, using: &generator)
-        // One BLAS thread, as the cluster keeps it, and left so: BLAS's thread count is the
-        // whole process's, and restoring OpenBLAS's default (the number of cores) while other
-        // suites compute would change their bytes.
-        BLAS.setThreadCount(1)
-
         var expected: [[Float]] = []
         for w in 0..<workers {
             let x = Array(inputs[(w * batch * model.inputSize)..<((w + 1) * batch * model.inputSize)])

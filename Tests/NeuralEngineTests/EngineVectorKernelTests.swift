@@ -4,10 +4,10 @@ import SeededRandom
 import Testing
 @testable import NeuralEngine
 
-/// The AVX-512 kernels of `CNeuralKernels` (`.fastest` on a CPU that has it) give the bytes of
-/// the engine's Swift kernels (`.swift`): im2col, col2im, and 2 × 2 max pooling forward (with
-/// and without the ReLU before it) and backward, on inputs with NaN, ±Inf, ±0 and ties. On a
-/// CPU without AVX-512 both sides are the Swift kernels.
+/// The AVX-512 data-movement kernels of `CNeuralKernels` (the `.avx512` path) give the bytes of
+/// the engine's Swift kernels (`.reference`): im2col, col2im, and 2 × 2 max pooling forward
+/// (with and without the ReLU before it) and backward, on inputs with NaN, ±Inf, ±0 and ties.
+/// Skipped on a CPU without AVX-512, where only the Swift kernels run.
 @Suite("Engine vector kernels")
 struct EngineVectorKernelTests {
     /// Values that exercise every comparison and sum: ties (small integers), signed zeros,
@@ -38,29 +38,31 @@ struct EngineVectorKernelTests {
         ConvolutionGeometry(channels: 2, batchSize: 5, height: 20, width: 17, kernelSize: 3, padding: 1, stride: 1),
     ]
 
-    @Test(arguments: geometries)
+    @Test(.enabled(if: KernelPath.avx512.isAvailable, "this CPU lacks AVX-512: the data-movement kernels run in Swift"),
+          arguments: geometries)
     func im2colAndCol2imGiveTheSwiftBits(_ g: ConvolutionGeometry) {
         let x = Self.awkwardValues(g.channels * g.batchSize * g.height * g.width, seed: 11)
         let columnCount = g.columnRows * g.columnWidth
         var fast = [Float](repeating: 7, count: columnCount), swift = [Float](repeating: -7, count: columnCount)
         x.withUnsafeBufferPointer { x in
-            fast.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, $0.baseAddress!, g, kernels: .fastest) }
-            swift.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, $0.baseAddress!, g, kernels: .swift) }
+            fast.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, $0.baseAddress!, g, kernels: .avx512) }
+            swift.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, $0.baseAddress!, g, kernels: .reference) }
         }
         #expect(Self.bits(fast) == Self.bits(swift))
 
         let c = Self.awkwardValues(columnCount, seed: 12)
         var fastFolded = [Float](repeating: 7, count: x.count), swiftFolded = [Float](repeating: -7, count: x.count)
         c.withUnsafeBufferPointer { c in
-            fastFolded.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, $0.baseAddress!, g, kernels: .fastest) }
-            swiftFolded.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, $0.baseAddress!, g, kernels: .swift) }
+            fastFolded.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, $0.baseAddress!, g, kernels: .avx512) }
+            swiftFolded.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, $0.baseAddress!, g, kernels: .reference) }
         }
         #expect(Self.bits(fastFolded) == Self.bits(swiftFolded))
     }
 
     /// LeNet's two poolings (28 × 28 and 10 × 10 maps), odd extents (an unpooled last row and
     /// column), and widths of 1–5 windows (partial groups of four).
-    @Test(arguments: [(6, 28, 28), (16, 10, 10), (2, 7, 9), (3, 2, 2), (1, 6, 10), (2, 5, 4)])
+    @Test(.enabled(if: KernelPath.avx512.isAvailable, "this CPU lacks AVX-512: the data-movement kernels run in Swift"),
+          arguments: [(6, 28, 28), (16, 10, 10), (2, 7, 9), (3, 2, 2), (1, 6, 10), (2, 5, 4)])
     func maxPoolingGivesTheSwiftBits(channels: Int, height: Int, width: Int) {
         let pool = MaxPool2D(kernelSize: 2)
         let shape = TensorShape(channels: channels, height: height, width: width)
@@ -72,7 +74,7 @@ struct EngineVectorKernelTests {
             var y = [[Float]](repeating: [Float](repeating: 9, count: out), count: 2)
             var argmax = [[Int32]](repeating: [Int32](repeating: -1, count: out), count: 2)
             var dx = [[Float]](repeating: [Float](repeating: 9, count: n), count: 2)
-            for (slot, kernels) in [EngineKernels.fastest, .swift].enumerated() {
+            for (slot, kernels) in [KernelPath.avx512, .reference].enumerated() {
                 x.withUnsafeBufferPointer { x in
                     y[slot].withUnsafeMutableBufferPointer { y in
                         argmax[slot].withUnsafeMutableBufferPointer { a in
@@ -91,7 +93,7 @@ struct EngineVectorKernelTests {
             #expect(argmax[0] == argmax[1], "rectifies: \(rectifies)")
             // Both backward passes route the Swift kernel's argmax and pooled values, so that a
             // difference in the backward kernels cannot hide behind one in the forward ones.
-            for (slot, kernels) in [EngineKernels.fastest, .swift].enumerated() {
+            for (slot, kernels) in [KernelPath.avx512, .reference].enumerated() {
                 argmax[1].withUnsafeBufferPointer { a in
                     dy.withUnsafeBufferPointer { dy in
                         dx[slot].withUnsafeMutableBufferPointer { dx in
@@ -114,15 +116,21 @@ struct EngineVectorKernelTests {
         }
     }
 
-    /// The C kernels run exactly where the CPU has AVX-512: on Linux, where /proc/cpuinfo
-    /// says so (elsewhere there is nothing to compare with).
-    @Test func theKernelsRunWhereTheCPUHasAVX512() throws {
-        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return }
+    /// The paths this CPU runs are those /proc/cpuinfo lists (Linux only: elsewhere there is
+    /// nothing to compare with).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/cpuinfo"), "needs /proc/cpuinfo (Linux)"))
+    func theKernelPathsAreThoseTheCPUHas() throws {
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map {
+            $0.split(separator: " ").map(String.init)
+        } ?? [])
         #if arch(x86_64)
-        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { $0.split(separator: " ") } ?? []
+        let avx2 = flags.contains("avx2") && flags.contains("fma")
         #expect((brsgd_neural_kernels_available() == 1) == flags.contains("avx512f"))
+        #expect(KernelPath.available == [.reference] + (avx2 ? [.avx2] : []) + (avx2 && flags.contains("avx512f") ? [.avx512] : []))
         #else
         #expect(brsgd_neural_kernels_available() == 0)
+        #expect(KernelPath.available == [.reference])
         #endif
     }
 }

@@ -6,27 +6,6 @@ import Testing
 /// The unsafe kernels against naive references.
 @Suite("Kernels")
 struct KernelTests {
-    @Test(arguments: [(Transpose.none, Transpose.none), (.none, .transposed), (.transposed, .none), (.transposed, .transposed)])
-    func gemmMatchesTripleLoop(transA: Transpose, transB: Transpose) {
-        var generator = SeededGenerator(seed: 1)
-        let m = 5, n = 7, k = 3
-        let a = normals(m * k, using: &generator), b = normals(k * n, using: &generator)
-        let lda = transA == .none ? k : m, ldb = transB == .none ? n : k
-        let c0 = normals(m * n, using: &generator)
-        var expected = c0
-        referenceGEMM(transA, transB, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb, beta: 2, &expected, ldc: n)
-        var actual = c0
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                actual.withUnsafeMutableBufferPointer { c in
-                    gemm(transA, transB, m: m, n: n, k: k, alpha: 0.5, a.baseAddress!, lda: lda,
-                         b.baseAddress!, ldb: ldb, beta: 2, c.baseAddress!, ldc: n)
-                }
-            }
-        }
-        #expect(maxRelativeError(actual, expected, floor: 1e-3) < 1e-5)
-    }
-
     /// Every column entry of `g`, in the order of the column rows `(c, u, v)`, then the
     /// output pixels `(i, j)`, then the batch: its index in the column matrix and the index
     /// of the input value it copies (`[C][H][W][B]`), nil where that lies in the padding.

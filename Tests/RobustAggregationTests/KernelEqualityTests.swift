@@ -337,11 +337,11 @@ import SeededRandom
     /// is only required to be a NaN: which of two NaNs an x86 addition passes on (its sign, the
     /// default NaN of ∞ · 0 or the input's) follows the order the compiler gives the operands,
     /// which neither language fixes (an addition commutes), and ``PairwiseDistances``
-    /// only asks whether an entry is finite. Where the CPU lacks AVX-512, or m > 64, the C
+    /// only asks whether an entry is finite. Where the CPU lacks AVX-512 (or BRSGD_KERNELS forces another path), or m > 64, the C
     /// kernel must decline (−1) and write nothing.
     @Test(arguments: Array(1 ... 40) + [47, 48, 63, 64, 65])
     func gramKernelInCGivesTheSwiftKernelsBits(m: Int) {
-        let inC = brsgd_best_isa() >= BRSGD_ISA_AVX512 && m <= GramKernel.maximumRowsInC
+        let inC = brsgd_selected_isa() >= BRSGD_ISA_AVX512 && m <= GramKernel.maximumRowsInC
         let stride = 8192 + 37, start = 5
         var rng = SeededGenerator(seed: UInt64(11_000 + m))
         var values = (0 ..< m * stride).map { _ in Float(rng.nextNormal()) }

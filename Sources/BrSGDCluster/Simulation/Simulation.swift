@@ -49,10 +49,6 @@ public enum Simulation {
             parameters: config.model.initialParameters(seed: RandomStreams.initialization(config.seed)),
             optimizer: SGD(learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay),
             rule: config.rule, workerCount: m)
-        // The lanes are the only parallelism: BLAS stays on one thread (same bytes on any
-        // machine). The computers check again for every batch; pinning here, before the lanes
-        // fan out, keeps them from racing to set it.
-        OneThreadBLAS.pin()
         let lanes = min(config.threads, max(1, computing.count))
         let computers = (0 ..< lanes).map { _ in GradientComputer(model: config.model, maxBatchSize: config.batchSize) }
         let evaluator = Evaluator(model: config.model, test: test, limit: config.evaluationLimit, seed: config.seed,
@@ -143,7 +139,7 @@ extension Simulation {
 }
 
 /// Test-set evaluation in fixed chunks of 1,000 examples, computed concurrently and
-/// combined in order, BLAS on one thread: the same numbers whatever the thread count. The simulation and the
+/// combined in order: the same numbers whatever the thread count. The simulation and the
 /// networked master evaluate through it, so their run records agree.
 public struct Evaluator: Sendable {
     static let chunkSize = 1000
@@ -174,7 +170,6 @@ public struct Evaluator: Sendable {
 
     /// Mean loss and accuracy of `parameters` on the test examples.
     public func evaluate(_ parameters: [Float]) -> (loss: Double, accuracy: Double) {
-        OneThreadBLAS.pin()   // before the lanes start: OpenBLAS's threads would change the bytes
         let n = labels.count, width = model.inputSize
         let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
         var parts = [(loss: Double, correct: Int)](repeating: (0, 0), count: chunks)

@@ -9,8 +9,7 @@ import NeuralEngine
 /// can run on two cores when a core would otherwise idle (one worker, two threads). The
 /// shard count depends on the batch size alone, so the bytes are the same whether the
 /// shards run together or one after the other, in the simulation or in a worker process.
-/// It keeps BLAS on one thread (``OneThreadBLAS``): OpenBLAS's own threads would change the
-/// bytes.
+/// The kernels take ``KernelPath/selected``, which changes the speed, never the bytes.
 public final class GradientComputer {
     public let model: Model
     private let workspace: Workspace
@@ -21,7 +20,6 @@ public final class GradientComputer {
     public static func shardCount(batchSize: Int) -> Int { batchSize >= 32 ? 2 : 1 }
 
     public init(model: Model, maxBatchSize: Int) {
-        OneThreadBLAS.pin()
         self.model = model
         self.workspace = Workspace(model: model, maxBatchSize: maxBatchSize,
                                    shardCount: Self.shardCount(batchSize: maxBatchSize))
@@ -38,7 +36,6 @@ public final class GradientComputer {
                          into gradient: UnsafeMutableBufferPointer<Float>) -> Float {
         let n = batch.count
         precondition(n >= 1 && n <= labels.count, "batch of \(n) does not fit a workspace of \(labels.count)")
-        OneThreadBLAS.pin()   // BLAS's thread count is process-wide: check it again for every batch
         let model = self.model, workspace = self.workspace
         return inputs.withUnsafeMutableBufferPointer { x in
             labels.withUnsafeMutableBufferPointer { y in

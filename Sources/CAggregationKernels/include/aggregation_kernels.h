@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel_selection.h"
+
 #if defined(__x86_64__) && defined(__clang__)
 #define BRSGD_KERNELS_X86 1
 #else
@@ -22,15 +24,8 @@
 extern "C" {
 #endif
 
-/* Instruction sets the kernels come in. */
-enum {
-    BRSGD_ISA_NONE = 0,
-    BRSGD_ISA_AVX2 = 1,
-    BRSGD_ISA_AVX512 = 2
-};
-
-/* The widest instruction set this CPU runs (BRSGD_ISA_NONE off x86-64). */
-int brsgd_best_isa(void);
+/* The instruction sets (BRSGD_ISA_…) and the path BRSGD_KERNELS selects: kernel_selection.h.
+ * Each kernel below runs only where brsgd_selected_isa() allows its instruction set. */
 
 /* out[l] = the median of rows[0][column + l], …, rows[row_count − 1][column + l] for
  * l in 0..<16 (for an even count, lower · ½ + upper · ½), computed with instruction set

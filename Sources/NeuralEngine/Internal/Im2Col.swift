@@ -1,4 +1,5 @@
 import CNeuralKernels
+import KernelPaths
 
 // im2col and col2im for a channel-major batch with the batch innermost, `[C][H][W][B]`,
 // so that one GEMM convolves every image of the batch (Chellapilla, Puri & Simard 2006)
@@ -45,23 +46,14 @@ struct ConvolutionGeometry {
     }
 }
 
-/// Which implementation the engine's data-movement kernels (im2col, col2im, 2 × 2 max
-/// pooling) run: `.fastest` takes the AVX-512 ones of `CNeuralKernels` where the CPU has it
-/// and the geometry is theirs (stride 1; micro-batches of 4 for the pooling), `.swift` always
-/// the Swift ones (for the 16-channel weight-gradient product, OpenBLAS's `cblas_sgemm`:
-/// ``formTransposedWeightGradient(columns:rows:positions:outputGradient:outputChannels:accumulates:into:kernels:)``).
-/// Both give the same bits; the tests compare them.
-enum EngineKernels {
-    case fastest, swift
-}
-
 extension ConvolutionGeometry {
     /// Whether `kernel`, a `CNeuralKernels` function given this geometry's channels, height,
-    /// width, batch size, kernel size and padding, ran: never with `.swift`, for a stride other
-    /// than 1, or on a CPU without AVX-512 (where the function returns 0).
+    /// width, batch size, kernel size and padding, ran: only on the AVX-512 path, for stride 1
+    /// (the function returns 0 on a CPU without AVX-512). The Swift kernels run otherwise: they
+    /// only move and add values, in the same order, so every path has the same bits.
     @inline(__always)
-    func ranInC(_ kernels: EngineKernels, _ kernel: (Int32, Int32, Int32, Int32, Int32, Int32) -> Int32) -> Bool {
-        kernels == .fastest && stride == 1
+    func ranInC(_ kernels: KernelPath, _ kernel: (Int32, Int32, Int32, Int32, Int32, Int32) -> Int32) -> Bool {
+        kernels == .avx512 && stride == 1
             && kernel(Int32(channels), Int32(height), Int32(width), Int32(batchSize), Int32(kernelSize),
                       Int32(padding)) != 0
     }
@@ -80,7 +72,7 @@ extension ConvolutionGeometry {
 /// a mask.
 /// - Complexity: O(C · k² · Ho · Wo · B).
 func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
-            kernels: EngineKernels = .fastest) {
+            kernels: KernelPath = .selected) {
     if g.ranInC(kernels, { brsgd_im2col_stride1(input, columns, $0, $1, $2, $3, $4, $5) }) { return }
     let k = g.kernelSize, ho = g.outputHeight, wo = g.outputWidth, batch = g.batchSize
     let width = g.width, stride = g.stride, padding = g.padding
@@ -133,12 +125,12 @@ func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float
 /// added to the input pixel it was copied from. `input` is overwritten.
 ///
 /// Each pixel receives its entries in the order of the column rows `(c, ki, kj)`, added to
-/// 0 one after another; the bounds are worked out once per `(ki, kj)`. With stride 1 on an
-/// AVX-512 CPU, `brsgd_col2im_stride1` (CNeuralKernels) makes the same additions in the same
+/// 0 one after another; the bounds are worked out once per `(ki, kj)`. With stride 1 on the
+/// AVX-512 path, `brsgd_col2im_stride1` (CNeuralKernels) makes the same additions in the same
 /// order, 16 pixels at a time, each input row summed in registers and stored once.
 /// - Complexity: O(C · k² · Ho · Wo · B).
 func col2im(_ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
-            kernels: EngineKernels = .fastest) {
+            kernels: KernelPath = .selected) {
     if g.ranInC(kernels, { brsgd_col2im_stride1(columns, input, $0, $1, $2, $3, $4, $5) }) { return }
     let k = g.kernelSize, batch = g.batchSize
     let width = g.width, stride = g.stride, padding = g.padding

@@ -39,18 +39,12 @@ extension Model {
         }
         buffers.loss = loss
         buffers.correct = correct
-        // The convolutions' weight gradients were summed transposed: copy them into place.
-        guard usesFastPaths, let gradient = input.gradient else { return }
-        for index in firstTrainableLayer..<layers.count {
-            guard case .conv2D(let conv) = layers[index] else { continue }
-            conv.writeTransposedWeightGradient(buffers.transposedWeightGradients[index],
-                                               into: gradient + parameterOffsets[index])
-        }
     }
 
     /// `pass` for one micro-batch; adds to `input.gradient` when `accumulates`.
     func passMicroBatch(_ input: ShardInput, accumulates: Bool, buffers: inout ShardBuffers) {
         let batch = input.batchSize
+        let kernels = buffers.kernelPath
         var x = input.inputs
         if let transposed = buffers.transposedInput {
             // [B][C·H·W] → [C·H·W][B]
@@ -68,19 +62,18 @@ extension Model {
             let weights = input.parameters + parameterOffsets[index]
             switch layer {
             case .conv2D(let conv):
-                // With the fast paths, as backward's (it reads what forward leaves in `columns`).
                 conv.forward(parameters: weights, input: x, inputShape: shape, batchSize: batch,
-                             columns: buffers.columns[index], output: y, fastPaths: usesFastPaths)
+                             columns: buffers.columns[index], output: y, kernels: kernels)
             case .maxPool2D(let pool):
                 if index > 0 && fusesReLU(at: index - 1, batchSize: batch) {
                     pool.forwardAfterReLU(input: x, inputShape: shape, batchSize: batch, output: y,
-                                          argmax: buffers.poolIndices[index])
+                                          argmax: buffers.poolIndices[index], kernels: kernels)
                 } else {
                     pool.forward(input: x, inputShape: shape, batchSize: batch, output: y,
-                                 argmax: buffers.poolIndices[index])
+                                 argmax: buffers.poolIndices[index], kernels: kernels)
                 }
             case .dense(let dense):
-                dense.forward(parameters: weights, input: x, batchSize: batch, output: y)
+                dense.forward(parameters: weights, input: x, batchSize: batch, output: y, kernels: kernels)
             case .relu:
                 ReLU().forward(input: x, output: y, count: batch * shape.count)
             case .tanh:
@@ -128,21 +121,21 @@ extension Model {
             switch layers[index] {
             case .conv2D(let conv):
                 conv.backward(parameters: weights, inputShape: shape, batchSize: batch, accumulates: accumulates,
-                              columns: buffers.columns[index], outputGradient: dy,
-                              parameterGradient: weightGradient,
-                              transposedWeightGradient: usesFastPaths ? buffers.transposedWeightGradients[index] : nil,
-                              inputGradient: propagates ? dx : nil, columnGradient: buffers.columnGradient)
+                              columns: buffers.columns[index], outputGradient: dy, parameterGradient: weightGradient,
+                              inputGradient: propagates ? dx : nil, columnGradient: buffers.columnGradient,
+                              kernels: kernels)
             case .dense(let dense):
                 dense.backward(parameters: weights, input: layerInput, batchSize: batch, accumulates: accumulates,
                                outputGradient: dy, parameterGradient: weightGradient,
-                               inputGradient: propagates ? dx : nil)
+                               inputGradient: propagates ? dx : nil, kernels: kernels)
             case .maxPool2D(let pool):
                 if index > 0 && fusesReLU(at: index - 1, batchSize: batch) {
                     pool.backwardThroughReLU(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index],
-                                             pooled: buffers.activations[index], outputGradient: dy, inputGradient: dx)
+                                             pooled: buffers.activations[index], outputGradient: dy, inputGradient: dx,
+                                             kernels: kernels)
                 } else {
                     pool.backward(inputShape: shape, batchSize: batch, argmax: buffers.poolIndices[index],
-                                  outputGradient: dy, inputGradient: dx)
+                                  outputGradient: dy, inputGradient: dx, kernels: kernels)
                 }
             case .relu:
                 ReLU().backward(output: buffers.activations[index], outputGradient: dy,

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The rectified linear unit, `y = max(0, x)`, elementwise; `∂x = ∂y · [y > 0]`.
 /// - Complexity: O(n) forward and backward.
 struct ReLU: Sendable, Hashable {
@@ -52,13 +46,13 @@ struct ReLU: Sendable, Hashable {
     }
 }
 
-/// The hyperbolic tangent, `y = tanh(x)`, elementwise; `∂x = ∂y · (1 − y²)`.
+/// The hyperbolic tangent, `y = tanh(x)` (``engineTanh(_:)``), elementwise; `∂x = ∂y · (1 − y²)`.
 /// - Complexity: O(n) forward and backward.
 struct Tanh: Sendable, Hashable {
     init() {}
 
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { output[i] = tanhf(input[i]) }
+        for i in 0..<count { output[i] = engineTanh(input[i]) }
     }
 
     func backward(

@@ -1,16 +1,16 @@
-import CNeuralKernels
+import KernelPaths
 
 /// A 2-D convolution (cross-correlation, as in PyTorch's `nn.Conv2d`) with bias, computed
-/// by im2col and one GEMM over the whole batch (Chellapilla, Puri & Simard 2006).
+/// by im2col and one matrix product over the whole batch (Chellapilla, Puri & Simard 2006).
 ///
 /// `y[o][i][j][b] = bias[o] + Σ_{c,u,v} W[o][c][u][v] · x[c][i·s − p + u][j·s − p + v][b]`,
 /// with x zero outside the image.
 ///
 /// Parameters, in the model's flat buffer: the weight `[out][in][k][k]` (PyTorch's order),
 /// then the bias `[out]`. Activations are channel-major, `[C][H][W][B]`.
-/// Backward: `∂W = ∂Y · columnsᵀ`, `∂bias[o] = Σ ∂Y[o][·]`, `∂X = col2im(Wᵀ · ∂Y)`.
-/// One input channel into 6 filters (LeNet's first convolution) skips im2col where its
-/// kernels keep OpenBLAS's bits (``runsWithoutColumns(_:batchSize:)``).
+/// Backward: `∂W = ∂Y · columnsᵀ`, `∂bias[o] = Σ ∂Y[o][·]`, `∂X = col2im(Wᵀ · ∂Y)`. The
+/// products' orders of operations are the engine's own (Products.swift), the same bits on
+/// every kernel path.
 /// - Complexity: forward and backward O(B · Ho · Wo · out · in · k²) each.
 public struct Conv2D: Sendable, Hashable {
     /// Input feature maps.
@@ -65,36 +65,13 @@ public struct Conv2D: Sendable, Hashable {
         return g.columnRows * g.columnWidth
     }
 
-    /// Whether, with the fast paths, this convolution runs without im2col on this batch: one
-    /// input channel into 6 filters at stride 1 (LeNet's first), on an AVX-512 CPU where OpenBLAS
-    /// runs its SkylakeX kernels (``BLAS/runsSkylakeXKernels``) or its Haswell kernel
-    /// (``BLAS/runsHaswellKernels``), each of whose orders a pair of kernels keeps, for a
-    /// geometry that pair takes (`brsgd_single_channel_convolution_fits` or `…_fits_haswell`:
-    /// micro-batches of 4 or 8 for LeNet). Forward then keeps the zero-padded image in
-    /// `columns` instead of the columns, and backward forms ∂Wᵀ from it; both keep OpenBLAS's
-    /// bits (see CNeuralKernels).
-    func runsWithoutColumns(_ inputShape: TensorShape, batchSize: Int) -> Bool {
-        guard inputChannels == 1 && outputChannels == 6 && stride == 1 else { return false }
-        let (h, w, b, k, p) = singleChannelGeometry(inputShape, batchSize: batchSize)
-        switch BLAS.kernelFamily {
-        case .skylakeX: return brsgd_single_channel_convolution_fits(h, w, b, k, p) != 0
-        case .haswell: return brsgd_single_channel_convolution_fits_haswell(h, w, b, k, p) != 0
-        case .other: return false
-        }
-    }
-
-    /// Height, width, batch, kernel and padding as the single-channel kernels take them.
-    private func singleChannelGeometry(_ inputShape: TensorShape, batchSize: Int)
-        -> (Int32, Int32, Int32, Int32, Int32) {
-        (Int32(inputShape.height), Int32(inputShape.width), Int32(batchSize), Int32(kernelSize), Int32(padding))
-    }
-
-    /// `output[out][Ho·Wo·B] = W · im2col(input) + bias`; keeps the columns for backward (with
-    /// `fastPaths`, where ``runsWithoutColumns(_:batchSize:)``, the padded image instead).
+    /// `output[out][Ho·Wo·B] = bias + W · im2col(input)`, each output the bias followed by one
+    /// chain of fused multiply-adds over the taps (``chainProduct(_:transposesA:m:n:k:_:lda:_:ldb:_:ldc:accumulates:)``);
+    /// keeps the columns for backward.
     func forward(
         parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, inputShape: TensorShape,
         batchSize: Int, columns: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
-        fastPaths: Bool = false
+        kernels: KernelPath
     ) {
         let g = geometry(inputShape, batchSize: batchSize)
         let n = g.columnWidth
@@ -102,72 +79,38 @@ public struct Conv2D: Sendable, Hashable {
         for o in 0..<outputChannels {
             (output + o * n).update(repeating: bias[o], count: n)
         }
-        if fastPaths && runsWithoutColumns(inputShape, batchSize: batchSize) {
-            let (h, w, b, k, p) = singleChannelGeometry(inputShape, batchSize: batchSize)
-            let ran = BLAS.runsHaswellKernels
-                ? brsgd_single_channel_convolution_forward_haswell(input, parameters, columns, output, h, w, b, k, p)
-                : brsgd_single_channel_convolution_forward(input, parameters, columns, output, h, w, b, k, p)
-            precondition(ran != 0, "the single-channel kernel refused a geometry it fits")
-            return
-        }
-        im2col(input, columns, g)
-        gemm(.none, .none, m: outputChannels, n: n, k: g.columnRows,
-             parameters, lda: g.columnRows, columns, ldb: n, beta: 1, output, ldc: n)
+        im2col(input, columns, g, kernels: kernels)
+        chainProduct(kernels, transposesA: false, m: outputChannels, n: n, k: g.columnRows,
+                     parameters, lda: g.columnRows, columns, ldb: n, output, ldc: n, accumulates: true)
     }
 
     /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting, or adding when
     /// `accumulates`) and, when `inputGradient` is given, `∂X` using `columnGradient`
     /// as scratch.
     ///
-    /// With `transposedWeightGradient` (`in·k² × out` floats), `∂Wᵀ = columns · ∂Yᵀ` goes
-    /// there instead of `∂W` into `parameterGradient` (overwriting, or adding when
-    /// `accumulates`), and the caller copies its transpose into place after the last
-    /// micro-batch (``writeTransposedWeightGradient(_:into:)``). The same bytes where OpenBLAS
-    /// runs its SkylakeX kernels: they form each entry from the same products in the same order
-    /// either way round, with 1 · C added the same way (0.3.21: every entry equal, for LeNet's
-    /// shapes and for both betas). Its Haswell kernel does not (its tiles sum other entries in
-    /// two chains each way round: 844 of LeNet's 2,400 second-convolution entries differ, by
-    /// rounding, `Scripts/bench_weight_gradient.c`), so there the transposed product's bytes
-    /// are the engine's. The product with the long side first is faster: LeNet's second
-    /// convolution 24 µs per micro-batch of 4 against 31 µs (and faster again in our own kernel
-    /// where it has OpenBLAS's bits: ``formTransposedWeightGradient(columns:rows:positions:outputGradient:outputChannels:accumulates:into:kernels:)``).
+    /// `∂W = ∂Y · columnsᵀ` sums over the positions in the lane order
+    /// (``laneProduct(_:m:n:k:_:lda:_:ldb:_:ldc:accumulates:)``), each micro-batch's sum added
+    /// to the entry; `∂bias` is each channel's ``storeRowSums(_:rows:stride:count:into:accumulates:)``;
+    /// the column gradient `Wᵀ · ∂Y` is one chain per entry over the output channels, folded
+    /// back by col2im.
     func backward(
         parameters: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int, accumulates: Bool,
         columns: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-        parameterGradient: UnsafeMutablePointer<Float>, transposedWeightGradient: UnsafeMutablePointer<Float>? = nil,
-        inputGradient: UnsafeMutablePointer<Float>?, columnGradient: UnsafeMutablePointer<Float>?
+        parameterGradient: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, columnGradient: UnsafeMutablePointer<Float>?,
+        kernels: KernelPath
     ) {
         let g = geometry(inputShape, batchSize: batchSize)
         let n = g.columnWidth
-        if let transposed = transposedWeightGradient, runsWithoutColumns(inputShape, batchSize: batchSize) {
-            // The forward pass (with the fast paths, as here) left the padded image in `columns`.
-            let (h, w, b, k, p) = singleChannelGeometry(inputShape, batchSize: batchSize)
-            let ran = BLAS.runsHaswellKernels
-                ? brsgd_single_channel_convolution_weight_gradient_haswell(
-                    columns, outputGradient, transposed, accumulates ? 1 : 0, h, w, b, k, p)
-                : brsgd_single_channel_convolution_weight_gradient(
-                    columns, outputGradient, transposed, accumulates ? 1 : 0, h, w, b, k, p)
-            precondition(ran != 0, "the single-channel kernel refused a geometry it fits")
-        } else if let transposed = transposedWeightGradient {
-            formTransposedWeightGradient(columns: columns, rows: g.columnRows, positions: n, outputGradient: outputGradient,
-                                         outputChannels: outputChannels, accumulates: accumulates, into: transposed)
-        } else {
-            gemm(.none, .transposed, m: outputChannels, n: g.columnRows, k: n,
-                 outputGradient, lda: n, columns, ldb: n, beta: accumulates ? 1 : 0, parameterGradient, ldc: g.columnRows)
-        }
+        laneProduct(kernels, m: outputChannels, n: g.columnRows, k: n, outputGradient, lda: n, columns, ldb: n,
+                    parameterGradient, ldc: g.columnRows, accumulates: accumulates)
         storeRowSums(outputGradient, rows: outputChannels, stride: n, count: n,
                      into: parameterGradient + weightCount, accumulates: accumulates)
         if let inputGradient, let columnGradient {
-            gemm(.transposed, .none, m: g.columnRows, n: n, k: outputChannels,
-                 parameters, lda: g.columnRows, outputGradient, ldb: n, beta: 0, columnGradient, ldc: n)
-            col2im(columnGradient, inputGradient, g)
+            chainProduct(kernels, transposesA: true, m: g.columnRows, n: n, k: outputChannels,
+                         parameters, lda: g.columnRows, outputGradient, ldb: n, columnGradient, ldc: n,
+                         accumulates: false)
+            col2im(columnGradient, inputGradient, g, kernels: kernels)
         }
-    }
-
-    /// Copies `∂Wᵀ` (`in·k² × out`, from ``backward(parameters:inputShape:batchSize:accumulates:columns:outputGradient:parameterGradient:transposedWeightGradient:inputGradient:columnGradient:)``)
-    /// into `parameterGradient` as `∂W` (`out × in·k²`), leaving the bias gradient after it.
-    /// - Complexity: O(out · in · k²).
-    func writeTransposedWeightGradient(_ transposed: UnsafePointer<Float>, into parameterGradient: UnsafeMutablePointer<Float>) {
-        swapLeadingAxes(transposed, parameterGradient, a: fanIn, b: outputChannels, inner: 1)
     }
 }

@@ -1,3 +1,5 @@
+import KernelPaths
+
 /// A fully connected (affine) layer, as PyTorch's `nn.Linear`.
 ///
 /// `Y = X · Wᵀ + bias` for a batch `X` of `B × in` (one sample per row), `W` of `out × in`.
@@ -5,6 +7,10 @@
 /// Parameters, in the model's flat buffer: the weight `[out][in]` (PyTorch's order), then
 /// the bias `[out]`. Activations are batch-major, `[B][features]`.
 /// Backward: `∂W = ∂Yᵀ · X`, `∂bias = Σ_b ∂Y[b]`, `∂X = ∂Y · W`.
+///
+/// Orders of operations (Products.swift): each output is the bias plus `X · Wᵀ`'s sum in the
+/// lane order; each entry of `∂W` is one chain over the samples, continued across
+/// micro-batches; each entry of `∂X` one chain over the outputs.
 /// - Complexity: forward and backward O(B · in · out) each.
 public struct Dense: Sendable, Hashable {
     /// Features in.
@@ -37,14 +43,14 @@ public struct Dense: Sendable, Hashable {
 
     func forward(
         parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, batchSize: Int,
-        output: UnsafeMutablePointer<Float>
+        output: UnsafeMutablePointer<Float>, kernels: KernelPath
     ) {
         let bias = parameters + weightCount
         for b in 0..<batchSize {
             (output + b * outputSize).update(from: bias, count: outputSize)
         }
-        gemm(.none, .transposed, m: batchSize, n: outputSize, k: inputSize,
-             input, lda: inputSize, parameters, ldb: inputSize, beta: 1, output, ldc: outputSize)
+        laneProduct(kernels, m: batchSize, n: outputSize, k: inputSize, input, lda: inputSize, parameters,
+                    ldb: inputSize, output, ldc: outputSize, accumulates: true)
     }
 
     /// Writes `∂W`, `∂bias` into `parameterGradient` (overwriting, or adding when
@@ -52,18 +58,18 @@ public struct Dense: Sendable, Hashable {
     func backward(
         parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, batchSize: Int, accumulates: Bool,
         outputGradient: UnsafePointer<Float>, parameterGradient: UnsafeMutablePointer<Float>,
-        inputGradient: UnsafeMutablePointer<Float>?
+        inputGradient: UnsafeMutablePointer<Float>?, kernels: KernelPath
     ) {
-        gemm(.transposed, .none, m: outputSize, n: inputSize, k: batchSize,
-             outputGradient, lda: outputSize, input, ldb: inputSize, beta: accumulates ? 1 : 0, parameterGradient, ldc: inputSize)
+        chainProduct(kernels, transposesA: true, m: outputSize, n: inputSize, k: batchSize, outputGradient,
+                     lda: outputSize, input, ldb: inputSize, parameterGradient, ldc: inputSize, accumulates: accumulates)
         let biasGradient = parameterGradient + weightCount
         if !accumulates { biasGradient.update(repeating: 0, count: outputSize) }
         for b in 0..<batchSize {
             addInPlace(biasGradient, outputGradient + b * outputSize, count: outputSize)
         }
         if let inputGradient {
-            gemm(.none, .none, m: batchSize, n: inputSize, k: outputSize,
-                 outputGradient, lda: outputSize, parameters, ldb: inputSize, beta: 0, inputGradient, ldc: inputSize)
+            chainProduct(kernels, transposesA: false, m: batchSize, n: inputSize, k: outputSize, outputGradient,
+                         lda: outputSize, parameters, ldb: inputSize, inputGradient, ldc: inputSize, accumulates: false)
         }
     }
 }

@@ -1,4 +1,5 @@
 import CNeuralKernels
+import KernelPaths
 
 /// 2-D max pooling over each feature map, as PyTorch's `nn.MaxPool2d` (no padding).
 ///
@@ -34,7 +35,7 @@ public struct MaxPool2D: Sendable, Hashable {
     /// first maximal input (row-major window order) as an offset within its channel.
     func forward(
         input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
-        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, kernels: EngineKernels = .fastest
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, kernels: KernelPath = .selected
     ) {
         let out = outputShape(for: inputShape)
         if isTwoByTwo {
@@ -72,7 +73,7 @@ public struct MaxPool2D: Sendable, Hashable {
     func backward(
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>,
         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-        kernels: EngineKernels = .fastest
+        kernels: KernelPath = .selected
     ) {
         route(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: nil,
               outputGradient: outputGradient, inputGradient: inputGradient, kernels: kernels)
@@ -93,7 +94,7 @@ public struct MaxPool2D: Sendable, Hashable {
     /// - Complexity: O(B · C · H · W).
     func forwardAfterReLU(
         input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
-        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, kernels: EngineKernels = .fastest
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, kernels: KernelPath = .selected
     ) {
         precondition(isTwoByTwo, "the fused ReLU-pooling pass takes 2 × 2 windows")
         forward2x2(input: input, inputShape: inputShape, batchSize: batchSize, output: output, argmax: argmax,
@@ -112,7 +113,7 @@ public struct MaxPool2D: Sendable, Hashable {
     func backwardThroughReLU(
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>,
         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-        kernels: EngineKernels = .fastest
+        kernels: KernelPath = .selected
     ) {
         precondition(isTwoByTwo, "the fused ReLU-pooling pass takes 2 × 2 windows")
         route(inputShape: inputShape, batchSize: batchSize, argmax: argmax, pooled: pooled,
@@ -125,10 +126,10 @@ public struct MaxPool2D: Sendable, Hashable {
     /// - Complexity: O(B · C · H · W).
     private func route(
         inputShape: TensorShape, batchSize: Int, argmax: UnsafePointer<Int32>, pooled: UnsafePointer<Float>?,
-        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, kernels: EngineKernels
+        outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, kernels: KernelPath
     ) {
         if isTwoByTwo {
-            if kernels == .fastest && batchSize == 4
+            if kernels == .avx512 && batchSize == 4
                 && brsgd_max_pool_2x2_route_batch4(argmax, pooled, outputGradient, inputGradient,
                                                    Int32(inputShape.channels), Int32(inputShape.height),
                                                    Int32(inputShape.width)) != 0 {
@@ -207,15 +208,15 @@ public struct MaxPool2D: Sendable, Hashable {
 
     /// The 2 × 2, stride 2 case (LeNet's): non-overlapping windows, branch-free selects.
     /// With `rectifies`, each value first goes through ReLU (`x < 0 ? 0 : x`). For a
-    /// micro-batch of 4 on an AVX-512 CPU, `brsgd_max_pool_2x2_batch4` makes the same
+    /// micro-batch of 4 on the AVX-512 path, `brsgd_max_pool_2x2_batch4` makes the same
     /// comparisons and selects for four windows at a time.
     @inline(__always)
     private func forward2x2(
         input: UnsafePointer<Float>, inputShape: TensorShape, batchSize: Int,
         output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, rectifies: Bool,
-        kernels: EngineKernels
+        kernels: KernelPath
     ) {
-        if kernels == .fastest && batchSize == 4
+        if kernels == .avx512 && batchSize == 4
             && brsgd_max_pool_2x2_batch4(input, output, argmax, Int32(inputShape.channels), Int32(inputShape.height),
                                          Int32(inputShape.width), rectifies ? 1 : 0) != 0 {
             return

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The training objective applied to a model's outputs, averaged over the batch.
 public enum Loss: Sendable, Hashable {
     /// Softmax cross-entropy on logits against class labels, as PyTorch's
@@ -28,6 +22,11 @@ public enum Targets {
 
 /// Σ_b ℓ(z_b, y_b) for softmax cross-entropy over `batchSize × classCount` logits, and
 /// `gradient = scale · (softmax(z) − onehot(y))` (overwritten).
+///
+/// Per sample, in this order: the peak logit; the partition Σ_k e^(z_k − peak), added in
+/// order of k; ℓ = ln(partition) + peak − z_y; ∂z_k = e^(z_k − peak) · (scale / partition),
+/// then − scale at the label. `exp` and `ln` are the engine's own (``engineExp(_:)``,
+/// ``engineLog(_:)``), so the bits do not depend on the C library.
 /// - Precondition: every label is in `0..<classCount`.
 /// - Complexity: O(B · K).
 func softmaxCrossEntropy(
@@ -42,12 +41,12 @@ func softmaxCrossEntropy(
         var peak = z[0]
         for k in 1..<max(classCount, 1) where z[k] > peak { peak = z[k] }
         var partition: Float = 0
-        for k in 0..<classCount { partition += expf(z[k] - peak) }
-        total += Double(logf(partition) + peak - z[label])
+        for k in 0..<classCount { partition += engineExp(z[k] - peak) }
+        total += Double(engineLog(partition) + peak - z[label])
         if let gradient {
             let g = gradient + b * classCount
             let inverse = scale / partition
-            for k in 0..<classCount { g[k] = expf(z[k] - peak) * inverse }
+            for k in 0..<classCount { g[k] = engineExp(z[k] - peak) * inverse }
             g[label] -= scale
         }
     }

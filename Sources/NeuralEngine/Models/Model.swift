@@ -44,10 +44,8 @@ public struct Model: Sendable, Hashable {
     /// same bytes, without writing or reading the ReLU's output (LeNet: both ReLUs after
     /// its convolutions). All false without ``usesFastPaths``.
     let reluFusedIntoPooling: [Bool]
-    /// Whether the engine takes its fast paths, each of which gives the bytes of the plain
-    /// layer-by-layer computation: the ReLU–pooling fusion (``reluFusedIntoPooling``) and
-    /// the convolutions' weight gradient summed as its transpose (`Conv2D`'s backward pass
-    /// with a `transposedWeightGradient`).
+    /// Whether the engine fuses a ReLU into the pooling after it (``reluFusedIntoPooling``),
+    /// which gives the bytes of the plain layer-by-layer computation.
     /// Always true but in the tests that compare the two.
     let usesFastPaths: Bool
 

@@ -12,11 +12,13 @@ enum MedianNetworks {
     /// (rows, column) → the median of columns column ..< column + 4 over the m rows.
     typealias Function = @Sendable (UnsafePointer<UnsafePointer<Float>>, Int) -> SIMD4<Float>
 
-    /// The widest instruction set of the same networks in C (`CAggregationKernels`, 16 columns
-    /// at once: AVX-512 or AVX2) this CPU runs, asked once; `BRSGD_ISA_NONE` off x86-64.
+    /// The instruction set of the same networks in C (`CAggregationKernels`, 16 columns at
+    /// once: AVX-512 or AVX2) the kernels take: the widest this CPU runs, or the path
+    /// `BRSGD_KERNELS` forces (`KernelPath`); `BRSGD_ISA_NONE` on the reference path and off
+    /// x86-64.
     /// Swift has no per-function CPU target, and a package-wide one would make the package
     /// impossible to depend on by URL; C's `__attribute__((target))` gives both.
-    static let vectorInstructionSet: Int32 = brsgd_best_isa()
+    static let vectorInstructionSet: Int32 = brsgd_selected_isa()
 
     @inline(__always)
     static func load(_ row: UnsafePointer<Float>, _ column: Int) -> SIMD4<Float> {

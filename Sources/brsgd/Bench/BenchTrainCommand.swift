@@ -12,19 +12,16 @@ struct BenchTrainCommand: AsyncParsableCommand {
         abstract: "Measure training samples per second (forward, backward and SGD step) on random data.",
         discussion: """
             Trains on a fixed pool of random batches for the given time after a short warm-up \
-            and reports samples per second. With --threads 2 and --parallelism shards (the \
-            default) each batch is cut into two halves computed concurrently, with BLAS on one \
-            thread each; --parallelism blas computes the whole batch at once with a \
-            multithreaded BLAS instead. Time release builds only.
+            and reports samples per second and per CPU-second. With --threads 2 each batch is \
+            cut into two halves computed concurrently. The kernels take the fastest path this \
+            CPU runs; BRSGD_KERNELS=reference|avx2|avx512 forces one (the same bytes on every \
+            path, only the speed differs), and the result names the path. Time release builds \
+            only.
             """
     )
 
     enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
         case lenet, mlp, logistic, linear
-    }
-
-    enum Parallelism: String, ExpressibleByArgument, CaseIterable {
-        case shards, blas
     }
 
     @Option(help: "The model to train (mlp is 784–200–100–10 with ReLU; the others take 784 inputs too).")
@@ -38,9 +35,6 @@ struct BenchTrainCommand: AsyncParsableCommand {
 
     @Option(help: "Threads to use (cores).")
     var threads: Int = 2
-
-    @Option(help: "How to use the threads: shards (split each batch) or blas (threaded GEMM).")
-    var parallelism: Parallelism = .shards
 
     @Option(help: "Rows computed at once inside each shard (default: the engine's choice for the model).")
     var microBatchSize: Int?
@@ -81,10 +75,8 @@ struct BenchTrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let network = makeModel()
-        let shardCount = parallelism == .shards ? threads : 1
-        BLAS.setThreadCount(parallelism == .shards ? 1 : threads)
         let trainer = Trainer(model: network, seed: seed, optimizer: SGD(learningRate: learningRate),
-                              maxBatchSize: batchSize, shardCount: shardCount, microBatchSize: microBatchSize)
+                              maxBatchSize: batchSize, shardCount: threads, microBatchSize: microBatchSize)
 
         // A pool of random batches, reused in turn.
         let poolSize = 8
@@ -132,13 +124,13 @@ struct BenchTrainCommand: AsyncParsableCommand {
         switch format {
         case .table:
             let rate = String(format: "%.0f", samplesPerSecond)
-            print("\(model.rawValue) batch \(batchSize), \(threads) thread(s) (\(parallelism.rawValue)): "
+            print("\(model.rawValue) batch \(batchSize), \(threads) thread(s), \(trainer.workspace.kernelPath) kernels: "
                   + "\(rate) samples/s (\(measured) steps in \(String(format: "%.2f", elapsed)) s, "
                   + "\(String(format: "%.0f", samplesPerCPUSecond)) samples per CPU-second, "
                   + "last loss \(String(format: "%.4f", loss)))")
         case .json:
             let record = BenchTrainRecord(
-                model: model.rawValue, batchSize: batchSize, threads: threads, parallelism: parallelism.rawValue,
+                model: model.rawValue, batchSize: batchSize, threads: threads, kernels: trainer.workspace.kernelPath.rawValue,
                 microBatchSize: trainer.workspace.microBatchSize, steps: measured, seconds: elapsed, cpuSeconds: cpuSeconds,
                 samplesPerSecond: samplesPerSecond, samplesPerCPUSecond: samplesPerCPUSecond,
                 parameterCount: network.parameterCount, lastLoss: loss)
@@ -154,7 +146,8 @@ struct BenchTrainRecord: Codable {
     var model: String
     var batchSize: Int
     var threads: Int
-    var parallelism: String
+    /// The kernels' instruction-set path: reference, avx2 or avx512.
+    var kernels: String
     var microBatchSize: Int
     var steps: Int
     var seconds: Double

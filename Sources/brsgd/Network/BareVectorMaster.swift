@@ -57,7 +57,6 @@ func runBareVectorMaster(_ run: BareVectorRun, serving: MasterServingOptions, ho
     options.tls = tls
     let recordFile = try OutputFile.check(output, option: "--output", extensions: ["json"])
     let modelFile = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"])
-    BLAS.setThreadCount(1)
     Terminal.note("serving a vector of \(experiment.dimension) parameters: m = \(experiment.workers), "
                   + "\(experiment.rounds ?? 0) rounds, rule \(experiment.ruleName), no evaluation")
     try await serveAndReport(plan: MasterPlan(bareVector: run.checked, initialParameters: run.initialParameters),

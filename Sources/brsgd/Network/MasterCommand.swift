@@ -127,7 +127,6 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
     options.tls = tls
     let recordFile = try OutputFile.check(output, option: "--output", extensions: ["json"])
     let modelFile = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"])
-    BLAS.setThreadCount(1)
     let data: LoadedData
     do {
         data = try LoadedData.load(checked.experiment.dataset, from: experiment.locator)

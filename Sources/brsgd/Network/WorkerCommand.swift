@@ -92,7 +92,6 @@ struct WorkerCommand: AsyncParsableCommand {
             do { _ = try attack.makeAttack() } catch { throw UsageError("\(error.parameter?.option ?? "--attack"): \(error.message)") }
         }
         bootstrapLogging(level: logLevel)
-        BLAS.setThreadCount(1)
         let (host, port) = try parseAddress(master, option: "--master")
         var options = NetworkWorkerOptions(host: host, port: port, workerID: workerId)
         options.token = try tokenFile.map(readToken)

@@ -116,7 +116,6 @@ struct GridExecution {
             throw UsageError("--output-dir \(outputDirectory): cannot create it: \(describeDirectoryCreationError(error, creating: outputDirectory))")
         }
         let threadsPerJob = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
-        BLAS.setThreadCount(1)
         Terminal.note("\(title): \(configs.count) runs, \(jobs) at a time → \(outputDirectory)")
         let runner = GridRunner(directory: runs, jobs: jobs, threadsPerJob: threadsPerJob,
                                 locator: DatasetLocator(dataDirectory: dataDirectory))

@@ -1,0 +1,2 @@
+// `Workspace(kernelPath:)` takes a `KernelPath`: users of NeuralEngine get the type with it.
+@_exported import KernelPaths
