@@ -5,6 +5,8 @@
 #   make network   build brsgd with its networked commands (master, worker, cluster) in release
 #                  mode, into .build-network/release/brsgd
 #   make test-default-build   the tests of brsgd built without its networked commands (own scratch path)
+#   make benchmarks  measure the published benchmark set and regenerate docs/benchmarks.md
+#   make results     regenerate every published experiment under docs/results
 # Each installs the system packages it needs when they are missing.
 #
 # The networked commands run training over gRPC, and compiling gRPC, SwiftNIO, BoringSSL and
@@ -17,14 +19,14 @@
 # packages out of the package graph (Package.swift): SwiftPM then has nothing of them to
 # fetch, load or plan, which is about 15 s of a first build on two cores.
 
-SYSTEM_PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
+SYSTEM_PACKAGES := zlib1g-dev dataset-fashion-mnist
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NETWORK_BUILD := .build-network
 # The traits `make test` turns on: all of them, so that no test is left out.
 TEST_TRAITS := Networking
 
-.PHONY: demo test test-default-build deps release network bench clean
+.PHONY: demo test test-default-build deps release network bench benchmarks results clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -60,6 +62,15 @@ test-default-build: deps
 
 bench: release
 	.build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean
+
+# The published benchmark set (training against PyTorch, aggregation against NumPy and ByzFL),
+# measured on this machine and rendered into docs/benchmarks.md: on a quiet machine.
+benchmarks: release
+	bash Scripts/run-benchmarks.sh
+
+# Every published experiment under docs/results, regenerated from empty folders (hours).
+results: release
+	bash Scripts/regenerate-results.sh
 
 clean:
 	rm -rf .build $(NETWORK_BUILD)

@@ -36,6 +36,9 @@ import tempfile
 import time
 import types
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine_info import machine_info  # noqa: E402
+
 # PyTorch's OpenMP threads spin after each parallel region; while our benchmark runs in its own
 # process they would spin on the same two cores. Passive waiting keeps them asleep (set before
 # torch is imported; an explicit setting in the environment wins).
@@ -234,6 +237,7 @@ def main():
             result["ours"] = ours(args.brsgd, path, f, args.runs)
             result["byzfl"], result["numpy"] = peers(g, f, args.runs)
             result["load_after"] = load_average()
+            result["machine"] = machine_info()
             results.append(result)
             if not args.markdown:
                 print_shape(result)

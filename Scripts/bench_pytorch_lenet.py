@@ -17,10 +17,15 @@ Usage: python3 Scripts/bench_pytorch_lenet.py [--seconds 5] [--threads 1 2] [--b
 """
 import argparse
 import json
+import os
+import sys
 import time
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine_info import machine_info  # noqa: E402
 
 
 def lenet5() -> nn.Sequential:
@@ -84,7 +89,7 @@ def bench(batch_size: int, threads: int, seconds: float, workers: int = 1) -> di
     return {"framework": f"pytorch {torch.__version__}", "model": "lenet", "batchSize": batch_size,
             "threads": threads, "workers": workers, "steps": measured, "seconds": elapsed,
             "samplesPerSecond": measured * batch_size * workers / elapsed,
-            "msPerStep": 1000 * elapsed / max(measured, 1)}
+            "msPerStep": 1000 * elapsed / max(measured, 1), "machine": machine_info()}
 
 
 def main() -> None:

@@ -124,8 +124,10 @@ struct BenchAggregateCommand: ParsableCommand {
         var cpuMs: Double
         var streamPassCpuMs: Double
         var cpuRatio: Double
+        /// Where and when it ran.
+        var machine: MachineInfo
         enum CodingKeys: String, CodingKey {
-            case rule, m, d, runs, ratio
+            case rule, m, d, runs, ratio, machine
             case medianMs = "median_ms"
             case streamPassMs = "stream_pass_ms"
             case loadAverage = "load_average"
@@ -149,6 +151,7 @@ struct BenchAggregateCommand: ParsableCommand {
         }
         _ = streamTiming()  // warm-up
         var rows: [Row] = []
+        let machine = MachineInfo.current()
         for configuration in configurations(rowCount: m) {
             let name = configuration.name.rawValue
             let rule = try configuration.makeRule()
@@ -159,7 +162,8 @@ struct BenchAggregateCommand: ParsableCommand {
             let stream = CallTiming(merging: before, streamTiming())
             rows.append(Row(rule: name, m: m, d: d, medianMs: timing.medianMs, streamPassMs: stream.medianMs,
                             ratio: timing.medianMs / stream.medianMs, runs: runs, loadAverage: load,
-                            cpuMs: timing.cpuMs, streamPassCpuMs: stream.cpuMs, cpuRatio: timing.cpuMs / stream.cpuMs))
+                            cpuMs: timing.cpuMs, streamPassCpuMs: stream.cpuMs, cpuRatio: timing.cpuMs / stream.cpuMs,
+                            machine: machine))
         }
         switch format {
         case .json:

@@ -37,9 +37,11 @@ struct BenchAttacksRow: Encodable {
     var withRuleCpuMs: Double?
     /// What the time does and does not hold, where that needs saying (label-flip).
     var note: String?
+    /// Where and when it ran.
+    var machine: MachineInfo = .current()
 
     enum CodingKeys: String, CodingKey {
-        case kind, name, m, d, byzantine, runs, rule, ratio, attack, knowledge, crafts, note
+        case kind, name, m, d, byzantine, runs, rule, ratio, attack, knowledge, crafts, note, machine
         case medianMs = "median_ms"
         case cpuMs = "cpu_ms"
         case ruleMs = "rule_ms"

@@ -133,7 +133,7 @@ struct BenchTrainCommand: AsyncParsableCommand {
                 model: model.rawValue, batchSize: batchSize, threads: threads, kernels: trainer.workspace.kernelPath.rawValue,
                 microBatchSize: trainer.workspace.microBatchSize, steps: measured, seconds: elapsed, cpuSeconds: cpuSeconds,
                 samplesPerSecond: samplesPerSecond, samplesPerCPUSecond: samplesPerCPUSecond,
-                parameterCount: network.parameterCount, lastLoss: loss)
+                parameterCount: network.parameterCount, lastLoss: loss, machine: .current())
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(record), as: UTF8.self))
@@ -142,7 +142,7 @@ struct BenchTrainCommand: AsyncParsableCommand {
 }
 
 /// One `bench train` result, as printed by `--format json`.
-struct BenchTrainRecord: Codable {
+struct BenchTrainRecord: Encodable {
     var model: String
     var batchSize: Int
     var threads: Int
@@ -156,6 +156,8 @@ struct BenchTrainRecord: Codable {
     var samplesPerCPUSecond: Double
     var parameterCount: Int
     var lastLoss: Float
+    /// Where and when it ran.
+    var machine: MachineInfo
 }
 
 /// CPU time used by every thread of this process so far, in seconds.
