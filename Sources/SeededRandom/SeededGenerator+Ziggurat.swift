@@ -15,11 +15,9 @@ extension SeededGenerator {
     /// The generator's state stays in registers through the rectangle tests and goes back to
     /// `self` only around the draws outside their rectangle (the tail or a wedge, which may
     /// draw more): the same draws in the same order as `nextZigguratNormal()` one by one, the
-    /// same values and the same state afterwards. Through `self` at every draw, the loop was
-    /// paced by storing and reloading the state: 4.7 → 3.7 ms of CPU for LeNet's 10 Gaussian
-    /// rows (`brsgd bench attacks --attacks gaussian --byzantine 10`). An AVX-512 version of
-    /// the rectangle tests, 8 draws at a time in C, measured no faster (3.6 ms): the serial
-    /// generator and the 2.7% of draws that leave the rectangles bound it.
+    /// same values and the same state afterwards (through `self` at every draw, storing and
+    /// reloading the state would pace the loop; `brsgd bench attacks --attacks gaussian`
+    /// measures it).
     /// - Complexity: O(n).
     public mutating func fillNormal(_ values: UnsafeMutableBufferPointer<Float>, standardDeviation: Float) {
         guard let out = values.baseAddress else { return }

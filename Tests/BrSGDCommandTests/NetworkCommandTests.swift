@@ -138,10 +138,12 @@ import Testing
                                        + KernelPathCommandTests.experiment)
         // Worker 0 is the Byzantine one (it is told its attack, as `cluster` tells it); worker 1
         // runs the reference kernels.
-        let workers = (0 ..< 4).map { id in
-            BackgroundProcess(["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)", "--data-dir", directory.path,
-                               "--give-up-after", "60", "--log-level", "warning"] + (id == 0 ? ["--attack", "sign-flip"] : []),
-                              environment: id == 1 ? ["BRSGD_KERNELS": "reference"] : [:])
+        let workers = (0 ..< 4).map { (id: Int) -> BackgroundProcess in
+            var arguments: [String] = ["worker", "--master", "127.0.0.1:\(port)", "--worker-id", String(id)]
+            arguments += ["--data-dir", directory.path, "--give-up-after", "60", "--log-level", "warning"]
+            if id == 0 { arguments += ["--attack", "sign-flip"] }
+            let environment: [String: String] = id == 1 ? ["BRSGD_KERNELS": "reference"] : [:]
+            return BackgroundProcess(arguments, environment: environment)
         }
         let finished = master.wait(timeout: 600)
         for worker in workers { _ = worker.wait(timeout: 60) }

@@ -65,9 +65,7 @@ enum Kernels {
 
     /// out[c] = (rows[0][c] + rows[1][c] + …) / count for c in `columns`, the rows added left to
     /// right, 16 columns at a time in registers: one line of every row per step, and `out`
-    /// written once. Summing into `out` row by row wrote it once per row and took 1.4–2× as long
-    /// (m = 20 and 10 of 20 rows, d = 1e6, one core); 64 columns per step ran as fast for 10
-    /// rows but, with 4 lines of each of 20 rows in flight, 1.7–2.5× slower for 20.
+    /// written once (not once per row).
     static func meanOfRows(_ rows: UnsafeBufferPointer<UnsafePointer<Float>>, columns: Range<Int>,
                            into out: UnsafeMutablePointer<Float>) {
         let n = rows.count

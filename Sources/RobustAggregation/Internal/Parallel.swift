@@ -1,7 +1,7 @@
 import Dispatch
 
 /// Fans work out over the cores. Kernels stay in synchronous functions; this only splits
-/// index ranges (a hot loop written inside a task closure ran 2–3× slower than the same loop in a synchronous function, measured).
+/// index ranges: a hot loop belongs in a synchronous function, not in a task closure.
 enum Parallel {
     /// Below this many floats touched, threads cost more than they save.
     static let minimumParallelWork = 1 << 17
