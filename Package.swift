@@ -14,7 +14,7 @@
 //     │         ├─ Datasets ────────── CZlib, SeededRandom
 //     │         └─ TensorIO            (.npy / JSON matrices, atomic files)
 //     ├─ BrSGDAggregationC ─ a C interface over RobustAggregation (python/ loads it)
-//     └─ RobustAggregation ── CAggregationKernels, KernelPaths (no package dependencies)
+//     └─ RobustAggregation ── CAggregationKernels ── CKernelSelection (no package dependencies)
 //
 //   KernelPaths / CKernelSelection: which instruction-set path the kernels take (BRSGD_KERNELS)
 import PackageDescription
@@ -56,8 +56,8 @@ let package = Package(
         // BRSGD_KERNELS forces (reference | avx2 | avx512). Every path gives the same bits.
         .target(name: "CKernelSelection"),
         .target(name: "KernelPaths", dependencies: ["CKernelSelection"]),
-        // Aggregation rules. Depends on nothing but its C kernels and the path choice, so anyone can drop it into a server or app.
-        .target(name: "RobustAggregation", dependencies: ["CAggregationKernels", "KernelPaths"]),
+        // Aggregation rules. Depends on nothing but its C kernels (which read the path choice), so anyone can drop it into a server or app.
+        .target(name: "RobustAggregation", dependencies: ["CAggregationKernels"]),
         // RobustAggregation's hottest kernels (median networks, BrSGD's tile step, the iterative
         // rules' fused tile, the Gram matrix of the pairwise distances) in AVX-512/AVX2 for x86-64, chosen at run time, in C for the
         // per-function target attributes Swift lacks; the same bits as the Swift kernels.

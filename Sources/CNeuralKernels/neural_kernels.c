@@ -2,24 +2,13 @@
  * Swift kernels' copies, comparisons, selects and adds, 16 lanes at a time, so the same bits. */
 #include "neural_kernels.h"
 
-#include <stdatomic.h>
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
 #pragma clang fp contract(off)
 
-int brsgd_neural_kernels_available(void) {
-    /* The CPU's answer, asked once; threads that race here all store the same value. */
-    static _Atomic int known = -1;
-    int answer = atomic_load_explicit(&known, memory_order_relaxed);
-    if (answer < 0) {
-        __builtin_cpu_init();
-        answer = __builtin_cpu_supports("avx512f") ? 1 : 0;
-        atomic_store_explicit(&known, answer, memory_order_relaxed);
-    }
-    return answer;
-}
+int brsgd_neural_kernels_available(void) { return brsgd_cpu_isa() >= BRSGD_ISA_AVX512; }
 
 /* The lanes l with l < n (all 16 for n ≥ 16, none for n ≤ 0). */
 static inline __mmask16 lanes_below(ptrdiff_t n) {

@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-/* 1 when this CPU runs the AVX-512 kernels below, else 0 (asked once, then cached). */
+/* 1 when this CPU runs the AVX-512 kernels below (brsgd_cpu_isa() is BRSGD_ISA_AVX512), else 0. */
 int brsgd_neural_kernels_available(void);
 
 /* columns[(c·k + ki)·k + kj][(oh·Wo + ow)·B + b] = input[c][oh − p + ki][ow − p + kj][b],

@@ -11,6 +11,8 @@ struct BenchAttacksMeasurement {
     var byzantine: Int
     var runs: Int
     var seed: UInt64
+    /// Where and when the rows were measured (asked once: it reads /proc and runs git).
+    let machine = MachineInfo.current()
 
     /// The attack rows, then the pre-aggregation rows.
     func rows() throws -> [BenchAttacksRow] {
@@ -71,7 +73,7 @@ struct BenchAttacksMeasurement {
             kind: kind, name: name,
             m: matrix.rowCount, d: matrix.columnCount, byzantine: byzantine, runs: runs,
             medianMs: timing.medianMs, cpuMs: timing.cpuMs, rule: plan.rule.name, ruleMs: rule.medianMs,
-            ruleCpuMs: rule.cpuMs, ratio: timing.medianMs / rule.medianMs, loadAverage: load)
+            ruleCpuMs: rule.cpuMs, ratio: timing.medianMs / rule.medianMs, loadAverage: load, machine: machine)
         describe(&row)
         return row
     }

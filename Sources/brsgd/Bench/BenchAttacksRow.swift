@@ -38,7 +38,7 @@ struct BenchAttacksRow: Encodable {
     /// What the time does and does not hold, where that needs saying (label-flip).
     var note: String?
     /// Where and when it ran.
-    var machine: MachineInfo = .current()
+    var machine: MachineInfo
 
     enum CodingKeys: String, CodingKey {
         case kind, name, m, d, byzantine, runs, rule, ratio, attack, knowledge, crafts, note, machine
