@@ -74,6 +74,16 @@ struct RawHTTP2Client: Sendable {
         try await stream.write(.data(.init(data: .byteBuffer(buffer), endStream: endStream)))
     }
 
+    /// Sends `bytes` on a stream whose headers the master may refuse on their own: it can
+    /// close the stream before the bytes go out, and then only the answer tells what happened.
+    static func sendAfterHeadersItMayRefuse(_ bytes: [UInt8], on stream: Stream, endStream: Bool = false) async throws {
+        do {
+            try await send(bytes, on: stream, endStream: endStream)
+        } catch ChannelError.ioOnClosedChannel {
+            // Refused and closed already: the answer reads the refusal.
+        }
+    }
+
     /// What the master answered on a stream.
     struct Answer: Sendable, CustomStringConvertible {
         /// The grpc-status of the trailers, nil when none came.

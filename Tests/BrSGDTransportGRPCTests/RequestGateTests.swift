@@ -31,17 +31,17 @@ struct RequestGateTests {
     static let malformedStreams: [(String, RequestRefusal.Reason, Probe)] = [
         ("a method the master does not serve", .unknownMethod, { client in
             let stream = try await client.open("/brsgd.v1.Training/Leave")
-            try await RawHTTP2Client.send(RawHTTP2Client.prefix(length: 0), on: stream, endStream: true)
+            try await RawHTTP2Client.sendAfterHeadersItMayRefuse(RawHTTP2Client.prefix(length: 0), on: stream, endStream: true)
             return await RawHTTP2Client.answer(on: stream)
         }),
         ("a request that is not gRPC", .notGRPC, { client in
             let stream = try await client.open("Join", contentType: "text/plain")
-            try await RawHTTP2Client.send([1, 2, 3], on: stream, endStream: true)
+            try await RawHTTP2Client.sendAfterHeadersItMayRefuse([1, 2, 3], on: stream, endStream: true)
             return await RawHTTP2Client.answer(on: stream)
         }),
         ("a grpc-encoding", .compressed, { client in
             let stream = try await client.open("Join", headers: [("grpc-encoding", "gzip")])
-            try await RawHTTP2Client.send(RawHTTP2Client.prefix(length: 0, compressed: true), on: stream, endStream: true)
+            try await RawHTTP2Client.sendAfterHeadersItMayRefuse(RawHTTP2Client.prefix(length: 0, compressed: true), on: stream, endStream: true)
             return await RawHTTP2Client.answer(on: stream)
         }),
         ("a compressed message", .compressed, { client in
@@ -76,7 +76,7 @@ struct RequestGateTests {
             let stream = try await client.open("SubmitGradient", headers: [
                 ("brsgd-worker-id", "0"), ("brsgd-session", "00112233445566778899aabbccddeeff"),
             ])
-            try await RawHTTP2Client.send(RawHTTP2Client.prefix(length: 1000), on: stream)
+            try await RawHTTP2Client.sendAfterHeadersItMayRefuse(RawHTTP2Client.prefix(length: 1000), on: stream)
             return await RawHTTP2Client.answer(on: stream)
         }),
     ]
@@ -165,16 +165,20 @@ struct RequestGateTests {
                 held.append(stream)
             }
             let third = try await raw.open("SubmitGradient", headers: headers)
-            try await RawHTTP2Client.send(RawHTTP2Client.prefix(length: 10), on: third)
+            try await RawHTTP2Client.sendAfterHeadersItMayRefuse(RawHTTP2Client.prefix(length: 10), on: third)
             let refusedThird = await RawHTTP2Client.answer(on: third)
             // The same 4 KiB without the headers: over the budget.
             let bare = try await raw.open("SubmitGradient")
             try await RawHTTP2Client.send(RawHTTP2Client.prefix(length: 4 << 10), on: bare)
             let refusedBare = await RawHTTP2Client.answer(on: bare)
             // A whole 4,000-byte upload with the headers reaches the round protocol, which
-            // answers it (no round is open: the worker has not asked for one).
+            // answers it (no round is open: the worker has not asked for one). The master frees
+            // the held uploads' places when it reads their resets, so wait until a probe of the
+            // session is admitted again; its own place is freed in turn, and one is left.
             for stream in held { try await stream.reset() }
-            try await eventually { metrics.refusals[.streamLimit] == 1 }
+            try await eventually {
+                await RawHTTP2Client.isAdmitted(raw, declaring: 10, headers: headers) { metrics.refusals[.streamLimit, default: 0] }
+            }
             var submission = Brsgd_V1_GradientSubmission()
             submission.workerID = 0
             submission.session = session
@@ -241,14 +245,14 @@ struct RequestGateTests {
 }
 
 extension RawHTTP2Client {
-    /// True when a SubmitGradient without a session declaring `length` bytes is admitted
-    /// (its stream is then reset). Frames of one connection are handled in order, and the
-    /// gate refuses as it reads a prefix: once a second stream behind it has been answered,
-    /// a refusal of the first would have been counted in `refusals`.
-    static func isAdmitted(_ client: RawHTTP2Client, declaring length: Int,
+    /// True when a SubmitGradient declaring `length` bytes, with `headers` (a session, or
+    /// none), is admitted (its stream is then reset). Frames of one connection are handled in
+    /// order, and the gate refuses as it reads headers or a prefix: once a second stream
+    /// behind it has been answered, a refusal of the first would have been counted in `refusals`.
+    static func isAdmitted(_ client: RawHTTP2Client, declaring length: Int, headers: [(String, String)] = [],
                            refusals: @Sendable () -> Int) async -> Bool {
         let before = refusals()
-        guard let stream = try? await client.open("SubmitGradient"),
+        guard let stream = try? await client.open("SubmitGradient", headers: headers),
               (try? await send(prefix(length: length), on: stream)) != nil,
               let probe = try? await client.open("Join"),
               (try? await send([], on: probe, endStream: true)) != nil
