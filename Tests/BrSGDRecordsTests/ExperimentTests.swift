@@ -249,3 +249,17 @@ import Testing
         #expect(checked.attack?.name == "alie(z=1)")
     }
 }
+
+@Suite struct ExperimentDifferenceTests {
+    @Test func differencesNameEveryFieldOfTheIdThatDiffers() {
+        let base = Experiment(model: .logistic, dataset: .fashionMNIST, workers: 4, learningRate: 0.1, epochs: 1, batchSize: 8)
+        var other = base
+        other.epochs = 3
+        other.testSubset = 500
+        other.threads = 8          // not part of the id
+        other.dataDirectory = "/x" // nor this
+        #expect(base.differences(from: base).isEmpty)
+        #expect(base.differences(from: other).map(\.description) == ["epochs: 1 here, 3 there", "test_subset: null here, 500 there"])
+        #expect(base.differences(from: other).isEmpty == (base.id == other.id))
+    }
+}

@@ -16,7 +16,7 @@ import RobustAggregation
 /// default), η = 0.1, one epoch at 16 examples per worker per round (188 rounds), test accuracy
 /// on a seeded subset of 2,000 test examples; 3 seeds. η = 0.1 rather than Table 1's 0.03: with
 /// worker momentum and one epoch, the clean mean reaches 74% at η = 0.1 and 59% at 0.03.
-public struct RobustnessGrid: Sendable {
+public struct RobustnessGrid: ExperimentGrid {
     /// What every cell shares (its rule, attack, b, partition and seed are replaced).
     public var base: Experiment
     public var rules: [RuleName] = RobustnessGrid.defaultRules
@@ -98,6 +98,15 @@ public struct RobustnessGrid: Sendable {
             }
         }
         return out
+    }
+
+    /// The cell this grid makes for `other`'s rule, attack, b, heterogeneity and seed:
+    /// equal to `other` (same id) exactly when `other` is a run of this grid's base.
+    public func cell(like other: Experiment) -> Experiment {
+        var base = self.base
+        base.partition = other.partition
+        let attack = other.byzantine > 0 ? other.attack.map { attackConfigurations[$0.kind] ?? AttackConfiguration(kind: $0.kind) } : nil
+        return base.gridCell(rule: configuration(other.rule.name), attack: attack, byzantine: other.byzantine, seed: other.seed)
     }
 
     private func configuration(_ rule: RuleName) -> RuleConfiguration {

@@ -13,7 +13,7 @@ import RobustAggregation
 /// Every cell is the ``base`` experiment with its rule, attack, b and seed replaced (b =
 /// round(α·m)); a rule given in ``ruleConfigurations`` keeps its parameters (β for BrSGD),
 /// and its f, when it takes one, is each cell's b.
-public struct Table1Grid: Sendable {
+public struct Table1Grid: ExperimentGrid {
     /// What every cell shares: model, dataset, m, epochs, batch size, η, … (its rule,
     /// attack, b and seed are replaced per cell).
     public var base: Experiment
@@ -58,6 +58,13 @@ public struct Table1Grid: Sendable {
             }
         }
         return out
+    }
+
+    /// The cell this grid makes for `other`'s rule, attack, b and seed: equal to `other`
+    /// (same id) exactly when `other` is a run of this grid's base.
+    public func cell(like other: Experiment) -> Experiment {
+        cell(rule: other.rule.name, attack: other.byzantine > 0 ? other.attack?.kind : nil,
+             byzantine: other.byzantine, seed: other.seed)
     }
 
     func cell(rule: RuleName, attack: AttackKind?, byzantine: Int, seed: UInt64) -> Experiment {

@@ -18,6 +18,10 @@ import Foundation
 /// PaperTable1.value(attack: "gaussian", rule: "krum", fraction: 0.5)  // 79.62
 /// ```
 public enum PaperTable1 {
+    /// The epochs the paper's runs trained (its Figure 3 runs 10); runs of another length
+    /// are not held against its values.
+    public static let epochs = 10
+
     /// Attack names in the paper's row order.
     public static let attacks = ["gaussian", "model-negation", "gradient-scale", "label-flip"]
 

@@ -15,6 +15,7 @@ extension RobustnessReport {
         lines.append("Worst-case final test accuracy (%) over \(attacks.count) attacks (\(attacks.joined(separator: ", "))): "
                      + "each cell is the mean ± sample std over \(seeds) seed(s) of the attack with the lowest mean, and that attack. "
                      + "α is the fraction of Byzantine workers; Dir(a) is a Dirichlet(a) split of the training set (smaller a: more heterogeneous).")
+        if let settings { lines += ["", settings.sentence] }
         lines.append("")
         lines.append("| Rule | α | " + heterogeneities.map(\.title).joined(separator: " | ") + " |")
         lines.append("|:---|---:|" + String(repeating: "---:|", count: heterogeneities.count))

@@ -129,6 +129,8 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
     public private(set) var attacks: [String]
     /// Every group that has runs, by rule, fraction and heterogeneity.
     public private(set) var cells: [Cell]
+    /// What the runs were made with (epochs, batch size, test subset, …); nil without records.
+    public private(set) var settings: RunSettings?
     /// The clean runs, by rule and heterogeneity.
     public private(set) var baselines: [Baseline]
 
@@ -170,6 +172,7 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
         self.cells = cells
         baselines = clean.map { Baseline(rule: $0.key.rule, heterogeneity: $0.key.heterogeneity, runs: $0.value) }
             .sorted { ($0.rule, $0.heterogeneity) < ($1.rule, $1.heterogeneity) }
+        settings = RunSettings(records: records)
     }
 
     /// The group of a rule at a fraction and heterogeneity, if it has runs.
@@ -185,7 +188,7 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
         return candidates.first { $0.rule == "mean" } ?? candidates.first
     }
 
-    enum CodingKeys: String, CodingKey { case rules, fractions, heterogeneities, attacks, baselines, cells }
+    enum CodingKeys: String, CodingKey { case rules, fractions, heterogeneities, attacks, baselines, cells, settings }
 
     /// Writes the report as JSON: its lists, the baselines and every cell (worst case first,
     /// then every attack's runs), accuracies as fractions.

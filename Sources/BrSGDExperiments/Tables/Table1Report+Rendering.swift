@@ -12,6 +12,7 @@ extension Table1Report {
     public func markdown(digits: Int = 1) -> String {
         var lines: [String] = []
         lines.append("Final test accuracy (%) under Byzantine attacks: ours (paper: Table 1 of Li et al., LeNet on FashionMNIST, m = 20).")
+        if let settings { lines += ["", settings.sentence] }
         lines.append("")
         let header = ["Attack"] + columns.map { "\(Format.ruleTitle($0.rule)) α=\(Format.percent($0.fraction))" }
         lines.append("| " + header.joined(separator: " | ") + " |")
@@ -82,8 +83,14 @@ extension Table1Report {
     }
 
     /// A Markdown list of the cells where our mean differs from the paper by more than
-    /// `threshold` points, largest first; says so when there are none.
+    /// `threshold` points, largest first; says so when there are none. Runs of another
+    /// length than the paper's ``PaperTable1/epochs`` are not compared: the list says so.
     public func differenceMarkdown(threshold: Double = 5) -> String {
+        if let settings, settings.epochs != [PaperTable1.epochs] {
+            let epochs = settings.epochs.map(String.init).joined(separator: " or ")
+            return "No cell is compared with the paper: these runs trained \(epochs) epoch\(settings.epochs == [1] ? "" : "s"), "
+                + "the paper's \(PaperTable1.epochs). Run the grid with --epochs \(PaperTable1.epochs) to compare.\n"
+        }
         let differing = differences(threshold: threshold)
         var lines = ["Cells more than \(Format.shortest(threshold)) points from the paper: \(differing.count)."]
         if !differing.isEmpty { lines.append("") }

@@ -105,6 +105,8 @@ public struct Table1Report: Codable, Sendable, Equatable {
     public private(set) var columns: [Column]
     /// Every cell with our data or a paper value, row by row in column order.
     public private(set) var cells: [Cell]
+    /// What the runs were made with (epochs, batch size, test subset, …); nil without records.
+    public private(set) var settings: RunSettings?
 
     /// Builds the table from run records.
     ///
@@ -159,6 +161,7 @@ public struct Table1Report: Codable, Sendable, Equatable {
             }
         }
         self.cells = cells
+        self.settings = RunSettings(records: records)
     }
 
     /// The cell for an attack, rule and fraction, if it has our data or a paper value.
@@ -176,6 +179,6 @@ public struct Table1Report: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case attacks, columns, cells
+        case attacks, columns, cells, settings
     }
 }

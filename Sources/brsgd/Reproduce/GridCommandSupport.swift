@@ -72,6 +72,11 @@ struct GridRunOptions: ParsableArguments {
     @Flag(name: .long, help: "List the runs the grid would make, and stop.")
     var dryRun = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Delete the runs of another experiment found in --output-dir, then run this grid.",
+        discussion: "Without it, a folder holding runs over another base (other epochs, batch size, test subset, …) is refused before any work, so that no table mixes two experiments."))
+    var replace = false
+
     /// With --dry-run, prints every run's id and their count, and returns true (the command stops).
     func listedOnly(_ configs: [Experiment]) -> Bool {
         guard dryRun else { return false }
@@ -93,21 +98,29 @@ struct GridRunOptions: ParsableArguments {
 
 /// Runs a grid's experiments into `<output-dir>/runs`, with one line of progress per run
 /// (its cell, accuracy, time, and the time elapsed and left), and writes `grid.json`.
+///
+/// The folder holds one experiment, and one grid works in it at a time: the run takes
+/// `<output-dir>/.lock` and refuses records over another base before any work (unless
+/// `replace`, which deletes them). Ctrl-C says what was saved and how to go on.
 struct GridExecution {
     var outputDirectory: String
     var jobs: Int
     var dataDirectory: String?
+    var replace = false
     /// A run's cell in progress lines, e.g. `brsgd α=25% alie seed 1`.
     var describe: (Experiment) -> String
 
     struct Result {
         var outcome: GridRunner.Outcome
-        /// Every record in runs/ (this grid's and any other there).
+        /// This grid's records: the runs made now and the ones found done.
         var records: [RunRecord]
         var root: URL
+        /// Held until the reports are written.
+        var lock: DirectoryLock
     }
 
-    func run(_ configs: [Experiment], title: String) throws -> Result {
+    func run(_ grid: some ExperimentGrid, title: String) throws -> Result {
+        let configs = grid.configurations
         let root = URL(fileURLWithPath: outputDirectory)
         let runs = root.appendingPathComponent("runs")
         do {
@@ -115,6 +128,14 @@ struct GridExecution {
         } catch {
             throw UsageError("--output-dir \(outputDirectory): cannot create it: \(describeDirectoryCreationError(error, creating: outputDirectory))")
         }
+        let lock: DirectoryLock
+        do {
+            lock = try DirectoryLock(directory: root)
+        } catch let held as DirectoryLock.Held {
+            throw UsageError("--output-dir \(outputDirectory): another grid is running into it\(held.holder.map { " (process \($0))" } ?? ""); "
+                             + "wait for it to end, or choose another --output-dir")
+        }
+        try checkOneExperiment(in: GridFolder(runs: runs), grid: grid)
         let threadsPerJob = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
         Terminal.note("\(title): \(configs.count) runs, \(jobs) at a time → \(outputDirectory)")
         let runner = GridRunner(directory: runs, jobs: jobs, threadsPerJob: threadsPerJob,
@@ -122,6 +143,8 @@ struct GridExecution {
         let started = Date()
         var made = 0
         let outcome: GridRunner.Outcome
+        let interruption = InterruptionNote(runs: runs, ids: configs.map(\.id))
+        defer { interruption.cancel() }
         do {
             outcome = try runner.run(configs) { event in
                 let cell = describe(event.config)
@@ -144,7 +167,23 @@ struct GridExecution {
             throw CommandError(error.message)
         }
         if outcome.resumed > 0 { Terminal.note("\(outcome.resumed) runs were already in \(runs.path) and were not run again") }
-        return Result(outcome: outcome, records: try runner.allRecords(), root: root)
+        return Result(outcome: outcome, records: outcome.records, root: root, lock: lock)
+    }
+
+    /// Refuses (or, with `replace`, deletes) records in `folder` over another base than
+    /// `grid`'s, naming what differs.
+    private func checkOneExperiment(in folder: GridFolder, grid: some ExperimentGrid) throws {
+        let foreign = try folder.foreignRuns(of: grid)
+        guard !foreign.fileNames.isEmpty else { return }
+        let what = foreign.differences.prefix(6).map { "\($0.field) \($0.there) there, \($0.here) asked for" }.joined(separator: "; ")
+        let count = Terminal.counting(foreign.fileNames.count, "run")
+        if replace {
+            try folder.remove(foreign.fileNames)
+            Terminal.note("--replace: deleted \(count) of another experiment from \(folder.runs.path) (\(what))")
+            return
+        }
+        throw UsageError("--output-dir \(outputDirectory) holds \(count) of another experiment (\(what)); "
+                         + "choose another --output-dir, or add --replace to delete them and run this grid")
     }
 
     /// After the command's own reports: writes `grid.json`, says the grid is done and where
@@ -164,17 +203,25 @@ struct GridExecution {
             var wallSeconds: Double
             var epochs: Int
             var batchSize: Int
+            var testSubset: Int?
+            var learningRate: Double
+            var momentum: Double
+            var workerMomentum: Double
             var jobs: Int
             var failures: [[String: String]]
             enum CodingKeys: String, CodingKey {
-                case runs, resumed, epochs, jobs, failures
+                case runs, resumed, epochs, jobs, failures, momentum
                 case wallSeconds = "wall_seconds"
                 case batchSize = "batch_size"
+                case testSubset = "test_subset"
+                case learningRate = "lr"
+                case workerMomentum = "worker_momentum"
             }
         }
         let summary = GridSummary(
             runs: result.records.count, resumed: result.outcome.resumed, wallSeconds: result.outcome.seconds,
-            epochs: base.epochs, batchSize: base.batchSize, jobs: jobs,
+            epochs: base.epochs, batchSize: base.batchSize, testSubset: base.testSubset, learningRate: base.learningRate,
+            momentum: base.momentum, workerMomentum: base.workerMomentum, jobs: jobs,
             failures: result.outcome.failures.map { ["run": $0.config.id, "reason": $0.message] })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -185,5 +232,29 @@ struct GridExecution {
     private func checkFailures(_ result: Result, total: Int) throws {
         guard !result.outcome.failures.isEmpty else { return }
         throw CommandError("\(result.outcome.failures.count) of \(total) runs failed (listed in \(result.root.appendingPathComponent("grid.json").path))")
+    }
+}
+
+/// While a grid runs, Ctrl-C (SIGINT) says how many of its runs are saved and how to go on,
+/// then ends the process (exit 130): the runs in progress are lost, the saved ones are kept.
+final class InterruptionNote {
+    private let source: any DispatchSourceSignal
+
+    init(runs: URL, ids: [String]) {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            let saved = ids.filter { FileManager.default.fileExists(atPath: runs.appendingPathComponent($0 + ".json").path) }.count
+            Terminal.note("\ninterrupted: \(saved) of \(ids.count) runs are saved in \(runs.path); "
+                          + "run the same command again to go on from there (runs in progress start over)")
+            exit(130)
+        }
+        source.resume()
+        self.source = source
+    }
+
+    func cancel() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
     }
 }

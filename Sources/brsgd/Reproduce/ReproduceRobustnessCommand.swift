@@ -111,11 +111,12 @@ struct ReproduceRobustnessCommand: ParsableCommand {
         let grid = try grid()
         let configs = grid.configurations
         if gridOptions.listedOnly(configs) { return }
-        let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir) { c in
+        let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir,
+                                      replace: gridOptions.replace) { c in
             let heterogeneity = c.partition.dirichletAlpha.map { "Dir(\($0))" } ?? "IID"
             return "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) \(heterogeneity) seed \(c.seed)"
         }
-        let result = try execution.run(configs, title: "Robustness grid (\(grid.base.model.rawValue), m = \(grid.base.workers), "
+        let result = try execution.run(grid, title: "Robustness grid (\(grid.base.model.rawValue), m = \(grid.base.workers), "
                                        + "\(grid.base.epochs) epoch(s), batch \(grid.base.batchSize), worker momentum \(grid.base.workerMomentum))")
         try writeReports(result.records, root: result.root, rules: grid.rules.map(\.rawValue))
         try execution.finish(result, base: grid.base, total: configs.count, report: "robustness.md")

@@ -122,11 +122,12 @@ struct ReproduceTable1Command: ParsableCommand {
         let grid = try grid()
         let configs = grid.configurations
         if gridOptions.listedOnly(configs) { return }
-        let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir) { c in
+        let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir,
+                                      replace: gridOptions.replace) { c in
             "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
         }
         // The title is the first line printed, after the output directory is known to be usable.
-        let result = try execution.run(configs, title: "Table 1 grid (\(Terminal.counting(grid.base.epochs, "epoch")), batch \(grid.base.batchSize) per worker, "
+        let result = try execution.run(grid, title: "Table 1 grid (\(Terminal.counting(grid.base.epochs, "epoch")), batch \(grid.base.batchSize) per worker, "
                                                       + "m = \(grid.base.workers))")
         try writeReports(result.records, root: result.root)
         try execution.finish(result, base: grid.base, total: configs.count, report: "table1.md")
