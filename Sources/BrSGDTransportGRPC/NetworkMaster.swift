@@ -26,7 +26,8 @@ public enum NetworkMaster {
     ///   - plan: what the master runs (``MasterPlan``: the vector, rule, optimizer, rounds,
     ///     and the experiment told to the workers, without its attack, when there is one).
     ///   - onListening: called with the bound port once the server listens.
-    /// - Throws: ``CheckpointError`` (a bad `--resume`), a transport error when the address
+    /// - Throws: ``CheckpointError`` (a bad `--resume`, or a checkpoint that exists without
+    ///   it: a fresh start never overwrites one), a transport error when the address
     ///   cannot be bound, or `CancellationError`.
     public static func run(
         plan: MasterPlan,
@@ -39,6 +40,9 @@ public enum NetworkMaster {
         let broadcast = RoundBroadcast()
         let master = try TrainingMaster(plan: plan, options: options, logger: logger, metrics: metrics,
                                         broadcast: broadcast)
+        if !options.resume, let url = options.checkpoint, FileManager.default.fileExists(atPath: url.path) {
+            throw CheckpointError("the checkpoint \(url.path) exists: resume from it (--resume), or remove it to start over; a fresh start would overwrite it")
+        }
         if options.resume, let url = options.checkpoint {
             if FileManager.default.fileExists(atPath: url.path) {
                 try await master.restore(from: url)

@@ -48,8 +48,10 @@ struct AggregateCommand: ParsableCommand {
 
     private func aggregate() throws {
         let rule = try ruleOptions.makeRule()
-        guard let outputFile = try OutputFile.check(output, option: "--output", extensions: ["npy", "json"]) else { return }
-        let diagnosticsFile = try OutputFile.check(diagnostics, option: "--diagnostics", extensions: ["json"])
+        guard let outputFile = try OutputFile.check(output, option: "--output", extensions: ["npy", "json"],
+                                                    notOver: [("--input", input)]) else { return }
+        let diagnosticsFile = try OutputFile.check(diagnostics, option: "--diagnostics", extensions: ["json"],
+                                                   notOver: [("--input", input), ("--output", output)])
         let loaded: LoadedMatrix
         do {
             loaded = try TensorFile.readMatrix(at: URL(fileURLWithPath: input))

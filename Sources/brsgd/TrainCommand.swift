@@ -55,8 +55,9 @@ struct TrainCommand: ParsableCommand {
 
     private func train() throws {
         let checked = try experiment.checkedExperiment()
-        let record = try OutputFile.check(output, option: "--output", extensions: ["json"])
-        let model = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"])
+        let record = try OutputFile.check(output, option: "--output", extensions: ["json"], notOver: [("--config", experiment.config)])
+        let model = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"],
+                                         notOver: [("--config", experiment.config), ("--output", output)])
         let config = checked.experiment
         if dryRun {
             print(String(decoding: try config.jsonData(), as: UTF8.self))

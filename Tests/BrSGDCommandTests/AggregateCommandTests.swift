@@ -92,6 +92,22 @@ import TensorIO
         #expect(!FileManager.default.fileExists(atPath: path("g.npy")), "\(name): wrote an output")
     }
 
+    /// An output that is the input (by another spelling too) is refused, and the input stays.
+    @Test func anOutputThatIsTheInputIsRefused() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try write("[[1], [2], [3]]", "G.json")
+        let before = try Data(contentsOf: URL(fileURLWithPath: input))
+        for (option, output) in [("--output", input), ("--output", dir.path + "/./G.json"), ("--diagnostics", input)] {
+            var arguments = ["aggregate", "--input", input, "--output", option == "--output" ? output : path("g.json")]
+            if option == "--diagnostics" { arguments += ["--diagnostics", output] }
+            let run = try CommandRunner.run(arguments)
+            #expect(run.status == 64, "\(arguments): \(run.stderr)")
+            #expect(run.stderr == "error: \(option) \(output) is also --input: writing it would overwrite that file; give another path\n",
+                    "\(run.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before)
+    }
+
     @Test func badNpyFilesFailClearly() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         // A valid float32 file, then truncated; and an int64 file.

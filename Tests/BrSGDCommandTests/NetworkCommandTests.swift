@@ -84,6 +84,23 @@ import Testing
         #expect(run.stderr.contains(expected), "\(arguments): \(run.stderr)")
     }
 
+    /// A checkpoint that exists is never overwritten by a fresh start: without --resume, the
+    /// master and the cluster refuse before any work and say how to go on.
+    @Test func anExistingCheckpointIsNotOverwrittenWithoutResume() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let checkpoint = directory.appendingPathComponent("ck.json")
+        let content = Data(#"{"format_version": 2, "round": 411}"#.utf8)
+        try content.write(to: checkpoint)
+        for command in ["master", "cluster"] {
+            let run = try CommandRunner.run([command, "--workers", "2", "--checkpoint", checkpoint.path])
+            #expect(run.status == 64, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("--checkpoint \(checkpoint.path) exists (411 rounds done): add --resume to go on from it, "
+                                        + "or remove it (or give another --checkpoint) to start over"), "\(command): \(run.stderr)")
+        }
+        #expect(try Data(contentsOf: checkpoint) == content)
+    }
+
     @Test func helpTeaches() throws {
         for (command, needles) in [
             (["master", "--help"], ["--listen", "--round-timeout", "--token-file", "--worker-tokens", "--checkpoint-every", "--resume",

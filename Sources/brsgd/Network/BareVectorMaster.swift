@@ -12,6 +12,8 @@ import TensorIO
 struct BareVectorRun {
     var initialParameters: [Float]
     var checked: Experiment.Checked
+    /// The file `--parameters` named (an output may not overwrite it).
+    var parametersPath: String
 
     /// Reads the vector and builds the experiment.
     /// - Throws: ``UsageError`` (one line, exit 64) naming `--parameters` for a file that
@@ -24,7 +26,7 @@ struct BareVectorRun {
             throw UsageError("--rounds: --parameters needs the number of rounds to run (for example --rounds 100)")
         }
         let checked = try experiment.checkedBareVector(parameterCount: values.count, rounds: rounds)
-        return BareVectorRun(initialParameters: values, checked: checked)
+        return BareVectorRun(initialParameters: values, checked: checked, parametersPath: path)
     }
 
     /// w₀ from `path`: a 1-D .npy (float32, or float64 rounded to float32) or a .json array,
@@ -55,8 +57,9 @@ func runBareVectorMaster(_ run: BareVectorRun, serving: MasterServingOptions, ho
     let experiment = run.checked.experiment
     var options = try serving.masterOptions(host: host, port: port, threads: 1, workerCount: experiment.workers)
     options.tls = tls
-    let recordFile = try OutputFile.check(output, option: "--output", extensions: ["json"])
-    let modelFile = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"])
+    let recordFile = try OutputFile.check(output, option: "--output", extensions: ["json"], notOver: [("--parameters", run.parametersPath)])
+    let modelFile = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"],
+                                         notOver: [("--parameters", run.parametersPath), ("--output", output)])
     Terminal.note("serving a vector of \(experiment.dimension) parameters: m = \(experiment.workers), "
                   + "\(experiment.rounds ?? 0) rounds, rule \(experiment.ruleName), no evaluation")
     try await serveAndReport(plan: MasterPlan(bareVector: run.checked, initialParameters: run.initialParameters),

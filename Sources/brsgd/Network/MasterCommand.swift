@@ -126,7 +126,8 @@ func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, hos
                                             workerCount: checked.experiment.workers)
     options.tls = tls
     let recordFile = try OutputFile.check(output, option: "--output", extensions: ["json"])
-    let modelFile = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"])
+    let modelFile = try OutputFile.check(saveModel, option: "--save-model", extensions: ["npy", "json"],
+                                       notOver: [("--output", output)])
     let data: LoadedData
     do {
         data = try LoadedData.load(checked.experiment.dataset, from: experiment.locator)

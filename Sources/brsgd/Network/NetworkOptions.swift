@@ -43,6 +43,9 @@ struct MasterServingOptions: ParsableArguments {
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if checkpointEvery > 0 && checkpoint == nil { throw ValidationError("--checkpoint-every needs --checkpoint") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint") }
+        if let checkpoint, !resume, FileManager.default.fileExists(atPath: checkpoint) {
+            throw ValidationError(Self.existingCheckpointMessage(checkpoint))
+        }
         if tokenFile != nil && workerTokens != nil {
             throw ValidationError("give --token-file (one shared secret) or --worker-tokens (one per worker), not both")
         }
@@ -50,6 +53,14 @@ struct MasterServingOptions: ParsableArguments {
         if let metricsPort, !(0 ... 65535).contains(metricsPort) {
             throw ValidationError("--metrics-port must lie in 0...65535")
         }
+    }
+
+    /// A fresh start would overwrite a checkpoint: say which round it holds and how to go on.
+    static func existingCheckpointMessage(_ path: String) -> String {
+        let round = (try? Data(contentsOf: URL(fileURLWithPath: path)))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }?["round"] as? Int
+        return "--checkpoint \(path) exists\(round.map { " (\($0) rounds done)" } ?? ""): add --resume to go on from it, "
+            + "or remove it (or give another --checkpoint) to start over"
     }
 
     func masterOptions(host: String, port: Int, threads: Int, workerCount: Int) throws -> NetworkMasterOptions {
