@@ -11,6 +11,8 @@ final class SVGInspector: NSObject, XMLParserDelegate {
     struct Element { var name: String; var attributes: [String: String] }
     var elements: [Element] = []
     var texts: [String] = []
+    /// Each `<text>` element with its content.
+    var textElements: [(element: Element, content: String)] = []
     private var currentText = ""
 
     static func parse(_ svg: String) throws -> SVGInspector {
@@ -35,6 +37,7 @@ final class SVGInspector: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         if name == "text" || name == "title" { texts.append(currentText) }
+        if name == "text", let element = elements.last(where: { $0.name == "text" }) { textElements.append((element, currentText)) }
         currentText = ""
     }
 
@@ -232,5 +235,72 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         #expect(Palette.dash(7) == "6 3")
         #expect(Palette.color(7) == Palette.color(0))
         #expect(!Palette.colors.contains("#F0E442"))
+    }
+}
+
+/// Plots for every length of run: a one-epoch series draws visible points, and every text
+/// (titles, legends, footnotes) lies inside the canvas, at any panel count.
+@Suite struct PlotsForEveryLengthOfRunTests {
+    /// The horizontal extent of each text, at 0.58 (0.63 bold) of its font size per
+    /// character, the layout's own estimate; rotated texts are checked by their anchor only.
+    static func textsOutside(_ inspector: SVGInspector) throws -> [String] {
+        let (width, height) = try #require(inspector.viewBox)
+        return inspector.textElements.compactMap { element, content in
+            let a = element.attributes
+            guard let x = Double(a["x"] ?? ""), let y = Double(a["y"] ?? ""), let size = Double(a["font-size"] ?? "") else { return content }
+            let extent = a["transform"] != nil ? 0 : Double(content.count) * size * (a["font-weight"] == "bold" ? 0.63 : 0.58)
+            let start = a["text-anchor"] == "middle" ? x - extent / 2 : a["text-anchor"] == "end" ? x - extent : x
+            return start >= 0 && start + extent <= width && y >= 0 && y <= height ? nil : "\(content) at x \(start)…\(start + extent) of \(width)"
+        }
+    }
+
+    /// Series (polylines of class `series`) that draw nothing: fewer than two points and no marker of their colour.
+    static func invisibleSeries(_ inspector: SVGInspector) -> [String] {
+        let markerColours = Set(inspector.all("circle").compactMap { $0.attributes["fill"] })
+        return inspector.all("polyline", class: "series").compactMap { line in
+            let points = (line.attributes["points"] ?? "").split(separator: " ").count
+            return points >= 2 || markerColours.contains(line.attributes["stroke"] ?? "") ? nil : line.attributes["data-label"] ?? "?"
+        }
+    }
+
+    static func oneEpochRecords() -> [RunRecord] {
+        var records: [RunRecord] = []
+        for (rule, accuracy) in [("brsgd", 0.8), ("median", 0.7), ("mean", 0.3)] {
+            for byzantine in [0, 5] {
+                records.append(Fixtures.record(Fixtures.config(rule: rule, byzantine: byzantine), finalAccuracy: accuracy, epochs: 1))
+            }
+        }
+        return records
+    }
+
+    @Test(arguments: [Figure3Plot.Layout.grid, .perAttack])
+    func oneEpochRunsDrawVisiblePoints(layout: Figure3Plot.Layout) throws {
+        let inspector = try SVGInspector.parse(Figure3Plot(records: Self.oneEpochRecords(), layout: layout).svg())
+        #expect(!inspector.all("polyline", class: "series").isEmpty)
+        #expect(Self.invisibleSeries(inspector).isEmpty, "\(Self.invisibleSeries(inspector))")
+        let outside = try Self.textsOutside(inspector)
+        #expect(outside.isEmpty, "\(outside)")
+    }
+
+    @Test func aLineChartOfOnePointAndALongTitleStaysVisibleAndInside() throws {
+        var chart = LineChart(title: "Test accuracy of a run with a rather long title that a narrow chart must still hold",
+                              xAxis: .init(label: "Epoch"), yAxis: .init(label: "Accuracy"))
+        chart.series = [LineChart.Series(label: "one epoch", points: [ChartPoint(x: 1, y: 0.5)])]
+        let inspector = try SVGInspector.parse(chart.svg(width: 300, height: 200))
+        #expect(Self.invisibleSeries(inspector).isEmpty)
+        let outside = try Self.textsOutside(inspector)
+        #expect(outside.isEmpty, "\(outside)")
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func heatmapsKeepTheirTextInsideAtAnyPanelCount(panels: Int) throws {
+        let report = RobustnessReport(records: RobustnessReportTests.records())
+        let rules = Array(report.rules.prefix(panels))
+        try #require(rules.count == min(panels, report.rules.count))
+        for title in [nil, "\(rules[0]): worst-case test accuracy over \(report.attacks.count) attacks"] {
+            let inspector = try SVGInspector.parse(RobustnessHeatmap(report: report, rules: rules).svg(title: title))
+            let outside = try Self.textsOutside(inspector)
+            #expect(outside.isEmpty, "\(panels) panels: \(outside)")
+        }
     }
 }

@@ -162,13 +162,19 @@ public struct Figure3Plot: Sendable, Equatable {
 
     /// The shared legend: one entry per α (grid) or per (rule, α) (per attack).
     var legend: [LineChart.Series] {
+        var entries: [LineChart.Series]
         switch layout {
         case .grid:
-            return fractions.map { gridSeries(Curve(attack: "", rule: "", fraction: $0, runs: 0, points: [])) }
+            entries = fractions.map { gridSeries(Curve(attack: "", rule: "", fraction: $0, runs: 0, points: [])) }
         case .perAttack:
             var seen = Set<String>()
-            return panels.flatMap { $0 }.flatMap(\.series).filter { seen.insert($0.label).inserted }
+            entries = panels.flatMap { $0 }.flatMap(\.series).filter { seen.insert($0.label).inserted }
         }
+        // One-epoch runs draw markers (see LineChart.resolvedSeries): so does the legend.
+        if panels.flatMap({ $0 }).flatMap(\.series).allSatisfy({ $0.points.count < 2 }) {
+            for index in entries.indices { entries[index].showsMarkers = true }
+        }
+        return entries
     }
 
     /// The figure as one SVG document: title, shared legend, then the panel grid.
@@ -182,7 +188,7 @@ public struct Figure3Plot: Sendable, Equatable {
         let panelHeight = panelHeight ?? (layout == .grid ? 190 : 240)
         let grid = panels
         let columnCount = max(1, grid.map(\.count).max() ?? 1)
-        let width = max(Double(columnCount) * panelWidth + 30, SVGWriter.textWidth(title, size: 15) + 40, 480)
+        let width = max(Double(columnCount) * panelWidth + 30, SVGWriter.textWidth(title, size: 15, bold: true) + 40, 480)
         let entries = legend
         let entryWidth = 30 + (entries.map { SVGWriter.textWidth($0.label, size: 11) }.max() ?? 60) + 16
         let legendColumns = max(1, min(entries.count, Int((width - 40) / entryWidth)))

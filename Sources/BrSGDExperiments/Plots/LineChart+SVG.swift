@@ -9,6 +9,8 @@ extension LineChart {
     public func svg(width: Double = 640, height: Double = 400) -> String {
         let legend = legendEntries
         let legendWidth = legend.isEmpty ? 0 : min(width * 0.45, 36 + (legend.map { SVGWriter.textWidth($0.label, size: 11) }.max() ?? 0))
+        // Wide enough for the title over the plot.
+        let width = max(width, SVGWriter.textWidth(title, size: 13, bold: true) + legendWidth + 24)
         var writer = SVGWriter(width: width, height: height)
         draw(into: &writer, frame: Rect(x: 0, y: 0, width: width - legendWidth, height: height))
         if !legend.isEmpty {
@@ -34,12 +36,14 @@ extension LineChart {
         }
     }
 
-    /// Series with palette colours and dashes filled in.
+    /// Series with palette colours and dashes filled in; a series of fewer than two points
+    /// (a one-epoch run) draws markers, as a line through one point draws nothing.
     var resolvedSeries: [Self.Series] {
         series.enumerated().map { index, s in
             var s = s
             s.color = s.color ?? Palette.color(index)
             s.dash = s.dash ?? Palette.dash(index)
+            if s.points.count < 2 { s.showsMarkers = true }
             return s
         }
     }
@@ -57,7 +61,10 @@ extension LineChart {
         let mapY = Self.mapper(yAxis.scale, yRange, plot.maxY, plot.y)
 
         if !title.isEmpty {
-            writer.text(title, x: plot.x + plot.width / 2, y: frame.y + 18, size: 13, anchor: .middle, weight: "bold")
+            // Centred over the plot, moved in where it would leave the frame.
+            let half = SVGWriter.textWidth(title, size: 13, bold: true) / 2
+            let x = max(frame.x + half + 2, min(plot.x + plot.width / 2, frame.maxX - half - 2))
+            writer.text(title, x: x, y: frame.y + 18, size: 13, anchor: .middle, weight: "bold")
         }
         writer.rect(plot, fill: "#FFFFFF", stroke: "#BBBBBB")
 

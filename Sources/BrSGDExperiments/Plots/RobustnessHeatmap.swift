@@ -40,10 +40,14 @@ public struct RobustnessHeatmap: Sendable {
         let panelWidth = Double(max(1, columns.count)) * Self.cellWidth
         let panelHeight = Double(max(1, rows.count)) * Self.cellHeight
         let barX = Self.left + Double(rules.count) * (panelWidth + Self.gap)
-        let width = barX + Self.barWidth + 56
+        let heading = title ?? "Worst-case test accuracy over \(report.attacks.count) attacks"
+        let seeds = Set(report.cells.map(\.worst.accuracies.count)).sorted().map(String.init).joined(separator: "–")
+        let footnote = "mean ± std over \(seeds) seed(s); the attack named is the worst one; colour from \(Format.fixed(floor * 100, 0))% to the best clean run"
+        // Wide enough for the panels and colour bar, the heading and the footnote, at any panel count.
+        let width = max(barX + Self.barWidth + 56, Self.left + SVGWriter.textWidth(heading, size: 14, bold: true) + 16,
+                        Self.left + SVGWriter.textWidth(footnote, size: 10) + 16)
         let height = Self.top + panelHeight + 56
         var svg = SVGWriter(width: width, height: height)
-        let heading = title ?? "Worst-case test accuracy over \(report.attacks.count) attacks"
         svg.text(heading, x: Self.left, y: 20, size: 14, weight: "bold")
         for (index, rule) in rules.enumerated() {
             let x0 = Self.left + Double(index) * (panelWidth + Self.gap)
@@ -84,9 +88,7 @@ public struct RobustnessHeatmap: Sendable {
         for (label, level) in [(ceiling, 1.0), ((floor + ceiling) / 2, 0.5), (floor, 0.0)] {
             svg.text(Format.fixed(label * 100, 0) + "%", x: barX + Self.barWidth + 4, y: Self.top + (1 - level) * panelHeight + 4, size: 10)
         }
-        let seeds = Set(report.cells.map(\.worst.accuracies.count)).sorted().map(String.init).joined(separator: "–")
-        svg.text("mean ± std over \(seeds) seed(s); the attack named is the worst one; colour from \(Format.fixed(floor * 100, 0))% to the best clean run",
-                 x: Self.left, y: height - 16, size: 10, fill: "#555555")
+        svg.text(footnote, x: Self.left, y: height - 16, size: 10, fill: "#555555")
         return svg.document(title: heading)
     }
 }

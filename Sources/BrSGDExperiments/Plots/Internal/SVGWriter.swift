@@ -97,7 +97,7 @@ struct SVGWriter {
     }
 
     /// Approximate width of `text` at `size` in a sans-serif font, for layout.
-    static func textWidth(_ text: String, size: Double) -> Double {
-        Double(text.count) * size * 0.58
+    static func textWidth(_ text: String, size: Double, bold: Bool = false) -> Double {
+        Double(text.count) * size * (bold ? 0.63 : 0.58)
     }
 }
