@@ -61,7 +61,7 @@ test-default-build: deps
 	BRSGD_WITHOUT_GRPC=1 $(SWIFT) test --skip-build --scratch-path .build-default --filter NetworkCommandAvailabilityTests
 
 bench: release
-	.build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean
+	.build/release/brsgd bench aggregate --workers 20 --dimension 1000000 --rules brsgd,median,krum,mean
 
 # The published benchmark set (training against PyTorch, aggregation against NumPy and ByzFL),
 # measured on this machine and rendered into docs/benchmarks.md: on a quiet machine.

@@ -34,7 +34,7 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Examples per worker per round.")
     var batchSize = 8
 
-    @Option(name: .long, help: "The directory holding FashionMNIST's IDX files; only it is searched (default: $BRSGD_DATA_DIR, then /usr/share/datasets/fashion-mnist).")
+    @Option(name: .long, help: DataDirectoryHelp.help)
     var dataDir: String?
 
     func validate() throws {

@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
               brsgd train --workers 20 --byzantine 9 --attack ipm --rule brsgd-robust --dry-run > experiment.json
             """)
 
-    @OptionGroup var experiment: ExperimentOptions
+    @OptionGroup var experiment: TrainingOptions
 
     @Option(name: .long, help: "Write the run record (the experiment, per-epoch test accuracy and loss, aggregation times, Byzantine selections, skipped rounds) as JSON here.")
     var output: String?

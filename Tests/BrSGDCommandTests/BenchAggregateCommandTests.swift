@@ -42,7 +42,7 @@ import TensorIO
         let file = dir.appendingPathComponent("G.npy")
         try TensorFile.writeMatrix([Float](repeating: 1, count: 4 * 3), rowCount: 4, columnCount: 3, to: file)
         for (arguments, expected) in [
-            (["--input", file.path, "--m", "20"], "--m: not with --input"),
+            (["--input", file.path, "--workers", "20"], "--workers: not with --input"),
             (["--input", file.path, "--seed", "2"], "--seed: not with --input"),
             (["--input", file.path, "--rules", "krum", "--assumed-byzantine", "3"], "m' − f' − 2"),
             (["--input", dir.appendingPathComponent("missing.npy").path], "--input:"),

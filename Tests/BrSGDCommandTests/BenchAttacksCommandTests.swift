@@ -29,7 +29,7 @@ import Testing
     static let attacks = ["gaussian", "model-negation", "gradient-scale", "label-flip", "sign-flip", "alie", "ipm",
                           "mimic", "nan", "inf", "foe", "min-max", "min-sum", "alie-opt", "ipm-opt"]
 
-    static let small = ["bench", "attacks", "--m", "6", "--d", "40", "--byzantine", "2", "--runs", "1"]
+    static let small = ["bench", "attacks", "--workers", "6", "--dimension", "40", "--byzantine", "2", "--runs", "1"]
 
     @Test func givesARowPerAttackAndPreAggregationWithTheirFields() throws {
         let run = try CommandRunner.run(Self.small + ["--format", "json"])
@@ -72,11 +72,11 @@ import Testing
     @Test func refusesBadInputWithOneLineNamingTheOption() throws {
         for (arguments, expected) in [
             (["--attacks", "gaussian,nope"], "--attacks: unknown attack 'nope'"),
-            (["--attacks", "alie", "--byzantine", "4"], "--attacks: alie with --m 6 --byzantine 4"),
+            (["--attacks", "alie", "--byzantine", "4"], "--attacks: alie with --workers 6 --byzantine 4"),
             (["--byzantine", "6"], "--byzantine: is 6; it must lie in 1...5"),
             (["--byzantine", "0"], "--byzantine: is 0"),
-            (["--m", "1"], "--m: is 1"),
-            (["--d", "0"], "--d: is 0"),
+            (["--workers", "1"], "--workers: is 1"),
+            (["--dimension", "0"], "--dimension: is 0"),
             (["--runs", "0"], "--runs: is 0"),
             (["--pre-aggregations", "bucketing=0"], "--pre-aggregations: bucketing=0: s must be an integer ≥ 1"),
             (["--pre-aggregations", "clipping=inf"], "--pre-aggregations: clipping=inf: c must be a finite number > 0"),

@@ -107,7 +107,7 @@ import Testing
                                     "--metrics-port", "--workers", "--rule", "--save-model", "Examples"]),
             (["worker", "--help"], ["--master", "--worker-id", "--token-file", "--attack", "reconnects", "--checkpoint",
                                     "--momentum-history", "resumes"]),
-            (["cluster", "--help"], ["--workers", "--port", "loopback", "Example"]),
+            (["cluster", "--help"], ["--workers", "--listen", "loopback", "Example"]),
         ] {
             let run = try CommandRunner.run(command)
             #expect(run.status == 0)

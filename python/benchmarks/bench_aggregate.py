@@ -1,6 +1,6 @@
 """In-process brsgd.aggregate against NumPy's median and ByzFL's rules, same arrays, one run.
 
-    python benchmarks/bench_aggregate.py [--m 20] [--d 1000000] [--repeats 5] [--rules mean,median,brsgd]
+    python benchmarks/bench_aggregate.py [--workers 20] [--dimension 1000000] [--repeats 5] [--rules mean,median,brsgd]
 
 G is m × d float32 (standard normal, seed 0), C-contiguous. Each line is the median wall
 time of --repeats calls (after one warm-up call). ByzFL (pip install byzfl==0.0.11 --no-deps
@@ -53,13 +53,13 @@ def load_byzfl():
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--m", type=int, default=20)
-    parser.add_argument("--d", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=20)
+    parser.add_argument("--dimension", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--rules", help="comma-separated brsgd rules to time alone (default: every rule, NumPy, ByzFL)")
     arguments = parser.parse_args()
     only = arguments.rules.split(",") if arguments.rules else None
-    m, d, repeats = arguments.m, arguments.d, arguments.repeats
+    m, d, repeats = arguments.workers, arguments.dimension, arguments.repeats
     f = m // 5
     G = np.random.default_rng(0).standard_normal((m, d), dtype=np.float32)
     print(f"m = {m}, d = {d:,}, float32, f = {f}; median of {repeats} calls; {os.cpu_count()} cores; "

@@ -25,16 +25,16 @@ struct BenchAggregateCommand: ParsableCommand {
             or JSON file given with --input (to time other libraries on the same arrays).
 
             Example:
-              swift build -c release && .build/release/brsgd bench aggregate --m 20 --d 1000000 --rules brsgd,median,krum,mean --assumed-byzantine 4 --format json
+              swift build -c release && .build/release/brsgd bench aggregate --workers 20 --dimension 1000000 --rules brsgd,median,krum,mean --assumed-byzantine 4 --format json
             """)
 
-    @Option(name: .customLong("m"), help: "Rows (workers) of the random matrix (default 20).")
+    @Option(name: .customLong("workers"), help: "Rows (workers) of the random matrix (default 20).")
     var givenRowCount: Int?
 
-    @Option(name: .customLong("d"), help: "Columns (model dimension) of the random matrix (default 1000000).")
+    @Option(name: .customLong("dimension"), help: "Columns (model dimension) of the random matrix (default 1000000).")
     var givenColumnCount: Int?
 
-    @Option(name: .long, help: "Time the rules on this m × d matrix (.npy or .json) instead of a random one; not with --m, --d or --seed.")
+    @Option(name: .long, help: "Time the rules on this m × d matrix (.npy or .json) instead of a random one; not with --m, --dimension or --seed.")
     var input: String?
 
     @Option(name: .long, help: "Comma-separated rules to time.")
@@ -58,7 +58,7 @@ struct BenchAggregateCommand: ParsableCommand {
     func validate() throws {
         try reportingErrors {
             if input != nil {
-                for (option, given) in [("--m", givenRowCount != nil), ("--d", givenColumnCount != nil), ("--seed", givenSeed != nil)] where given {
+                for (option, given) in [("--workers", givenRowCount != nil), ("--dimension", givenColumnCount != nil), ("--seed", givenSeed != nil)] where given {
                     throw UsageError("\(option): not with --input (the file gives the matrix)")
                 }
                 guard runs >= 1 else { throw UsageError("--runs: is \(runs); it must be ≥ 1") }
@@ -66,17 +66,17 @@ struct BenchAggregateCommand: ParsableCommand {
                 return   // the rules are checked against the file's m once it is read
             }
             guard (1 ... Experiment.maximumWorkers).contains(rowCount) else {
-                throw UsageError("--m: is \(rowCount); it must lie in 1...\(Experiment.maximumWorkers)")
+                throw UsageError("--workers: is \(rowCount); it must lie in 1...\(Experiment.maximumWorkers)")
             }
-            guard columnCount >= 1 else { throw UsageError("--d: is \(columnCount); it must be ≥ 1") }
+            guard columnCount >= 1 else { throw UsageError("--dimension: is \(columnCount); it must be ≥ 1") }
             do {
                 try Experiment.checkMemory(rows: rowCount, columns: columnCount, field: nil)
             } catch let error as ExperimentError {
-                throw UsageError("--m \(rowCount) --d \(columnCount): \(error.detail)")
+                throw UsageError("--workers \(rowCount) --dimension \(columnCount): \(error.detail)")
             }
             guard runs >= 1 else { throw UsageError("--runs: is \(runs); it must be ≥ 1") }
             try checkRuleNames()
-            try checkRules(rowCount: rowCount, rowsOption: "--m")
+            try checkRules(rowCount: rowCount, rowsOption: "--workers")
         }
     }
 

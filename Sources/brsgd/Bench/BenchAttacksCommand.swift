@@ -41,17 +41,17 @@ struct BenchAttacksCommand: ParsableCommand {
               .build/release/brsgd bench attacks --byzantine 9 --attacks alie,alie-opt,ipm-opt --rule krum --nnm --pre-aggregations none --format json
             """)
 
-    @Option(name: .customLong("m"), help: "Rows (workers) of the random matrix.")
+    @Option(name: .customLong("workers"), help: "Rows (workers) of the random matrix.")
     var rowCount = 20
 
-    @Option(name: .customLong("d"), help: "Columns (model dimension) of the random matrix (default: LeNet-5's parameter count).")
+    @Option(name: .customLong("dimension"), help: "Columns (model dimension) of the random matrix; the default is LeNet-5's parameter count.")
     var columnCount = 61_706
 
     @Option(name: .long, parsing: .unconditional, help: "b, how many workers are Byzantine (workers 0..<b), in 1...m − 1.")
     var byzantine = 5
 
     @Option(name: .long, help: ArgumentHelp(
-        "Comma-separated attacks to time, or none (default: every one).",
+        "Comma-separated attacks to time, or none.",
         discussion: AttackKind.allCases.map(\.rawValue).joined(separator: ", ")))
     var attacks = AttackKind.allCases.map(\.rawValue).joined(separator: ",")
 
@@ -91,16 +91,16 @@ struct BenchAttacksCommand: ParsableCommand {
     /// Every check, before any work: the shape, b, the rule, each attack and pre-aggregation.
     private func makePlan() throws -> BenchAttacksPlan {
         guard (2 ... Experiment.maximumWorkers).contains(rowCount) else {
-            throw UsageError("--m: is \(rowCount); it must lie in 2...\(Experiment.maximumWorkers)")
+            throw UsageError("--workers: is \(rowCount); it must lie in 2...\(Experiment.maximumWorkers)")
         }
-        guard columnCount >= 1 else { throw UsageError("--d: is \(columnCount); it must be ≥ 1") }
+        guard columnCount >= 1 else { throw UsageError("--dimension: is \(columnCount); it must be ≥ 1") }
         guard (1 ..< rowCount).contains(byzantine) else {
-            throw UsageError("--byzantine: is \(byzantine); it must lie in 1...\(rowCount - 1) (--m − 1: the omniscient attacks need an honest row)")
+            throw UsageError("--byzantine: is \(byzantine); it must lie in 1...\(rowCount - 1) (--workers − 1: the omniscient attacks need an honest row)")
         }
         do {
             try Experiment.checkMemory(rows: rowCount + byzantine, columns: columnCount, field: nil)
         } catch {
-            throw UsageError("--m \(rowCount) --d \(columnCount): \(error.detail)")
+            throw UsageError("--workers \(rowCount) --dimension \(columnCount): \(error.detail)")
         }
         guard runs >= 1 else { throw UsageError("--runs: is \(runs); it must be ≥ 1") }
         return try BenchAttacksPlan(

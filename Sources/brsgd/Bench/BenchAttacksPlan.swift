@@ -35,7 +35,7 @@ struct BenchAttacksPlan {
                 try attack.validate(workerCount: m, byzantineCount: b)
                 return (kind, attack)
             } catch {
-                throw UsageError("--attacks: \(kind) with --m \(m) --byzantine \(b): \(error.message)")
+                throw UsageError("--attacks: \(kind) with --workers \(m) --byzantine \(b): \(error.message)")
             }
         }
 

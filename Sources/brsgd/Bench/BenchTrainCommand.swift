@@ -24,7 +24,7 @@ struct BenchTrainCommand: AsyncParsableCommand {
         case lenet, mlp, logistic, linear
     }
 
-    @Option(help: "The model to train (mlp is 784–200–100–10 with ReLU; the others take 784 inputs too).")
+    @Option(help: "The model to train, as `train --model` names it (mlp is 784–200–10 with ReLU; linear is a 784-input linear regression).")
     var model: ModelChoice = .lenet
 
     @Option(help: "Samples per batch.")
@@ -66,9 +66,10 @@ struct BenchTrainCommand: AsyncParsableCommand {
 
     func makeModel() -> Model {
         switch model {
-        case .lenet: .lenet5()
-        case .mlp: .mlp(inputSize: 784, hidden: [200, 100], outputCount: 10)
-        case .logistic: .logisticRegression(inputSize: 784, classCount: 10)
+        // The models of `train` are built where `train` builds them: one name, one model.
+        case .lenet: ModelName.lenet.makeModel()
+        case .mlp: ModelName.mlp.makeModel()
+        case .logistic: ModelName.logistic.makeModel()
         case .linear: .linearRegression(inputSize: 784)
         }
     }

@@ -20,7 +20,7 @@ struct BareVectorRun {
     ///   cannot be read, is not a 1-D float array, is empty or holds NaN or ±Inf; naming
     ///   `--rounds` when it is missing; naming the option that does not apply to a bare
     ///   vector, or the option at fault in the experiment.
-    static func check(parameters path: String, rounds: Int?, experiment: ExperimentOptions) throws -> BareVectorRun {
+    static func check(parameters path: String, rounds: Int?, experiment: NetworkExperimentOptions) throws -> BareVectorRun {
         let values = try readInitialParameters(path)
         guard let rounds else {
             throw UsageError("--rounds: --parameters needs the number of rounds to run (for example --rounds 100)")

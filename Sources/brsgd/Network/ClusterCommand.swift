@@ -10,7 +10,7 @@ struct ClusterCommand: AsyncParsableCommand {
         commandName: "cluster",
         abstract: "Run a networked training on this machine: a master and m worker processes over gRPC on loopback.",
         discussion: """
-            Starts the master in this process on 127.0.0.1 (--port, default any free port) and \
+            Starts the master in this process on --listen (default 127.0.0.1:0, any free port) and \
             m `brsgd worker` processes of this same executable; workers 0..<b run --attack. Each \
             worker gets its own fresh secret (or its line of --worker-tokens; --token-file \
             shares one), so none can join under another's id. The workers are stopped when the command \
@@ -21,11 +21,11 @@ struct ClusterCommand: AsyncParsableCommand {
               brsgd cluster --model mlp --workers 4 --byzantine 1 --attack gaussian --rule brsgd --epochs 1 --save-model net.npy
             """)
 
-    @OptionGroup var experiment: ExperimentOptions
+    @OptionGroup var experiment: NetworkExperimentOptions
     @OptionGroup(title: "Serving") var serving: MasterServingOptions
 
-    @Option(name: .long, help: "The master's port on 127.0.0.1 (0: any free port).")
-    var port = 0
+    @Option(name: .long, help: "host:port the master listens on; its workers connect there (port 0: any free port, printed).")
+    var listen = "127.0.0.1:0"
 
     @Option(name: .long, help: "Write the run record as JSON here.")
     var output: String?
@@ -33,14 +33,14 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write the final model's flat parameters as a 1-D float32 .npy (or .json) here.")
     var saveModel: String?
 
-    @Option(name: .long, help: "The workers' log level (default: warning).")
+    @Option(name: .long, help: "The workers' log level.")
     var workerLogLevel = "warning"
 
     @Option(name: .long, help: "What to print on standard output at the end: table (the epochs and a summary) or json (the run record).")
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard (0 ... 65535).contains(port) else { throw ValidationError("--port must lie in 0...65535") }
+        _ = try parseAddress(listen, option: "--listen")
     }
 
     func run() async throws {
@@ -90,15 +90,16 @@ struct ClusterCommand: AsyncParsableCommand {
         let sharedTokenFile = serving.tokenFile, tokenFiles = workerTokenFiles
         let dataDir = experiment.dataDir
         let workerLogLevel = self.workerLogLevel
-        let (experiment, fixedServing, port, output, saveModel, format) = (experiment, serving, port, output, saveModel, format)
+        let (host, port) = try parseAddress(listen, option: "--listen")
+        let (experiment, fixedServing, output, saveModel, format) = (experiment, serving, output, saveModel, format)
         do {
             let stop = NetworkMasterStop()
             try await cancellingOnStopSignals(onSignal: { stop.request() }) {
-                try await runMaster(experiment: experiment, serving: fixedServing, host: "127.0.0.1", port: port,
+                try await runMaster(experiment: experiment, serving: fixedServing, host: host, port: port,
                                     output: output, saveModel: saveModel, format: format, stop: stop, onListening: { port in
-                    Terminal.note("brsgd cluster: master on 127.0.0.1:\(port); starting \(config.workers) workers")
+                    Terminal.note("brsgd cluster: master on \(host):\(port); starting \(config.workers) workers")
                     for id in 0 ..< config.workers {
-                        var arguments = ["worker", "--master", "127.0.0.1:\(port)", "--worker-id", "\(id)",
+                        var arguments = ["worker", "--master", "\(host):\(port)", "--worker-id", "\(id)",
                                          "--log-level", workerLogLevel]
                         if let tokenFile = tokenFiles[id] ?? sharedTokenFile { arguments += ["--token-file", tokenFile] }
                         if let dataDir { arguments += ["--data-dir", dataDir] }

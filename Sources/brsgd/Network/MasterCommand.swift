@@ -48,7 +48,7 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "With --parameters: T, the rounds to run, ≥ 1.")
     var rounds: Int?
 
-    @OptionGroup var experiment: ExperimentOptions
+    @OptionGroup var experiment: NetworkExperimentOptions
     @OptionGroup(title: "Serving") var serving: MasterServingOptions
     @OptionGroup(title: "Mutual TLS") var tls: TLSOptions
 
@@ -106,7 +106,7 @@ struct MasterCommand: AsyncParsableCommand {
 
 /// The experiment of a networked run, validated, with the check every networked command
 /// adds: no omniscient attack (a networked worker never sees the other gradients).
-func checkedNetworkExperiment(_ options: ExperimentOptions) throws -> Experiment.Checked {
+func checkedNetworkExperiment(_ options: NetworkExperimentOptions) throws -> Experiment.Checked {
     let checked = try options.checkedExperiment()
     if let attack = checked.attack, attack.isOmniscient {
         let possible = AttackKind.allCases.filter { !$0.isOmniscient }.map(\.rawValue).joined(separator: ", ")
@@ -116,7 +116,7 @@ func checkedNetworkExperiment(_ options: ExperimentOptions) throws -> Experiment
 }
 
 /// Loads the data, serves the run, writes the record and the model. Shared by `master` and `cluster`.
-func runMaster(experiment: ExperimentOptions, serving: MasterServingOptions, host: String, port: Int,
+func runMaster(experiment: NetworkExperimentOptions, serving: MasterServingOptions, host: String, port: Int,
                output: String?, saveModel: String?, format: OutputFormat = .table, tls: MutualTLS? = nil,
                metrics: MasterMetrics = MasterMetrics(), stop: NetworkMasterStop? = nil,
                onListening: @escaping @Sendable (Int) -> Void) async throws {

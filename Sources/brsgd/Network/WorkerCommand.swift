@@ -45,11 +45,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A file holding the shared secret (its first line).")
     var tokenFile: String?
 
-    @OptionGroup(title: "Attack (a Byzantine worker)") var attackOptions: AttackOptions
+    @OptionGroup(title: "Attack (a Byzantine worker)") var attackOptions: AttackOptions<AttacksOfOneWorker>
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Where the dataset's IDX files are.",
-        discussion: "Searched in order: this directory, $\(DatasetLocator.environmentVariable), /usr/share/datasets/<dataset>, ~/.cache/brsgd/<dataset>."))
+    @Option(name: .long, help: DataDirectoryHelp.help)
     var dataDir: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -58,7 +56,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var checkpoint: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "How many rounds of momentum the worker keeps, at least 2 (default \(EngineGradientSource.defaultMomentumHistory)).",
+        "How many rounds of momentum the worker keeps, at least 2.",
         discussion: "A master resumed from its checkpoint replays up to --checkpoint-every rounds: keep at least that + 1, or the worker stops (momentum_lost) rather than send other bytes."))
     var momentumHistory = EngineGradientSource.defaultMomentumHistory
 

@@ -17,16 +17,22 @@ extension ModelName: ExpressibleByArgument {
 }
 extension DatasetName: ExpressibleByArgument {}
 
+/// `train`'s experiment: every attack.
+typealias TrainingOptions = ExperimentOptions<EveryAttack>
+/// `master`'s and `cluster`'s experiment: the attacks a networked worker runs alone.
+typealias NetworkExperimentOptions = ExperimentOptions<AttacksOfOneWorker>
+
 /// How the training set is split, as `--partition` spells it.
 enum PartitionName: String, ExpressibleByArgument, CaseIterable {
     case iid, dirichlet
 }
 
-/// What to train and how: the options `train`, `master` and `cluster` share. They build one
+/// What to train and how: the options `train` (``TrainingOptions``), `master` and `cluster`
+/// (``NetworkExperimentOptions``) share, their attacks in `Scope`. They build one
 /// ``Experiment``: from `--config` (an experiment file or a run record) or the defaults,
 /// with every option given here replacing its field; then every default is resolved and
 /// the whole is validated once, before any data is loaded.
-struct ExperimentOptions: ParsableArguments {
+struct ExperimentOptions<Scope: AttackScope>: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Start from this experiment: a JSON experiment file or a run record (replays it); the options given beside it replace its fields.",
         discussion: "The schema, with every field, is in docs/experiment-example.json. A run record replayed gives the same model bytes as the run that wrote it."))
@@ -40,9 +46,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .long, help: "The dataset: \(DatasetName.allCases.map(\.rawValue).joined(separator: " or ")) (default fashion-mnist).")
     var dataset: DatasetName?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The directory holding the dataset's IDX files (or a <dataset> folder with them); only this directory is searched.",
-        discussion: "Without it: $\(DatasetLocator.environmentVariable), /usr/share/datasets/<dataset> (apt-get install dataset-fashion-mnist), ~/.cache/brsgd/<dataset>."))
+    @Option(name: .long, help: DataDirectoryHelp.help)
     var dataDir: String?
 
     @Option(name: .long, parsing: .unconditional, help: "m, the number of workers (default 1).")
@@ -54,7 +58,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "α, the fraction of Byzantine workers: b = round(α·m), instead of --byzantine.")
     var byzantineFraction: Double?
 
-    @OptionGroup(title: "Attack") var attackOptions: AttackOptions
+    @OptionGroup(title: "Attack") var attackOptions: AttackOptions<Scope>
 
     @OptionGroup(title: "Aggregation rule") var ruleOptions: RuleOptions
 

@@ -61,12 +61,10 @@ enum GridList {
 
 /// The options of every grid command: where the data is, runs at once, and a dry run.
 struct GridRunOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Where the dataset's IDX files are.",
-        discussion: "Searched in order: this directory, $\(DatasetLocator.environmentVariable), /usr/share/datasets/fashion-mnist, ~/.cache/brsgd/fashion-mnist."))
+    @Option(name: .long, help: DataDirectoryHelp.help)
     var dataDir: String?
 
-    @Option(name: .long, help: "Runs at once (default: one per core, one thread each).")
+    @Option(name: .long, help: "Runs at once, one thread each; the default is one per core.")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .long, help: "List the runs the grid would make, and stop.")
