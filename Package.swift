@@ -167,6 +167,8 @@ var grpcPackages: [Package.Dependency] {
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // The master's request gate reads HTTP/2 frames (already built for gRPC's transport).
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        // The master logs failed TLS handshakes (already built for gRPC's TLS).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ]
 }
 
@@ -183,6 +185,7 @@ var grpcStackProducts: [Target.Dependency] {
         // The master's request gate, and the tests' raw HTTP/2 client (requests no gRPC client sends).
         .product(name: "NIOHTTP2", package: "swift-nio-http2"),
         .product(name: "NIOHPACK", package: "swift-nio-http2"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
     ]
 }
 

@@ -83,7 +83,13 @@ public enum NetworkMaster {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
             do {
-                let address = try await transport.listeningAddress
+                let address = try await { () async throws in
+                    do {
+                        return try await transport.listeningAddress
+                    } catch {
+                        throw NetworkMasterError(Self.listenFailure(host: options.host, port: options.port, error))
+                    }
+                }()
                 let port = address.ipv4?.port ?? options.port
                 logger.info("listening", metadata: ["host": "\(options.host)", "port": "\(port)"])
                 onListening(port)
@@ -126,6 +132,39 @@ public enum NetworkMaster {
                 throw error
             }
         }
+    }
+}
+
+extension NetworkMaster {
+    /// Why the server could not listen on host:port, in words: the transport says only that
+    /// no address is bound, so the bind is tried once more here to learn the system's reason
+    /// (address already in use, permission denied, no such address).
+    static func listenFailure(host: String, port: Int, _ error: any Error) -> String {
+        var reason = "\(error)"
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(clamping: port)).bigEndian
+        if inet_pton(AF_INET, host, &address.sin_addr) == 1 {
+            #if canImport(Glibc)
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #else
+            let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+            #endif
+            if descriptor >= 0 {
+                var on: Int32 = 1
+                setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+                let bound = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                if bound != 0 {
+                    let code = errno
+                    reason = String(cString: strerror(code)).lowercased()
+                    if code == EADDRINUSE { reason += " (another master, or another program, listens there)" }
+                }
+                close(descriptor)
+            }
+        }
+        return "cannot listen on \(host):\(port): \(reason)"
     }
 }
 

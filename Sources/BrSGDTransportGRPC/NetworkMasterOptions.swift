@@ -30,6 +30,8 @@ public struct NetworkMasterOptions: Sendable {
     public var resume: Bool = false
     /// Give up when the m workers have not all joined in this time (nil: wait for ever).
     public var startTimeout: Duration?
+    /// While waiting for the m workers, the master logs who has joined this often.
+    public var joinReportInterval: Duration = .seconds(5)
     /// After the last round, keep answering for this long so waiting workers learn that
     /// training is over.
     public var finishGrace: Duration = .seconds(2)

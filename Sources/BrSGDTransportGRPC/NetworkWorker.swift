@@ -84,6 +84,9 @@ struct WorkerDriver<Transport: ClientTransport> {
     var loss: Float = .nan
     var prepared = false
     let callOptions: CallOptions
+    /// Since when the master has been unreachable (nil: it answers), and when that was last said.
+    var unreachableSince: ContinuousClock.Instant?
+    var lastUnreachableReport = ContinuousClock.now
 
     init(training: Brsgd_V1_Training.Client<Transport>, options: NetworkWorkerOptions, source: any GradientSource,
          logger: Logger) {
@@ -144,12 +147,15 @@ struct WorkerDriver<Transport: ClientTransport> {
         request.token = options.token ?? ""
         request.protocolVersion = 1
         var joinOptions = callOptions
-        joinOptions.timeout = .seconds(10)
+        // Not waiting for a connection: a refused one fails the call at once, and says why.
+        joinOptions.waitForReady = false
+        joinOptions.timeout = boundedByGivingUp(.seconds(10))
         let response: Brsgd_V1_JoinResponse
         do {
             response = try await training.join(request, options: joinOptions)
+            reached()
         } catch {
-            let refusal = Self.classify(error, joining: true)
+            let refusal = classify(error, joining: true)
             if refusal == .idTaken {
                 logger.notice("worker id still held by an earlier session; retrying")
             }
@@ -193,17 +199,59 @@ struct WorkerDriver<Transport: ClientTransport> {
 
     private var pollOptions: CallOptions {
         var pollOptions = callOptions
-        pollOptions.timeout = options.pollWait + .seconds(10)
+        pollOptions.timeout = boundedByGivingUp(options.pollWait + .seconds(10))
         return pollOptions
+    }
+
+    /// `duration`, or less when the worker would give up on an unreachable master sooner:
+    /// `--give-up-after` is kept to the second, whatever call is under way.
+    private func boundedByGivingUp(_ duration: Duration) -> Duration {
+        max(.milliseconds(50), min(duration, machine.timeUntilGivingUp(now: .now) + .milliseconds(50)))
+    }
+
+    /// A call reached the master: an outage, if any, is over.
+    private mutating func reached() {
+        if let since = unreachableSince {
+            logger.notice("reached the master again", metadata: ["after": "\(Self.seconds(.now - since))"])
+        }
+        unreachableSince = nil
+    }
+
+    /// Classifies a failed call; when the master is unreachable, says so at once, then every
+    /// ``unreachableReportInterval`` while it stays so, with the cause in words.
+    private mutating func classify(_ error: any Error, joining: Bool) -> WorkerStateMachine.Refusal {
+        let refusal = Self.classify(error, joining: joining, usesTLS: options.tls != nil)
+        guard case .unreachable(let cause) = refusal else { reached(); return refusal }
+        let now = ContinuousClock.now
+        let address = "\(options.host):\(options.port)"
+        if let since = unreachableSince {
+            if now - lastUnreachableReport >= Self.unreachableReportInterval {
+                lastUnreachableReport = now
+                logger.warning("still cannot reach the master at \(address) after \(Self.seconds(now - since)): \(cause)")
+            }
+        } else {
+            unreachableSince = now
+            lastUnreachableReport = now
+            logger.warning("cannot reach the master at \(address): \(cause); retrying, giving up after \(Self.seconds(options.recovery.giveUpAfter)) without contact")
+        }
+        return refusal
+    }
+
+    static var unreachableReportInterval: Duration { .seconds(5) }
+
+    /// `12 s`.
+    static func seconds(_ duration: Duration) -> String {
+        "\(Int((Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18).rounded())) s"
     }
 
     private mutating func fetch(_ nextRound: UInt64) async -> WorkerStateMachine.Directive {
         do {
             let assignment = try await training.fetchRound(roundRequest(nextRound), metadata: credentials,
                                                            options: pollOptions)
+            reached()
             return fetched(assignment)
         } catch {
-            return machine.fetchFailed(Self.classify(error, joining: false), now: .now)
+            return machine.fetchFailed(classify(error, joining: false), now: .now)
         }
     }
 
@@ -241,24 +289,24 @@ struct WorkerDriver<Transport: ClientTransport> {
                 ])
             }
         } catch {
-            machine.submitFailed(Self.classify(error, joining: false), now: .now)
+            machine.submitFailed(classify(error, joining: false), now: .now)
         }
         do {
             return fetched(try await next)
         } catch {
-            return machine.fetchFailed(Self.classify(error, joining: false), now: .now)
+            return machine.fetchFailed(classify(error, joining: false), now: .now)
         }
     }
 
     /// A call's error as the state machine's refusal, by status code and by which call it
     /// was (a join refused as unauthenticated means the token; a fetch or submission, the session).
-    static func classify(_ error: any Error, joining: Bool) -> WorkerStateMachine.Refusal {
+    static func classify(_ error: any Error, joining: Bool, usesTLS: Bool = false) -> WorkerStateMachine.Refusal {
         guard let error = error as? RPCError else { return .unreachable("\(error)") }
         switch error.code {
         case .unauthenticated: return joining ? .badToken(error.message) : .unknownSession
         case .alreadyExists: return .idTaken
         case .invalidArgument, .failedPrecondition, .permissionDenied: return .refused(error.message)
-        default: return .unreachable("\(error.code): \(error.message)")
+        default: return .unreachable(ConnectionFailure.describe(error, usesTLS: usesTLS))
         }
     }
 }

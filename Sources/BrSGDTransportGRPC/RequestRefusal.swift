@@ -56,10 +56,14 @@ public struct RequestRefusal: Sendable, Hashable {
         /// answered `wait` at once (a session holds at most one).
         public static let superseded = Reason("superseded", .ok)
 
+        /// A connection whose TLS handshake failed (a plaintext client, or a certificate the
+        /// master's CA did not sign): closed by TLS before any request.
+        public static let tlsHandshake = Reason("tls_handshake", .unavailable)
+
         /// Every reason, for metrics that list zero counts too.
         public static let all: [Reason] = [
             .connectionLimit, .http2, .streamLimit, .bufferLimit, .oversized, .badCredentials, .incomplete,
-            .noMessage, .tooManyMessages, .deadline, .compressed, .unknownMethod, .notGRPC, .superseded,
+            .noMessage, .tooManyMessages, .deadline, .compressed, .unknownMethod, .notGRPC, .superseded, .tlsHandshake,
         ]
     }
 

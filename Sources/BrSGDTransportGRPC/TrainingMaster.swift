@@ -121,6 +121,19 @@ actor TrainingMaster {
         logger.notice("resumed from checkpoint", metadata: ["path": "\(url.path)", "round": "\(checkpoint.round)"])
     }
 
+    /// `0-3, 7`: sorted ids, runs of consecutive ids as ranges.
+    static func idList(_ ids: Set<Int>) -> String {
+        var parts: [String] = []
+        var sorted = ids.sorted()[...]
+        while let first = sorted.first {
+            var last = first
+            sorted = sorted.dropFirst()
+            while sorted.first == last + 1 { last += 1; sorted = sorted.dropFirst() }
+            parts.append(last == first ? "\(first)" : "\(first)-\(last)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
     /// Waits for the m workers, runs every remaining round, evaluates after each epoch, and
     /// returns what the run measured.
     func train() async throws -> SimulationResult {
@@ -128,12 +141,20 @@ actor TrainingMaster {
         let start = clock.now
         logger.info("waiting for workers", metadata: ["expected": "\(workerCount)"])
         let everyone = everyoneReady
-        if let timeout = options.startTimeout {
-            guard await everyone.wait(timeout: timeout) else {
-                throw NetworkMasterError("only \(ready.count) of \(workerCount) workers were ready within \(timeout)")
+        // Wait in slices, saying who has joined after each: a master whose workers do not
+        // come says so, rather than staying silent.
+        let deadline = options.startTimeout.map { start + $0 }
+        while true {
+            let slice = deadline.map { min(options.joinReportInterval, $0 - clock.now) } ?? options.joinReportInterval
+            guard slice > .zero else {
+                throw NetworkMasterError("only \(ready.count) of \(workerCount) workers were ready within \(options.startTimeout ?? .zero)"
+                                         + (ready.isEmpty ? "" : " (joined: \(Self.idList(ready)))"))
             }
-        } else {
-            await everyone.wait()
+            if await everyone.wait(timeout: slice) { break }
+            try Task.checkCancellation()
+            logger.info("waiting for workers", metadata: [
+                "joined": "\(ready.count) of \(workerCount)", "ids": "\(ready.isEmpty ? "none" : Self.idList(ready))",
+            ])
         }
         try Task.checkCancellation()
         logger.info("all workers ready; training", metadata: [

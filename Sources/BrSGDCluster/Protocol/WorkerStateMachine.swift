@@ -210,6 +210,13 @@ public struct WorkerStateMachine: Sendable {
     /// A pause is over.
     public mutating func paused() -> Directive { afterPause }
 
+    /// The time left before an unreachable master is given up (``Configuration/giveUpAfter``
+    /// after the last contact): no call or pause should outlast it.
+    public func timeUntilGivingUp(now: ContinuousClock.Instant) -> Duration {
+        guard let lastContact else { return configuration.giveUpAfter }
+        return lastContact + configuration.giveUpAfter - now
+    }
+
     /// True once the machine said finish or fail.
     public var isFinished: Bool { isDone }
 
@@ -219,7 +226,8 @@ public struct WorkerStateMachine: Sendable {
         if let lastContact, now - lastContact > configuration.giveUpAfter {
             return finish(.fail(WorkerFailure(.unreachable, "the master has been unreachable for \(configuration.giveUpAfter): \(message)")))
         }
-        return pause(configuration.unreachableDelay, then: retry)
+        // Never past the limit: the retry then fails at once and the worker gives up on time.
+        return pause(max(.zero, min(configuration.unreachableDelay, timeUntilGivingUp(now: now) + .milliseconds(1))), then: retry)
     }
 
     private mutating func pause(_ duration: Duration, then next: Directive) -> Directive {

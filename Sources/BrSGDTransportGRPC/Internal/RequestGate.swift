@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
+import NIOSSL
 import Synchronization
 
 /// The master's door: decides on the event loop, from a stream's headers and the 5-byte
@@ -249,6 +250,9 @@ final class RequestGate: Sendable {
                     try sync.addHandler(ConnectionGate(gate: self), position: .first)
                     let http2 = try sync.handler(type: NIOHTTP2Handler.self)
                     try sync.addHandler(HTTP2ErrorCounter(gate: self), position: .after(http2))
+                    if let tls = try? sync.handler(type: NIOSSLServerHandler.self) {
+                        try sync.addHandler(TLSFailureLog(gate: self), position: .after(tls))
+                    }
                 }
             },
             onAcceptHTTP2Stream: { [self] channel in
@@ -290,6 +294,29 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(data)
+    }
+}
+
+/// Logs and counts a failed TLS handshake: the worker only sees its connection closed, so
+/// the master says why (a plaintext client, a certificate its CA did not sign).
+final class TLSFailureLog: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+    private let gate: RequestGate
+    private var isReported = false
+
+    init(gate: RequestGate) { self.gate = gate }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !isReported, error is NIOSSLError || error is BoringSSLError {
+            isReported = true
+            gate.refused(RequestRefusal(.tlsHandshake, "TLS handshake failed: \(ConnectionFailure.tlsReason("\(error)")) (a worker without TLS, or with a certificate this master's CA did not sign?)"),
+                         sender: senderHost(context.channel))
+        }
+        context.fireErrorCaught(error)
     }
 }
 
