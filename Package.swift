@@ -110,24 +110,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + (withGRPC ? networkCommandDependencies : [])
         ),
-        .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "CAggregationKernels", "SeededRandom"]),
-        .testTarget(name: "BrSGDAggregationCTests", dependencies: ["BrSGDAggregationC", "RobustAggregation"]),
-        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+        // What several test targets share (bitwise comparisons that fail in one short line).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "RobustAggregationTests", dependencies: ["RobustAggregation", "CAggregationKernels", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "BrSGDAggregationCTests", dependencies: ["BrSGDAggregationC", "RobustAggregation", "TestSupport"]),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom", "TestSupport"]),
         .testTarget(
             name: "NeuralEngineTests",
-            dependencies: ["NeuralEngine", "CNeuralKernels", "SeededRandom"],
+            dependencies: ["NeuralEngine", "CNeuralKernels", "SeededRandom", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ByzantineAttacksTests",
-            dependencies: ["ByzantineAttacks", "RobustAggregation", "SeededRandom"]
+            dependencies: ["ByzantineAttacks", "RobustAggregation", "SeededRandom", "TestSupport"]
         ),
         .testTarget(name: "BrSGDRecordsTests", dependencies: ["BrSGDRecords", "RobustAggregation", "ByzantineAttacks", "Datasets"]),
         .testTarget(name: "BrSGDExperimentsTests", dependencies: ["BrSGDExperiments", "BrSGDRecords"]),
         .testTarget(
             name: "BrSGDClusterTests",
             dependencies: ["BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets", "ByzantineAttacks", "RobustAggregation",
-                           "SeededRandom"]
+                           "SeededRandom", "TestSupport"]
         ),
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
         .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO", "KernelPaths"]),
@@ -216,7 +218,7 @@ var grpcTargets: [Target] {
         // so gating it would hide these tests without saving any build time.
         .testTarget(
             name: "BrSGDTransportGRPCTests",
-            dependencies: ["BrSGDTransportGRPC", "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets"]
+            dependencies: ["BrSGDTransportGRPC", "BrSGDCluster", "BrSGDRecords", "NeuralEngine", "Datasets", "TestSupport"]
                 + grpcStackProducts
         ),
     ]

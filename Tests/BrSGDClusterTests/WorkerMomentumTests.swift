@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import NeuralEngine
 import RobustAggregation
+import TestSupport
 import Testing
 @testable import BrSGDCluster
 
@@ -43,7 +44,7 @@ import Testing
                 row.withUnsafeBufferPointer { WorkerMomentum.accumulate(previous: UnsafeBufferPointer(m), gradient: $0, beta: beta, into: m) }
             }
             let sent = try advance(&kept, round: t, g)
-            #expect(sent.map(\.bitPattern) == buffer.map(\.bitPattern))
+            #expect(bitwiseDifference(sent, buffer) == nil)
         }
     }
 
@@ -132,7 +133,7 @@ import Testing
             m.withUnsafeMutableBufferPointer { m in
                 g.withUnsafeBufferPointer { WorkerMomentum.accumulate(previous: UnsafeBufferPointer(m), gradient: $0, beta: 0.9, into: m) }
             }
-            #expect(try Self.vector(momentum, round: t).map(\.bitPattern) == m.map(\.bitPattern))
+            #expect(bitwiseDifference(try Self.vector(momentum, round: t), m) == nil)
         }
     }
 
@@ -151,7 +152,7 @@ import Testing
         try wrapped.prepare(experiment: nil, parameterCount: Self.model.parameterCount)
         let engine = try Self.source(beta: 0.9)
         for t in 0 ..< 4 {
-            #expect(try Self.vector(wrapped, round: t).map(\.bitPattern) == (try Self.vector(engine, round: t)).map(\.bitPattern))
+            #expect(bitwiseDifference(try Self.vector(wrapped, round: t), (try Self.vector(engine, round: t))) == nil)
         }
         #expect(wrapped.momentum?.latestRound == 3)
     }
@@ -172,7 +173,7 @@ import Testing
 
         let restarted = try Self.source(checkpoint: file)
         #expect(try Self.vector(restarted, round: 4) == expected[4], "the round whose upload was lost")
-        for t in 5 ..< Self.rounds { #expect(try Self.vector(restarted, round: t).map(\.bitPattern) == expected[t].map(\.bitPattern)) }
+        for t in 5 ..< Self.rounds { #expect(bitwiseDifference(try Self.vector(restarted, round: t), expected[t]) == nil) }
 
         // Restarted again, now at round 9, with a master that resumed at round 7.
         let again = try Self.source(checkpoint: file)
@@ -250,7 +251,7 @@ import Testing
     @Test func theSameBytesWhateverTheThreadCount() throws {
         let one = try Simulation.run(config(beta: 0.9, threads: 1), train: Self.train, test: Self.test)
         let two = try Simulation.run(config(beta: 0.9, threads: 2), train: Self.train, test: Self.test)
-        #expect(one.finalParameters.map(\.bitPattern) == two.finalParameters.map(\.bitPattern))
+        #expect(bitwiseDifference(one.finalParameters, two.finalParameters) == nil)
         let plain = try Simulation.run(config(beta: 0, threads: 2), train: Self.train, test: Self.test)
         #expect(plain.finalParameters != one.finalParameters)
     }
@@ -272,7 +273,7 @@ import Testing
             _ = try w.withUnsafeBufferPointer { w in try m.withUnsafeMutableBufferPointer { try source.gradient(round: t, parameters: w, into: $0) } }
             optimizer.step(parameters: &w, gradient: m)
         }
-        #expect(simulated.finalParameters.map(\.bitPattern) == w.map(\.bitPattern))
+        #expect(bitwiseDifference(simulated.finalParameters, w) == nil)
     }
 
     /// An experiment's fields reach the configuration.

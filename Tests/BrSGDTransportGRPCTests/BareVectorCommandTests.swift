@@ -1,6 +1,7 @@
 import BrSGDRecords
 import Foundation
 import RobustAggregation
+import TestSupport
 import Testing
 @testable import BrSGDTransportGRPC
 
@@ -130,8 +131,8 @@ struct BareVectorCommandTests {
         // w_{t+1} = w_t − η·v_{t+1}, v_{t+1} = μ·v_t + median(G_t): the rule as the library runs it.
         var w = initial, velocity = [Float](repeating: 0, count: Self.dimension)
         for t in 0 ..< Self.rounds {
-            #expect(seen[0][t]?.map(\.bitPattern) == w.map(\.bitPattern), "worker 0's w_\(t)")
-            #expect(seen[1][t]?.map(\.bitPattern) == w.map(\.bitPattern), "worker 1's w_\(t)")
+            #expect(bitwiseDifference(seen[0][t], w) == nil, "worker 0's w_\(t)")
+            #expect(bitwiseDifference(seen[1][t], w) == nil, "worker 1's w_\(t)")
             var matrix = GradientMatrix(rowCount: 2, columnCount: Self.dimension)
             for worker in 0 ..< 2 {
                 let row = Self.gradient(worker: worker, at: w)
@@ -144,7 +145,7 @@ struct BareVectorCommandTests {
             }
         }
         let final = try JSONDecoder().decode([Float].self, from: Data(contentsOf: saved))
-        #expect(final.map(\.bitPattern) == w.map(\.bitPattern), "--save-model holds w_T")
+        #expect(bitwiseDifference(final, w) == nil, "--save-model holds w_T")
 
         let record = try RunRecord.decoder.decode(RunRecord.self, from: Data(contentsOf: recordFile))
         #expect(!record.evaluated && record.finalTestAccuracy.isNaN)

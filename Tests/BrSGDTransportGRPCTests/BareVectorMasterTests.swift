@@ -2,6 +2,7 @@ import BrSGDCluster
 import BrSGDRecords
 import Foundation
 import RobustAggregation
+import TestSupport
 import Testing
 @testable import BrSGDTransportGRPC
 
@@ -100,14 +101,14 @@ struct BareVectorMasterTests {
         for t in 0 ..< Self.rounds {
             for worker in 0 ..< Self.workers {
                 let got = try #require(seen[worker][t], "worker \(worker) saw no round \(t)")
-                #expect(got.map(\.bitPattern) == w.map(\.bitPattern), "worker \(worker)'s w_\(t)")
+                #expect(bitwiseDifference(got, w) == nil, "worker \(worker)'s w_\(t)")
             }
             let rows = (0 ..< Self.workers).map { Self.gradient(worker: $0, at: w) }
             let aggregate = rule == .krum ? Self.referenceKrum(rows, byzantine: 1) : Self.referenceMedian(rows)
             #expect(aggregate.allSatisfy { abs($0) < 1e5 }, "the Byzantine row does not pass the rule")
             Self.step(&w, &velocity, gradient: aggregate, momentum: Float(momentum))
         }
-        #expect(outcome.result.finalParameters.map(\.bitPattern) == w.map(\.bitPattern), "w_T")
+        #expect(bitwiseDifference(outcome.result.finalParameters, w) == nil, "w_T")
         #expect(outcome.result.ledger.rounds == Self.rounds)
         #expect(outcome.result.ledger.skippedRounds == 0)
         #expect(outcome.result.ledger.byzantineWorkers == [0])

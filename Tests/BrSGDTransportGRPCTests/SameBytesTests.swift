@@ -5,6 +5,7 @@ import NeuralEngine
 import RobustAggregation
 import Datasets
 import Foundation
+import TestSupport
 import Testing
 @testable import BrSGDTransportGRPC
 
@@ -112,7 +113,7 @@ struct SameBytesTests {
         let simulated = try Simulation.run(Self.simulation, train: Self.train, test: Self.test)
         let networked = try await Self.networked()
         #expect(networked.result.rounds == 10)
-        #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
+        #expect(bitwiseDifference(networked.result.finalParameters, simulated.finalParameters) == nil)
         #expect(networked.result.finalParameters != Self.plan.initialParameters, "the model moved")
         let epochs = networked.result.epochs
         #expect(epochs.map(\.testAccuracy) == simulated.epochs.map(\.testAccuracy))
@@ -133,7 +134,7 @@ extension SameBytesTests {
         let networked = try await Self.networked(checkpoint: directory.appendingPathComponent("ck.json"))
         #expect(networked.resumedAtRound == 4)
         #expect(networked.result.rounds == 10)
-        #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
+        #expect(bitwiseDifference(networked.result.finalParameters, simulated.finalParameters) == nil)
         #expect(networked.result.epochs.map(\.testAccuracy) == simulated.epochs.map(\.testAccuracy))
         #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
     }
@@ -149,7 +150,7 @@ extension SameBytesTests {
         #expect(simulated.finalParameters != plain.finalParameters, "momentum changes the run")
         let networked = try await Self.networked(workerMomentum: 0.9, attack: .signFlip)
         #expect(networked.result.rounds == 10)
-        #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
+        #expect(bitwiseDifference(networked.result.finalParameters, simulated.finalParameters) == nil)
         #expect(networked.result.epochs.map(\.testLoss) == simulated.epochs.map(\.testLoss))
         #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
         #expect(networked.result.byzantineSelections == simulated.byzantineSelections)
@@ -168,7 +169,7 @@ extension SameBytesTests {
         let networked = try await Self.networked(checkpoint: directory.appendingPathComponent("ck.json"),
                                                  workerMomentum: 0.9, attack: .signFlip)
         #expect(networked.resumedAtRound == 4)
-        #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
+        #expect(bitwiseDifference(networked.result.finalParameters, simulated.finalParameters) == nil)
         #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
     }
 }
@@ -182,7 +183,7 @@ extension SameBytesTests {
         let simulated = try Simulation.run(Self.simulation, train: Self.train, test: Self.test)
         let networked = try await Self.networked(uploadBudget: 1)
         #expect(networked.result.rounds == 10)
-        #expect(networked.result.finalParameters.map(\.bitPattern) == simulated.finalParameters.map(\.bitPattern))
+        #expect(bitwiseDifference(networked.result.finalParameters, simulated.finalParameters) == nil)
         #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
         #expect(networked.rejections.values.allSatisfy { $0 == 0 })
         #expect(networked.refusals.values.allSatisfy { $0 == 0 })

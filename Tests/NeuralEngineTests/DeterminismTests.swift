@@ -1,4 +1,5 @@
 import SeededRandom
+import TestSupport
 import Testing
 @testable import NeuralEngine
 
@@ -41,7 +42,7 @@ struct DeterminismTests {
                 }
             }
             #expect(loss.bitPattern == sequential.loss.bitPattern)
-            #expect(gradient.map(\.bitPattern) == sequential.gradient.map(\.bitPattern))
+            #expect(bitwiseDifference(gradient, sequential.gradient) == nil)
         }
     }
 
@@ -88,7 +89,7 @@ struct DeterminismTests {
         let b = lossAndGradient(plain, parameters: parameters, inputs: inputs, labels: classLabels, batchSize: batchSize,
                                 workspace: workspace(plain))
         #expect(a.loss.bitPattern == b.loss.bitPattern)
-        #expect(a.gradient.map(\.bitPattern) == b.gradient.map(\.bitPattern))
+        #expect(bitwiseDifference(a.gradient, b.gradient) == nil)
         func evaluation(_ model: Model) -> Evaluation {
             parameters.withUnsafeBufferPointer { p in
                 inputs.withUnsafeBufferPointer { x in
@@ -160,7 +161,7 @@ struct DeterminismTests {
                 }
             }
         }
-        #expect(gradient == fresh)
+        #expect(bitwiseDifference(gradient, fresh) == nil)
     }
 
     @Test func evaluateAgreesWithTheTrainingLossAndCountsCorrectPredictions() {
@@ -245,7 +246,7 @@ struct ConcurrentWorkerTests {
         }
         for w in 0..<workers {
             let row = Array(matrix[(w * model.parameterCount)..<((w + 1) * model.parameterCount)])
-            #expect(row.map(\.bitPattern) == expected[w].map(\.bitPattern))
+            #expect(bitwiseDifference(row, expected[w]) == nil)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SeededRandom
+import TestSupport
 import Testing
 @testable import NeuralEngine
 
@@ -76,7 +77,7 @@ struct KernelTests {
         c.withUnsafeBufferPointer { c in
             folded.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, $0.baseAddress!, g) }
         }
-        #expect(folded.map(\.bitPattern) == referenceCol2im(c, g).map(\.bitPattern))
+        #expect(bitwiseDifference(folded, referenceCol2im(c, g)) == nil)
         let left = zip(columns, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let right = zip(x, folded).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         #expect(abs(left - right) <= 1e-4 * max(1, abs(left)))
@@ -126,7 +127,7 @@ struct KernelTests {
                 let total = x.withUnsafeBufferPointer { sum($0.baseAddress! + r * stride, count: count) }
                 return accumulates ? before[r] + total : total
             }
-            #expect(out.map(\.bitPattern) == expected.map(\.bitPattern), "accumulates: \(accumulates)")
+            #expect(bitwiseDifference(out, expected) == nil, "accumulates: \(accumulates)")
         }
     }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import RobustAggregation
 
@@ -33,7 +34,7 @@ import RobustAggregation
                 }
                 switch (expected, got) {
                 case (.success(let a), .success(let b)):
-                    #expect(a.gradient.map(\.bitPattern) == b.gradient.map(\.bitPattern), "\(rule.name) \(input)")
+                    #expect(bitwiseDifference(a.gradient, b.gradient) == nil, "\(rule.name) \(input)")
                     #expect(a.diagnostics == b.diagnostics, "\(rule.name) \(input)")
                 case (.failure(let a), .failure(let b)):
                     #expect(a == b, "\(rule.name) \(input)")
