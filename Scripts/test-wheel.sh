@@ -4,7 +4,8 @@
 # LD_LIBRARY_PATH, the wheel installed with pytest (and PyTorch from the machine's CPU wheel,
 # Flower 1.42, where they can be had), then the Python tests — copied out of the checkout, so
 # that neither the package's sources nor a built brsgd are within their reach. The tests that
-# need the `brsgd` command line report as skipped.
+# need the `brsgd` command line report as skipped. The Flower deployment test runs here
+# (python/tests/test_flower_deployment.py: a SuperLink and SuperNodes on loopback).
 #
 #   bash Scripts/test-wheel.sh [python/dist/brsgd-….whl]    (default: the one in python/dist)
 set -euo pipefail
@@ -28,7 +29,7 @@ IFS=: read -r -a entries <<<"$PATH"
 for entry in "${entries[@]}"; do
   [ -n "$entry" ] && [ ! -e "$entry/swift" ] && stripped="${stripped:+$stripped:}$entry"
 done
-run() { env -u LD_LIBRARY_PATH -u BRSGD_LIBRARY -u BRSGD_CLI PATH="$venv/bin:$stripped" "$@"; }
+run() { env -u LD_LIBRARY_PATH -u BRSGD_LIBRARY -u BRSGD_CLI BRSGD_SKIP_DEPLOYMENT=0 PATH="$venv/bin:$stripped" "$@"; }
 if run bash -c 'command -v swift'; then
   echo "error: swift is still on PATH" >&2
   exit 1
