@@ -1,7 +1,8 @@
 # brsgd — on a fresh Debian/Ubuntu machine:
 #   make demo      build brsgd in release mode and run the main job on its defaults
 #   make test      build everything, the networked commands included, and run every test, the
-#                  Python package's too (what CI runs)
+#                  Python package's too: installed from source, then as the wheel of `make wheel`
+#                  in a fresh venv with no Swift on PATH (what CI runs)
 #   make network   build brsgd with its networked commands (master, worker, cluster) in release
 #                  mode, into .build-network/release/brsgd
 #   make wheel     build python/dist/brsgd-…-manylinux_…_x86_64.whl: the Python package with the
