@@ -69,6 +69,9 @@ class SwiftLibraryHook(BuildHookInterface):
                 "executable) and run pip install again."
             )
         static = os.environ.get("BRSGD_STATIC_SWIFT_STDLIB", "") not in ("", "0")
+        if static and sys.platform == "darwin":
+            raise RuntimeError("brsgd: BRSGD_STATIC_SWIFT_STDLIB is for Linux; macOS ships the "
+                               "Swift runtime with the system, so build without it there.")
         flags = ["-c", "release", "--package-path", str(repository),
                  *shlex.split(os.environ.get("BRSGD_SWIFT_FLAGS", ""))]
         if static:
