@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from logging import INFO
+from logging import INFO, WARNING
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,12 @@ def main(grid: Grid, context: Context) -> None:
     config = dict(context.run_config)
     work = task(config)
     nodes = int(config.get("num-nodes", 0)) or len(list(grid.get_node_ids()))
+    byzantine = int(config["num-byzantine"])
+    if nodes <= 2 * byzantine:
+        # Flower 1.42's default local simulation has 2 SuperNodes: with num-byzantine = 3 every
+        # node would attack (unless node configs say otherwise).
+        log(WARNING, "%d nodes and num-byzantine = %d: honest nodes are not a majority; for more "
+            "simulated nodes set options.num-supernodes in $FLWR_HOME/config.toml", nodes, byzantine)
     strategy = make_strategy(config, nodes)
     rounds = int(config["num-server-rounds"])
     history: list[dict] = []
