@@ -1,9 +1,12 @@
 # brsgd — on a fresh Debian/Ubuntu machine:
 #   make demo      build brsgd in release mode and run the main job on its defaults
 #   make test      build everything, the networked commands included, and run every test, the
-#                  Python package's too (what CI runs)
+#                  Python package's too: installed from source, then as the wheel of `make wheel`
+#                  in a fresh venv with no Swift on PATH (what CI runs)
 #   make network   build brsgd with its networked commands (master, worker, cluster) in release
 #                  mode, into .build-network/release/brsgd
+#   make wheel     build python/dist/brsgd-…-manylinux_…_x86_64.whl: the Python package with the
+#                  Swift runtime linked into its library, installable where there is no Swift
 #   make test-default-build   the tests of brsgd built without its networked commands (own scratch path)
 #   make benchmarks  measure the published benchmark set and regenerate docs/benchmarks.md
 #   make results     regenerate every published experiment under docs/results
@@ -26,7 +29,7 @@ NETWORK_BUILD := .build-network
 # The traits `make test` turns on: all of them, so that no test is left out.
 TEST_TRAITS := Networking
 
-.PHONY: demo test test-default-build deps release network bench benchmarks results clean
+.PHONY: demo test test-default-build wheel deps release network bench benchmarks results clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -51,6 +54,13 @@ test: deps
 	$(SWIFT) build --build-tests --traits $(TEST_TRAITS)
 	$(SWIFT) test --skip-build --traits $(TEST_TRAITS)
 	bash Scripts/test-python.sh
+	bash Scripts/build-wheel.sh
+	bash Scripts/test-wheel.sh
+
+# The Python package as a wheel that needs no Swift where it is installed (the runtime linked
+# statically into libBrSGDAggregationC.so, built in .build-wheel; auditwheel gives the tag).
+wheel:
+	bash Scripts/build-wheel.sh
 
 # The debug build without the trait and without the gRPC packages (as `make demo` builds
 # brsgd): it compiles, and `brsgd --help` and the left-out commands say how to get master,
@@ -73,4 +83,4 @@ results: release
 	bash Scripts/regenerate-results.sh
 
 clean:
-	rm -rf .build $(NETWORK_BUILD)
+	rm -rf .build $(NETWORK_BUILD) .build-wheel python/dist

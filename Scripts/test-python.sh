@@ -24,4 +24,6 @@ if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
   if [ -n "$wheel" ]; then $pip install -q "$wheel" || echo "PyTorch wheel $wheel did not install; its tests will skip"; fi
 fi
 "$venv/bin/python" -c "import flwr" 2>/dev/null || $pip install -q "flwr==1.42.0" || echo "Flower did not install; its tests will skip"
-"$venv/bin/python" -m pytest -q python/tests
+# The Flower deployment test (real SuperLink and SuperNode processes, about two minutes)
+# runs once in `make test`: from the wheel, in Scripts/test-wheel.sh. Here it skips and says so.
+BRSGD_SKIP_DEPLOYMENT="${BRSGD_SKIP_DEPLOYMENT:-1}" "$venv/bin/python" -m pytest -q -rs python/tests

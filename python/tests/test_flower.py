@@ -30,18 +30,20 @@ def task_identity():
     TaskIdentity._task_id, TaskIdentity._run_id, TaskIdentity._node_id = saved
 
 
-def replies_for(models: list[dict[str, np.ndarray]], examples: list[int] | None = None) -> list[Message]:
-    """Train replies from nodes 101, 102, … carrying the given models."""
+def replies_for(models: list[dict[str, np.ndarray]], examples: list[int] | None = None,
+                node_ids: list[int] | None = None) -> list[Message]:
+    """Train replies from nodes 101, 102, … (or ``node_ids``) carrying the given models."""
     replies = []
     for i, model in enumerate(models):
-        instruction = Message(RecordDict({"config": ConfigRecord({})}), 101 + i, "train")
+        node = node_ids[i] if node_ids else 101 + i
+        instruction = Message(RecordDict({"config": ConfigRecord({})}), node, "train")
         instruction.metadata.__dict__["_message_id"] = f"m{i}"
         content = RecordDict({
             "arrays": ArrayRecord({key: Array(value) for key, value in model.items()}),
             "metrics": MetricRecord({"num-examples": (examples or [10] * len(models))[i], "loss": float(i)}),
         })
         reply = Message(content=content, reply_to=instruction)
-        reply.metadata.__dict__["_src_node_id"] = 101 + i
+        reply.metadata.__dict__["_src_node_id"] = node
         replies.append(reply)
     return replies
 
@@ -98,10 +100,12 @@ def test_krum_and_brsgd_leave_out_the_byzantine_clients():
     client_models = models()
     strategy = brsgd.flower.Krum(assumed_byzantine=2)
     got, _ = run_round(strategy, client_models)
-    [winner] = strategy.last_diagnostics["selected_rows"]
+    [node] = strategy.last_diagnostics["selected_nodes"]
+    winner = node - 101
     assert winner >= 2
     np.testing.assert_array_equal(got, flat(client_models[winner]))
-    assert strategy.last_diagnostics["selected_nodes"] == [101 + winner]
+    [row] = strategy.last_diagnostics["selected_rows"]
+    assert strategy.last_diagnostics["nodes"][row] == node
     strategy = brsgd.flower.BrSGD()
     run_round(strategy, client_models)
     assert not {101, 102} & set(strategy.last_diagnostics["selected_nodes"])
@@ -115,11 +119,12 @@ def test_krum_and_brsgd_leave_out_the_byzantine_clients():
 def test_every_named_strategy_is_the_rule_on_the_updates(cls, parameters):
     client_models = models()
     global_model = {"conv": np.ones((2, 3), np.float32), "bias": np.zeros(4, np.float32)}
-    got, _ = run_round(cls(**parameters), client_models, global_model)
+    got, _ = run_round(cls(row_order_seed=5, **parameters), client_models, global_model)
     w = flat(global_model)
     updates = np.stack([flat(c) for c in client_models]) - w
     rule = cls(**parameters).rule
-    np.testing.assert_array_equal(got, w + brsgd.aggregate(updates, rule))
+    order = brsgd.flower.row_order(updates, 1, bytes([5]))
+    np.testing.assert_array_equal(got, w + brsgd.aggregate(updates[order], rule))
 
 
 def test_non_finite_updates_are_rejected():
@@ -158,3 +163,65 @@ def test_the_example_runs_in_process():
     assert distances["fedavg"] > 20
     for name in ("brsgd", "median", "krum", "trimmed-mean", "bulyan"):
         assert distances[name] < 1.0, (name, distances)
+
+
+def tied_models(m=7, seed=0):
+    """Honest models whose BrSGD scores tie: with d = 4 the scores are small integers, so
+    which tied row the rule keeps depends on the row order."""
+    rng = np.random.default_rng(seed)
+    return [{"conv": rng.standard_normal((2, 3)).astype(np.float32), "bias": np.zeros(4, np.float32)}
+            for _ in range(m)]
+
+
+def aggregate_of(strategy, replies):
+    arrays, _ = strategy.aggregate_train(3, replies)
+    return np.concatenate([arrays["conv"].numpy().reshape(-1), arrays["bias"].numpy()])
+
+
+def test_the_order_of_rows_decides_brsgds_ties():
+    # What the next two tests guard against: the same rows in another order, another result.
+    G = np.stack([flat(c) for c in tied_models()])
+    rng = np.random.default_rng(1)
+    results = {brsgd.aggregate(G[rng.permutation(7)], "brsgd").tobytes() for _ in range(10)}
+    assert len(results) > 1
+
+
+def test_arrival_order_does_not_change_the_aggregate():
+    client_models = tied_models()
+    strategy = brsgd.flower.BrSGD(row_order_seed=7)
+    expected = aggregate_of(strategy, replies_for(client_models))
+    selected = sorted(strategy.last_diagnostics["selected_nodes"])
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        replies = replies_for(client_models)
+        shuffled = [replies[i] for i in rng.permutation(len(replies))]
+        assert aggregate_of(strategy, shuffled).tobytes() == expected.tobytes()
+        assert sorted(strategy.last_diagnostics["selected_nodes"]) == selected
+
+
+def test_node_ids_do_not_change_the_aggregate():
+    # The Simulation Engine draws node ids anew in every run: the same updates under other
+    # ids must give the same global model.
+    client_models = tied_models()
+    expected = aggregate_of(brsgd.flower.BrSGD(row_order_seed=7), replies_for(client_models))
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        ids = [int(i) for i in rng.choice(2**62, size=len(client_models), replace=False)]
+        got = aggregate_of(brsgd.flower.BrSGD(row_order_seed=7), replies_for(client_models, node_ids=ids))
+        assert got.tobytes() == expected.tobytes()
+
+
+def test_the_order_is_the_keyed_hash_of_the_updates():
+    client_models = tied_models()
+    G = np.stack([flat(c) for c in client_models])
+    strategy = brsgd.flower.BrSGD(row_order_seed=11)
+    got = aggregate_of(strategy, replies_for(client_models))
+    order = brsgd.flower.row_order(G, 3, (11).to_bytes(1, "little"))
+    assert sorted(order) == list(range(7))
+    np.testing.assert_array_equal(got, brsgd.aggregate(G[order], "brsgd"))
+    assert strategy.last_diagnostics["nodes"] == [101 + i for i in order]
+    # Other keys, other orders: no fixed row wins the ties.
+    orders = {tuple(brsgd.flower.row_order(G, 3, bytes([k]))) for k in range(20)}
+    assert len({o[0] for o in orders}) > 1
+    with pytest.raises(ValueError, match="row_order_seed"):
+        brsgd.flower.BrSGD(row_order_seed=-1)

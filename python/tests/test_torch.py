@@ -11,6 +11,8 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch; a CPU wheel is enough)")
 
 import brsgd  # noqa: E402
+import brsgd.aggregation as aggregation  # noqa: E402
+import brsgd.torch  # noqa: E402
 from brsgd.torch import gradient_vector, load_parameters, parameter_count, parameters_vector  # noqa: E402
 from fake_master import FakeMaster, Serving  # noqa: E402
 
@@ -77,3 +79,58 @@ def test_the_example_trains_a_cnn_through_a_master_with_a_byzantine_worker():
     load_parameters(net, master.parameters)
     after = torch_worker.accuracy(net, x_test, y_test)
     assert after > max(0.5, before + 0.3), (before, after)
+
+
+def pointer_spy(monkeypatch):
+    received = []
+    real = aggregation._c_aggregate
+
+    def spy(pointer, *rest):
+        received.append(pointer)
+        return real(pointer, *rest)
+
+    monkeypatch.setattr(aggregation, "_c_aggregate", spy)
+    return received
+
+
+def gradients(m=9, d=300):
+    G = torch.randn(m, d, generator=torch.Generator().manual_seed(4))
+    G[0] = 1e3
+    return G
+
+
+@pytest.mark.parametrize("rule, parameters", [("brsgd", {}), ("krum", {"assumed_byzantine": 2}),
+                                              ("median", {}), ("trimmed-mean", {"assumed_byzantine": 2})])
+def test_aggregate_reads_a_contiguous_tensor_in_place(monkeypatch, rule, parameters):
+    received = pointer_spy(monkeypatch)
+    G = gradients().requires_grad_()
+    got = brsgd.torch.aggregate(G, rule, **parameters)
+    assert received[-1] == G.data_ptr()
+    assert isinstance(got, torch.Tensor) and got.dtype == torch.float32 and got.device.type == "cpu"
+    assert got.shape == (300,) and not got.requires_grad
+    expected = brsgd.aggregate(G.detach().numpy(), rule, **parameters)
+    assert got.numpy().tobytes() == expected.tobytes()
+
+
+def test_other_tensors_are_converted_once_and_agree(monkeypatch):
+    received = pointer_spy(monkeypatch)
+    G = gradients()
+    expected = brsgd.torch.aggregate(G, "brsgd")
+    for other in (G.double(), G.t().contiguous().t(), G.repeat_interleave(2, dim=1)[:, ::2]):
+        got = brsgd.torch.aggregate(other, "brsgd")
+        assert received[-1] != other.data_ptr()
+        assert got.numpy().tobytes() == expected.numpy().tobytes()
+
+
+def test_a_sequence_of_tensors_is_one_row_each():
+    G = gradients()
+    pieces = [row.reshape(3, 100) for row in G]
+    got, info = brsgd.torch.aggregate(pieces, "krum", assumed_byzantine=2, diagnostics=True)
+    assert got.numpy().tobytes() == brsgd.aggregate(G.numpy(), "krum", assumed_byzantine=2).tobytes()
+    assert 0 not in info["selected_rows"]
+    with pytest.raises(ValueError, match="tensor 2 has 299"):
+        brsgd.torch.aggregate([G[0], G[1], G[2, :-1]], "median")
+    with pytest.raises(ValueError, match="2-D tensor"):
+        brsgd.torch.aggregate(G[0], "median")
+    with pytest.raises(brsgd.RuleError):
+        brsgd.torch.aggregate(G, "median", beta=0.5)

@@ -5,8 +5,12 @@ Flower strategies.
   library (bit-identical to ``brsgd aggregate``).
 - :class:`Worker` — the worker loop of ``Protos/brsgd/v1/training.proto``: fn(parameters)
   → (gradient, loss), round after round, against a ``brsgd master``.
-- ``brsgd.torch`` — flatten a PyTorch model's gradients, load parameters back.
+- ``brsgd.torch`` — flatten a PyTorch model's gradients, load parameters back; the rules
+  on tensors (``brsgd.torch.aggregate``).
 - ``brsgd.flower`` — Flower strategies backed by these rules.
+
+The Swift library loads on the first call of a rule, not here: ``brsgd.Worker`` works on a
+host without it.
 """
 
 from .aggregation import (

@@ -7,6 +7,10 @@ each call, so Python threads aggregate in parallel.
 The library is looked for, in order, at ``$BRSGD_LIBRARY``, in the installed package
 (``brsgd/_lib/``), and — for a source checkout used without installing — in the
 repository's ``.build/release/``.
+
+It is loaded on first use — the first ``library`` attribute read, which the first call of
+a rule makes — not at ``import brsgd``: ``brsgd.Worker`` (plain gRPC) and the package's
+other pure-Python parts work on a machine where the library is missing or cannot load.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
 from pathlib import Path
 
 _PRODUCT = "BrSGDAggregationC"
@@ -102,4 +107,18 @@ def take_string(library: ctypes.CDLL, pointer: int | None) -> str | None:
         library.brsgd_free(pointer)
 
 
-library = _load()
+_lock = threading.Lock()
+
+
+def __getattr__(name: str):
+    # Module-level __getattr__ runs only while `library` is not yet a module attribute: the
+    # first read loads it and stores it, later reads are ordinary attribute reads. A failed
+    # load stores nothing, so the next use tries again (and raises the same ImportError).
+    if name != "library":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _lock:
+        loaded = globals().get("library")
+        if loaded is None:
+            loaded = _load()
+            globals()["library"] = loaded
+    return loaded

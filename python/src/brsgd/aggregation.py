@@ -31,8 +31,12 @@ __all__ = [
     "rules",
 ]
 
-# The library's function, looked up once; tests wrap it to see the pointer it receives.
-_c_aggregate = _native.library.brsgd_aggregate
+
+def _c_aggregate(*arguments: Any) -> int:
+    """The library's ``brsgd_aggregate`` (the library loads on the first call; tests wrap
+    this function to see the pointer it receives)."""
+    return _native.library.brsgd_aggregate(*arguments)
+
 
 # Codes that say the rule itself is wrong (as opposed to the matrix it was given).
 _RULE_CODES = frozenset({

@@ -11,10 +11,33 @@ averaging: every FedAvg keyword is accepted) whose ``aggregate_train`` is replac
 
 1. each reply's ArrayRecord is flattened, array by array in the record's key order, into
    one float32 row; the update of client i is row_i − w, w the global model this round sent
-   (so the rule sees model updates, as in Byzantine-robust FL papers);
+   (so the rule sees model updates, as in Byzantine-robust FL papers); the rows are then put
+   in a fixed order that neither arrival nor node ids decide (below);
 2. the m × d matrix of updates goes to :func:`brsgd.aggregate` (in process, the Swift
    rules through their C interface; a client whose update holds NaN or ±Inf is rejected);
 3. the new global model is w + rule(updates), cast back to each array's shape and dtype.
+
+**Arrival order does not matter, and neither do node ids.** Some rules break ties by row
+position (BrSGD's equal scores — integers, so ties are common —, Krum's and Multi-Krum's
+equal scores): the row a client lands in must be something it cannot choose or buy. Rows
+are ordered by a keyed hash of their bytes: BLAKE2b of (round, update) under a secret
+``row_order_seed``, ties of equal hashes (equal updates) by node id. So
+
+- the same replies give the same aggregate, bit for bit, in whatever order they arrive:
+  answering first buys nothing;
+- a client cannot predict its position, nor move it by choosing its node id or re-joining
+  for another one (a SuperNode that registers again gets a new id from the SuperLink);
+  without the key, perturbing its update moves it to an unpredictable place;
+- the order depends on the updates and the key only, not on node ids — which the
+  Simulation Engine draws anew in every run —, so a federation with a fixed
+  ``row_order_seed`` and seeded clients gives the same global model run after run.
+
+``row_order_seed=None`` (the default) draws a fresh key from ``os.urandom``: safe, but
+ties then fall differently from run to run. Fix it for reproducible runs and keep it on the
+server: a client that knows the key could search perturbations of its update for one that
+sorts first (every value the ServerApp reads from the run config is visible to the
+ClientApps too). Hashing costs one BLAKE2b pass over the m × d updates per round, slower
+than the rule itself at large d (measured in docs/guide/flower.md).
 
 Robust rules are **unweighted**: every client counts once, whatever its ``num-examples``
 (weighting would let one client claiming many examples outvote the rest, which is exactly
@@ -30,7 +53,9 @@ named by node id (``selected_nodes``, ``rejected_nodes``).
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import os
 from collections.abc import Iterable
 from logging import INFO, WARNING
 from typing import Any
@@ -59,6 +84,7 @@ __all__ = [
     "RobustStrategy",
     "TrimmedMean",
     "flatten",
+    "row_order",
     "unflatten",
 ]
 
@@ -95,12 +121,44 @@ def unflatten(vector: np.ndarray, like: ArrayRecord) -> ArrayRecord:
     return record
 
 
+def _row_order_key(seed: int | bytes | None) -> bytes:
+    if seed is None:
+        return os.urandom(32)
+    if isinstance(seed, (bytes, bytearray)):
+        key = bytes(seed)
+    elif isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0:
+        key = seed.to_bytes(max(1, (seed.bit_length() + 7) // 8), "little")
+    else:
+        raise ValueError(f"row_order_seed must be a non-negative int or bytes, got {seed!r}")
+    if len(key) > hashlib.blake2b.MAX_KEY_SIZE:
+        raise ValueError(f"row_order_seed is {len(key)} bytes; BLAKE2b keys have at most 64")
+    return key
+
+
+def row_order(updates: np.ndarray, server_round: int, key: bytes) -> list[int]:
+    """The order in which the rows of ``updates`` go to the rule: by BLAKE2b, keyed with
+    ``key``, of the round number and the row's bytes; equal rows keep their order.
+
+    The position of a row then depends only on its content, the round and the key: not on
+    when it arrived nor on who sent it (see the module's docs)."""
+    prefix = int(server_round).to_bytes(8, "little", signed=True)
+    digests = []
+    for row in np.ascontiguousarray(updates, dtype=np.float32):
+        digest = hashlib.blake2b(prefix, key=key, digest_size=16)
+        digest.update(row.data)
+        digests.append(digest.digest())
+    return sorted(range(len(digests)), key=lambda i: (digests[i], i))
+
+
 class RobustStrategy(FedAvg):
     """FedAvg with ``aggregate_train`` replaced by a brsgd rule (see the module's docs).
 
     Parameters:
         rule: a rule name (``brsgd``, ``krum``, ``median``, …; ``brsgd.rules()`` lists them)
             or a full configuration mapping ``{"name": …, …}``.
+        row_order_seed: the key (an int or bytes, up to 64 bytes) of the hash that orders
+            the rows, and so breaks the rule's ties (see the module's docs); ``None`` draws
+            one from ``os.urandom``.
         **keywords: FedAvg's keywords (``fraction_train``, ``min_train_nodes``, …) and the
             rule's parameters (``assumed_byzantine=2``, ``beta=0.5``, …).
 
@@ -109,11 +167,13 @@ class RobustStrategy(FedAvg):
     :class:`brsgd.AggregationError` from ``aggregate_train``.
     """
 
-    def __init__(self, rule: Any = "brsgd", **keywords: Any) -> None:
+    def __init__(self, rule: Any = "brsgd", *, row_order_seed: int | bytes | None = None,
+                 **keywords: Any) -> None:
         fedavg = {k: v for k, v in keywords.items() if k in _FEDAVG_KEYWORDS}
         parameters = {k: v for k, v in keywords.items() if k not in _FEDAVG_KEYWORDS}
         super().__init__(**fedavg)
         self.rule = check_rule(rule_configuration(rule, **parameters))
+        self._row_order_key = _row_order_key(row_order_seed)
         self.current_arrays: ArrayRecord | None = None
         self.last_diagnostics: dict[str, Any] | None = None
 
@@ -132,6 +192,9 @@ class RobustStrategy(FedAvg):
         valid, _ = self._check_and_log_replies(replies, is_train=True)
         if not valid:
             return None, None
+        # Node-id order first (never arrival order), for the metrics and for equal updates;
+        # the rows' own order is the keyed hash's, below.
+        valid = sorted(valid, key=lambda msg: msg.metadata.src_node_id)
         records = [next(iter(msg.content.array_records.values())) for msg in valid]
         template = records[0]
         d = sum(template[key].numpy().size for key in template.keys())
@@ -147,8 +210,10 @@ class RobustStrategy(FedAvg):
             # clients' models themselves are aggregated, i.e. updates from the origin.
             current = np.zeros(d, dtype=np.float32)
         updates -= current
+        order = row_order(updates, server_round, self._row_order_key)
+        updates = updates[order]
         aggregate_update, diagnostics = aggregate(updates, self.rule, diagnostics=True)
-        nodes = [msg.metadata.src_node_id for msg in valid]
+        nodes = [valid[i].metadata.src_node_id for i in order]
         diagnostics["nodes"] = nodes
         diagnostics["selected_nodes"] = [nodes[i] for i in diagnostics["selected_rows"]]
         diagnostics["rejected_nodes"] = [nodes[i] for i in diagnostics["rejected_rows"]]

@@ -1,4 +1,5 @@
-"""PyTorch helpers: a model's gradients as one flat float32 vector, and back.
+"""PyTorch helpers: a model's gradients as one flat float32 vector, and back; the rules on
+tensors.
 
 The order is that of ``model.parameters()`` (registration order), each tensor flattened in
 row-major order — the layout a ``brsgd master --parameters init.npy`` holds. torch is
@@ -10,6 +11,10 @@ imported only when a helper is called, so ``import brsgd.torch`` works without i
     ...     load_parameters(model, w)
     ...     model.zero_grad(); loss = criterion(model(x), y); loss.backward()
     ...     return gradient_vector(model), loss.item()
+
+    >>> from brsgd.torch import aggregate
+    >>> g = aggregate(torch.randn(20, 1000), "krum", assumed_byzantine=4)   # CPU float32, (1000,)
+    >>> g = aggregate([p1.grad, p2.grad, p3.grad], "median")                 # one tensor per worker
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["gradient_vector", "load_parameters", "parameter_count", "parameters_vector"]
+__all__ = ["aggregate", "gradient_vector", "load_parameters", "parameter_count", "parameters_vector"]
 
 
 def _torch():
@@ -90,3 +95,50 @@ def load_parameters(model: Any, vector: Any) -> None:
             n = p.numel()
             p.copy_(flat[offset:offset + n].reshape(p.shape))
             offset += n
+
+
+def _matrix(gradients: Any):
+    """The m × d float32 CPU tensor the rule reads: ``gradients`` itself (detached) when it
+    is a 2-D, C-contiguous float32 CPU tensor, else one converted copy."""
+    torch = _torch()
+    if isinstance(gradients, torch.Tensor):
+        if gradients.dim() != 2:
+            raise ValueError(f"gradients must be a 2-D tensor (m rows by d columns) or a sequence of "
+                             f"tensors, got a tensor of shape {tuple(gradients.shape)}")
+        return gradients.detach().to(device="cpu", dtype=torch.float32).contiguous()
+    tensors = [torch.as_tensor(t) for t in gradients]
+    if not tensors:
+        return torch.empty((0, 0), dtype=torch.float32)
+    d = tensors[0].numel()
+    matrix = torch.empty((len(tensors), d), dtype=torch.float32)
+    with torch.no_grad():
+        for i, tensor in enumerate(tensors):
+            if tensor.numel() != d:
+                raise ValueError(f"every tensor must hold the same number of values: tensor 0 has {d}, "
+                                 f"tensor {i} has {tensor.numel()}")
+            matrix[i].copy_(tensor.detach().reshape(-1))
+    return matrix
+
+
+def aggregate(gradients: Any, rule: Any = "brsgd", *, diagnostics: bool = False, **parameters: Any):
+    """:func:`brsgd.aggregate` on tensors: the robust aggregate as a CPU float32 tensor of
+    length d (with the diagnostics dict when ``diagnostics`` is true).
+
+    ``gradients`` is an m × d tensor (one row per worker) or a sequence of m tensors of d
+    values each (any shape: each is flattened in row-major order). Rule and parameters are
+    those of :func:`brsgd.aggregate` (``assumed_byzantine=4``, ``beta=0.5``, …).
+
+    No copy for a 2-D, C-contiguous float32 tensor on the CPU: the library reads its memory
+    in place (``requires_grad`` or not; the result carries no autograd history), and the
+    result is a tensor over the library's output array. Any other tensor (float64,
+    transposed, on a GPU) is converted once; a sequence is stacked into one new m × d matrix.
+    """
+    from .aggregation import aggregate as aggregate_array
+
+    torch = _torch()
+    matrix = _matrix(gradients)
+    result = aggregate_array(matrix.numpy(), rule, diagnostics=diagnostics, **parameters)
+    if diagnostics:
+        vector, information = result
+        return torch.from_numpy(vector), information
+    return torch.from_numpy(result)

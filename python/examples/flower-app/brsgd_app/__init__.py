@@ -1,0 +1,1 @@
+"""A Flower app whose ServerApp aggregates with brsgd's robust rules (brsgd.flower)."""
