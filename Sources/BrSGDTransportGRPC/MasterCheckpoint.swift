@@ -20,6 +20,9 @@ struct MasterCheckpoint: Codable, Equatable {
     var round: Int
     var parameters: Data
     var velocity: Data
+    /// The last round's aggregate of a rule with history (nil for every other rule): the
+    /// rule's state, so that a resumed master aggregates as it would have.
+    var previousAggregate: Data?
     /// The books so far (carrying the open epoch's seconds).
     var ledger: RunLedger
     var elapsedSeconds: Double
@@ -27,6 +30,7 @@ struct MasterCheckpoint: Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
         case identity, round, parameters, velocity, ledger
+        case previousAggregate = "previous_aggregate"
         case elapsedSeconds = "elapsed_seconds"
     }
 

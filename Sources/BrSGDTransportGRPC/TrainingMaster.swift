@@ -109,11 +109,15 @@ actor TrainingMaster {
               (0 ... totalRounds).contains(checkpoint.round), checkpoint.ledger.rounds == checkpoint.round,
               checkpoint.ledger.roundsPerEpoch == roundsPerEpoch
         else { throw CheckpointError("the checkpoint \(url.path) does not fit this model or run") }
+        let previousAggregate = checkpoint.previousAggregate.flatMap(TensorBytes.unpack)
+        guard previousAggregate == nil || previousAggregate?.count == machine.parameterCount,
+              previousAggregate == nil || plan.rule.usesPreviousAggregate
+        else { throw CheckpointError("the checkpoint \(url.path) does not hold the state this rule keeps") }
         let optimizer = machine.optimizer
         machine.restore(parameters: parameters,
                         optimizer: SGD(learningRate: optimizer.learningRate, momentum: optimizer.momentum,
                                        weightDecay: optimizer.weightDecay, velocity: velocity),
-                        round: checkpoint.round)
+                        round: checkpoint.round, previousAggregate: previousAggregate)
         ledger = checkpoint.ledger
         elapsedBefore = checkpoint.elapsedSeconds
         resumedAtRound = checkpoint.round
@@ -236,7 +240,8 @@ actor TrainingMaster {
     private func writeCheckpoint(to url: URL, epochSeconds: Double, elapsedSeconds: Double, reason: String = "every") {
         let checkpoint = MasterCheckpoint(
             identity: plan.identity, round: machine.round, parameters: TensorBytes.pack(machine.parameters),
-            velocity: TensorBytes.pack(machine.optimizer.velocity), ledger: ledger.carrying(epochSeconds: epochSeconds),
+            velocity: TensorBytes.pack(machine.optimizer.velocity),
+            previousAggregate: machine.previousAggregate.map(TensorBytes.pack), ledger: ledger.carrying(epochSeconds: epochSeconds),
             elapsedSeconds: elapsedSeconds)
         do {
             try checkpoint.write(to: url)

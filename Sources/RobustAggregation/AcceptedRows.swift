@@ -9,6 +9,10 @@
 /// it (``Bucketing`` seeds its permutation from its seed and the round); every other rule
 /// ignores it. ``AggregationRule/aggregate(_:round:)`` sets it, `aggregate(_:)` leaves it 0,
 /// and wrappers that hand a rule transformed rows keep it through ``replacingRows(with:labels:)``.
+///
+/// `previousAggregate` is the last round's aggregate, for the rules that keep history
+/// (``AggregationRule/usesPreviousAggregate``: centered clipping centred on it, as its
+/// authors run it); nil before the first round, and for every caller that keeps none.
 public struct AcceptedRows: Sendable {
     /// The matrix the rows live in.
     public let matrix: GradientMatrix
@@ -20,6 +24,8 @@ public struct AcceptedRows: Sendable {
     public let rejectedRows: [Int]
     /// The training round (0 unless the caller says otherwise).
     public let round: Int
+    /// The last round's aggregate, of length d, when the caller keeps one.
+    public let previousAggregate: [Float]?
 
     /// m', the number of accepted rows.
     public var count: Int { rowIndices.count }
@@ -28,14 +34,15 @@ public struct AcceptedRows: Sendable {
 
     /// Scans `matrix` and accepts every row without a NaN or ±Inf.
     /// - Complexity: O(md), one pass, parallel over rows for large matrices.
-    public init(_ matrix: GradientMatrix, round: Int = 0) {
+    public init(_ matrix: GradientMatrix, round: Int = 0, previousAggregate: [Float]? = nil) {
         let finite = Kernels.finiteRowFlags(matrix)
         var accepted: [Int] = [], rejected: [Int] = []
         accepted.reserveCapacity(matrix.rowCount)
         for (i, isFinite) in finite.enumerated() {
             if isFinite { accepted.append(i) } else { rejected.append(i) }
         }
-        self.init(matrix: matrix, rowIndices: accepted, labels: accepted, rejectedRows: rejected, round: round)
+        self.init(matrix: matrix, rowIndices: accepted, labels: accepted, rejectedRows: rejected, round: round,
+                  previousAggregate: previousAggregate)
     }
 
     /// Every row, before any has been checked: for rules that detect non-finite values in
@@ -47,7 +54,8 @@ public struct AcceptedRows: Sendable {
 
     /// Rows chosen by the caller, which vouches that they are finite.
     /// - Precondition: `rowIndices` and `labels` have the same count; indices are in range.
-    public init(matrix: GradientMatrix, rowIndices: [Int], labels: [Int], rejectedRows: [Int], round: Int = 0) {
+    public init(matrix: GradientMatrix, rowIndices: [Int], labels: [Int], rejectedRows: [Int], round: Int = 0,
+                previousAggregate: [Float]? = nil) {
         precondition(rowIndices.count == labels.count, "one label per accepted row")
         precondition(rowIndices.allSatisfy { $0 >= 0 && $0 < matrix.rowCount }, "row index out of range")
         self.matrix = matrix
@@ -55,15 +63,16 @@ public struct AcceptedRows: Sendable {
         self.labels = labels
         self.rejectedRows = rejectedRows
         self.round = round
+        self.previousAggregate = previousAggregate
     }
 
     /// Every row of `matrix`, which stands for these rows: named by `labels` in diagnostics,
-    /// with the same rejected rows (so f' is unchanged) and the same round. What a wrapper
+    /// with the same rejected rows (so f' is unchanged), round and previous aggregate. What a wrapper
     /// such as ``StaticClipping`` or ``Bucketing`` hands the rule it wraps.
     /// - Precondition: `labels.count == matrix.rowCount`.
     public func replacingRows(with matrix: GradientMatrix, labels: [Int]) -> AcceptedRows {
         AcceptedRows(matrix: matrix, rowIndices: Array(0 ..< matrix.rowCount), labels: labels,
-                     rejectedRows: rejectedRows, round: round)
+                     rejectedRows: rejectedRows, round: round, previousAggregate: previousAggregate)
     }
 
     /// Throws ``AggregationError/Code/noAcceptedRows`` when m' = 0.

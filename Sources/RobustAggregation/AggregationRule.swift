@@ -32,6 +32,11 @@ public protocol AggregationRule: Sendable {
     /// True when the result depends on ``AcceptedRows/round`` (a random draw seeded per
     /// round, as ``Bucketing``'s permutation); false, the default, for deterministic rules.
     var isRandomized: Bool { get }
+
+    /// True when the result depends on ``AcceptedRows/previousAggregate``, the last round's
+    /// aggregate: the rule keeps history, and its driver (``aggregate(_:round:previousAggregate:)``)
+    /// must hand it the aggregate it returned the round before. False, the default.
+    var usesPreviousAggregate: Bool { get }
 }
 
 extension AggregationRule {
@@ -52,6 +57,19 @@ extension AggregationRule {
     public func aggregate(_ gradients: GradientMatrix, round: Int) throws(AggregationError) -> AggregationResult {
         guard isRandomized else { return try aggregate(gradients) }
         return try aggregate(AcceptedRows(gradients, round: round))
+    }
+
+    /// No history by default.
+    public var usesPreviousAggregate: Bool { false }
+
+    /// Aggregates round `round` given the last round's aggregate (nil before the first):
+    /// the one interface through which a rule keeps memory across rounds. A rule without
+    /// history takes its ``aggregate(_:round:)`` path and ignores `previousAggregate`.
+    /// - Complexity: that of `aggregate(_:)`.
+    public func aggregate(_ gradients: GradientMatrix, round: Int,
+                          previousAggregate: [Float]?) throws(AggregationError) -> AggregationResult {
+        guard usesPreviousAggregate else { return try aggregate(gradients, round: round) }
+        return try aggregate(AcceptedRows(gradients, round: round, previousAggregate: previousAggregate))
     }
 }
 

@@ -23,7 +23,7 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
         case .multiKrum: [.assumedByzantine, .multiKrumCount]
         case .brsgd, .brsgdRobust: [.beta, .threshold]
         case .geometricMedian: [.smoothing, .iterations]
-        case .centeredClipping: [.clippingRadius, .iterations]
+        case .centeredClipping: [.clippingRadius, .iterations, .center]
         }
     }
 
@@ -70,6 +70,17 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
 /// so that bucket means and mixtures are made of rows of bounded norm (a huge row cannot
 /// dominate a bucket), and NNM last, over the buckets, as the rule's immediate input. Every
 /// stage keeps f' = max(0, f − rejected) for its f.
+/// Where centered clipping starts each round (`center` in files, `--center` on the command line).
+public enum ClippingCenter: String, CaseIterable, Sendable, Codable, Hashable {
+    /// The coordinate-wise median of the rows (stateless; the default).
+    case median
+    /// Zero (stateless; ByzFL's choice without memory).
+    case zero
+    /// The last round's aggregate, zero before the first: Karimireddy et al.'s rule, with
+    /// memory across rounds (``AggregationRule/usesPreviousAggregate``).
+    case previous
+}
+
 public struct RuleConfiguration: Sendable, Codable, Hashable {
     /// A parameter a rule may take, named as in files and (with dashes) on the command line.
     public enum Parameter: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
@@ -87,6 +98,8 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case iterations
         /// Centered clipping's τ: finite, > 0.
         case clippingRadius = "clipping_radius"
+        /// Centered clipping's start: median, zero or previous (the last aggregate).
+        case center
         /// Nearest-neighbour mixing around any rule.
         case nnm
         /// Bucketing's s, around any rule: ≥ 1.
@@ -119,6 +132,9 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public var iterations: Int?
     /// τ for centered-clipping (default 10).
     public var radius: Double?
+    /// Where centered-clipping starts (default the coordinate-wise median; `previous` keeps
+    /// the last round's aggregate, as its authors run it).
+    public var center: ClippingCenter?
     /// Wrap the rule in nearest-neighbour mixing (needs f).
     public var nearestNeighborMixing: Bool
     /// Bucketing's s: average random buckets of s rows first (nil: no bucketing).
@@ -131,7 +147,9 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public init(name: RuleName, byzantineCount: Int? = nil, selectionFraction: Double? = nil,
                 threshold: Double? = nil, selectionCount: Int? = nil, smoothing: Double? = nil,
                 iterations: Int? = nil, radius: Double? = nil, nearestNeighborMixing: Bool = false,
-                bucketSize: Int? = nil, clippingThreshold: Double? = nil, adaptiveRobustClipping: Bool = false) {
+                bucketSize: Int? = nil, clippingThreshold: Double? = nil, adaptiveRobustClipping: Bool = false,
+                center: ClippingCenter? = nil) {
+        self.center = center
         self.name = name
         self.byzantineCount = byzantineCount
         self.selectionFraction = selectionFraction
@@ -168,6 +186,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         if smoothing != nil { given.append(.smoothing) }
         if iterations != nil { given.append(.iterations) }
         if radius != nil { given.append(.clippingRadius) }
+        if center != nil { given.append(.center) }
         if nearestNeighborMixing { given.append(.nnm) }
         if bucketSize != nil { given.append(.bucketing) }
         if clippingThreshold != nil { given.append(.clipping) }
@@ -269,7 +288,12 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
             let tau = radius ?? Self.defaultClippingRadius, n = iterations ?? Self.defaultClippingIterations
             guard tau > 0 && tau.isFinite else { throw invalid(.clippingRadius, "centered-clipping's τ must be a finite number > 0, got \(tau)") }
             guard n >= 1 else { throw invalid(.iterations, "centered-clipping's iterations must be ≥ 1, got \(n)") }
-            rule = CenteredClipping(radius: tau, iterations: n)
+            let start: CenteredClipping.Start = switch center ?? .median {
+            case .median: .coordinateWiseMedian
+            case .zero: .zero
+            case .previous: .previousAggregate
+            }
+            rule = CenteredClipping(radius: tau, iterations: n, start: start)
         }
         return try wrappingPreAggregations(around: rule, seed: seed)
     }
@@ -331,6 +355,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case smoothing
         case iterations
         case radius = "clipping_radius"
+        case center
         case nearestNeighborMixing = "nnm"
         case bucketSize = "bucketing"
         case clippingThreshold = "clipping"
@@ -356,6 +381,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         smoothing = try c.decodeIfPresent(Double.self, forKey: .smoothing)
         iterations = try c.decodeIfPresent(Int.self, forKey: .iterations)
         radius = try c.decodeIfPresent(Double.self, forKey: .radius)
+        center = try c.decodeIfPresent(ClippingCenter.self, forKey: .center)
         nearestNeighborMixing = try c.decodeIfPresent(Bool.self, forKey: .nearestNeighborMixing) ?? false
         bucketSize = try c.decodeIfPresent(Int.self, forKey: .bucketSize)
         clippingThreshold = try c.decodeIfPresent(Double.self, forKey: .clippingThreshold)
@@ -378,6 +404,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         try c.encodeIfPresent(smoothing, forKey: .smoothing)
         try c.encodeIfPresent(iterations, forKey: .iterations)
         try c.encodeIfPresent(radius, forKey: .radius)
+        try c.encodeIfPresent(center, forKey: .center)
         try c.encode(nearestNeighborMixing, forKey: .nearestNeighborMixing)
         try c.encodeIfPresent(bucketSize, forKey: .bucketSize)
         try c.encodeIfPresent(clippingThreshold, forKey: .clippingThreshold)

@@ -30,6 +30,28 @@ import RobustAggregation
         #expect(master.round == 1)
     }
 
+    /// A rule with history gets the aggregate it returned the round before: centered
+    /// clipping (τ = 1, L = 1) centred on it, from zero in round 0.
+    @Test func aRuleWithHistoryIsCentredOnTheLastAggregate() throws {
+        let rule = CenteredClipping(radius: 1, iterations: 1, start: .previousAggregate)
+        var master = machine(rule: rule)
+        #expect(master.previousAggregate == nil)
+        let rows: [[Float]] = [[3, 4], [0, 0.5], [0, 0]]
+        _ = master.beginRound()
+        for (w, g) in rows.enumerated() { #expect(submit(&master, g, worker: w, round: 0) == nil) }
+        _ = try master.finishRound()
+        // From v = 0: [3, 4] (norm 5) clipped to [0.6, 0.8]; v = ([0.6, 0.8] + [0, 0.5] + 0) / 3.
+        let first = try #require(master.previousAggregate)
+        #expect(abs(first[0] - 0.2) < 1e-6 && abs(first[1] - 1.3 / 3) < 1e-6, "\(first)")
+        _ = master.beginRound()
+        for (w, g) in rows.enumerated() { #expect(submit(&master, g, worker: w, round: 1) == nil) }
+        _ = try master.finishRound()
+        let centred = try CenteredClipping(radius: 1, iterations: 1, start: .point(first))
+            .aggregate(GradientMatrix(rows: rows)).gradient
+        #expect(master.previousAggregate == centred)
+        #expect(machine(rule: Mean()).previousAggregate == nil)
+    }
+
     @Test func badSubmissionsAreRefusedWithAReasonAndCounted() {
         var master = machine()
         #expect(submit(&master, [1, 1], worker: 0, round: 0) == .notCollecting)

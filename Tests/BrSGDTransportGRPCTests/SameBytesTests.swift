@@ -26,18 +26,21 @@ struct SameBytesTests {
 
     /// The run in process; with worker momentum β and the attack given (one whose
     /// configuration the networked Byzantine worker is given too).
-    static func simulation(workerMomentum: Float = 0, attack: AttackKind = .gaussian) -> SimulationConfiguration {
+    static func simulation(workerMomentum: Float = 0, attack: AttackKind = .gaussian,
+                           rule: any AggregationRule = BrSGD()) -> SimulationConfiguration {
         precondition(attack == .gaussian || attack == .signFlip, "the networked workers are given these two")
         let made: any Attack = attack == .gaussian ? GaussianAttack() : SignFlipAttack()
         return SimulationConfiguration(model: model, workerCount: workers, byzantineCount: byzantine, attack: made,
-                                       rule: BrSGD(), epochs: 1, batchSize: batchSize, learningRate: learningRate, seed: seed,
+                                       rule: rule, epochs: 1, batchSize: batchSize, learningRate: learningRate, seed: seed,
                                        threads: 2, workerMomentum: workerMomentum)
     }
 
-    static var plan: MasterPlan {
+    static var plan: MasterPlan { plan() }
+
+    static func plan(rule: any AggregationRule = BrSGD()) -> MasterPlan {
         let config = simulation
         return MasterPlan(
-            initialParameters: model.initialParameters(seed: RandomStreams.initialization(seed)), rule: BrSGD(),
+            initialParameters: model.initialParameters(seed: RandomStreams.initialization(seed)), rule: rule,
             optimizer: SGD(learningRate: learningRate), workerCount: workers,
             rounds: config.roundsPerEpoch(trainingCount: train.count), byzantineWorkers: Array(0 ..< byzantine),
             evaluator: Evaluator(model: model, test: test, limit: nil, seed: seed, lanes: 1), identity: "same-bytes")
@@ -51,7 +54,7 @@ struct SameBytesTests {
     /// β as the simulation is), and the Byzantine one runs `attack`. `uploadBudget` is the
     /// master's ``NetworkMasterLimits/maxUploadBytesInFlight``.
     static func networked(checkpoint: URL? = nil, workerMomentum: Float = 0, attack: AttackKind = .gaussian,
-                          uploadBudget: Int? = nil) async throws -> NetworkRunResult {
+                          uploadBudget: Int? = nil, rule: any AggregationRule = BrSGD()) async throws -> NetworkRunResult {
         var options = NetworkMasterOptions()
         options.limits.maxUploadBytesInFlight = uploadBudget
         options.port = 0
@@ -61,7 +64,7 @@ struct SameBytesTests {
         options.checkpoint = checkpoint
         options.checkpointEvery = checkpoint == nil ? 0 : 2
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let firstLife = options, plan = plan
+        let firstLife = options, plan = plan(rule: rule)
         return try await withThrowingTaskGroup(of: NetworkRunResult?.self) { group in
             group.addTask {
                 func serve(_ options: NetworkMasterOptions) async throws -> NetworkRunResult {
@@ -187,5 +190,25 @@ extension SameBytesTests {
         #expect(networked.result.epochs.map(\.trainLoss) == simulated.epochs.map(\.trainLoss))
         #expect(networked.rejections.values.allSatisfy { $0 == 0 })
         #expect(networked.refusals.values.allSatisfy { $0 == 0 })
+    }
+}
+
+extension SameBytesTests {
+    /// Centered clipping centred on the previous aggregate keeps state across rounds: the
+    /// networked master, killed after round 5 and resumed from round 4's checkpoint (which
+    /// carries the last aggregate), still gives the simulation's bytes; and the state
+    /// matters (the stateless start gives other bytes).
+    @Test func aRuleWithHistoryResumedFromItsCheckpointGivesTheSimulationsBytes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("brsgd-history-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rule = CenteredClipping(radius: 0.05, iterations: 1, start: .previousAggregate)
+        let simulated = try Simulation.run(Self.simulation(rule: rule), train: Self.train, test: Self.test)
+        let networked = try await Self.networked(checkpoint: directory.appendingPathComponent("ck.json"), rule: rule)
+        #expect(networked.resumedAtRound == 4)
+        #expect(bitwiseDifference(networked.result.finalParameters, simulated.finalParameters) == nil)
+        let stateless = try Simulation.run(Self.simulation(rule: CenteredClipping(radius: 0.05, iterations: 1, start: .zero)),
+                                           train: Self.train, test: Self.test)
+        #expect(bitwiseDifference(stateless.finalParameters, simulated.finalParameters) != nil, "the centre carried over matters")
     }
 }

@@ -101,3 +101,20 @@ import Testing
         }
     }
 }
+
+@Suite struct ClippingCenterConfigurationTests {
+    @Test func centeredClippingTakesItsCentreAndOnlyItKeepsHistory() throws {
+        let json = Data(#"{"name": "centered-clipping", "center": "previous", "clipping_radius": 1, "iterations": 1}"#.utf8)
+        let configuration = try JSONDecoder().decode(RuleConfiguration.self, from: json)
+        #expect(configuration.center == .previous)
+        let rule = try configuration.makeRule()
+        #expect(rule.usesPreviousAggregate)
+        #expect(rule.name == "centered-clipping(tau=1.0,iterations=1,center=previous)")
+        let wrapped = try RuleConfiguration(name: .centeredClipping, byzantineCount: 1, nearestNeighborMixing: true,
+                                            clippingThreshold: 5, center: .previous).makeRule()
+        #expect(wrapped.usesPreviousAggregate, "pre-aggregations pass the history through")
+        #expect(try !RuleConfiguration(name: .centeredClipping).makeRule().usesPreviousAggregate)
+        #expect(String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self).contains(#""center":"previous""#))
+        #expect(throws: AggregationError.self) { try RuleConfiguration(name: .median, center: .zero).makeRule() }
+    }
+}

@@ -28,6 +28,10 @@ public struct MasterStateMachine: Sendable {
     public private(set) var round: Int
     /// True between `beginRound` and `finishRound`.
     public private(set) var isCollecting = false
+    /// The last round's aggregate, kept for a rule with history
+    /// (``AggregationRule/usesPreviousAggregate``; nil for every other rule, and before the
+    /// first round). It is part of the run's state: a checkpoint carries it.
+    public private(set) var previousAggregate: [Float]?
     /// Refused submissions so far, by reason.
     public private(set) var rejections: [SubmissionRejection.Code: Int] = [:]
 
@@ -35,7 +39,9 @@ public struct MasterStateMachine: Sendable {
     private var hasSubmitted: [Bool]
 
     /// - Precondition: `workerCount >= 1`, `parameters` not empty.
-    public init(parameters: [Float], optimizer: SGD, rule: any AggregationRule, workerCount: Int, round: Int = 0) {
+    public init(parameters: [Float], optimizer: SGD, rule: any AggregationRule, workerCount: Int, round: Int = 0,
+                previousAggregate: [Float]? = nil) {
+        self.previousAggregate = previousAggregate
         precondition(workerCount >= 1, "a master needs at least one worker")
         precondition(!parameters.isEmpty, "the model has no parameters")
         self.workerCount = workerCount
@@ -145,7 +151,8 @@ public struct MasterStateMachine: Sendable {
             gradients.withUnsafeMutableRow(w) { $0.update(repeating: .nan) }
         }
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = try rule.aggregate(gradients, round: round)
+        let result = try rule.aggregate(gradients, round: round, previousAggregate: previousAggregate)
+        if rule.usesPreviousAggregate { previousAggregate = result.gradient }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         parameters.withUnsafeMutableBufferPointer { w in
             result.gradient.withUnsafeBufferPointer { g in optimizer.step(parameters: w, gradient: g) }
@@ -187,11 +194,13 @@ public struct MasterStateMachine: Sendable {
     }
 
     /// Restores a checkpoint's model, optimizer and round (between rounds only).
-    public mutating func restore(parameters: [Float], optimizer: SGD, round: Int) {
+    public mutating func restore(parameters: [Float], optimizer: SGD, round: Int, previousAggregate: [Float]? = nil) {
         precondition(!isCollecting && parameters.count == parameterCount)
+        precondition(previousAggregate == nil || previousAggregate?.count == parameterCount)
         self.parameters = parameters
         self.optimizer = optimizer
         self.round = round
+        self.previousAggregate = previousAggregate
     }
 
     private func check(from worker: Int, round submittedRound: Int, count: Int) -> SubmissionRejection? {

@@ -39,6 +39,7 @@ public struct AdaptiveRobustClipping: AggregationRule {
     public var name: String { "arc(f=\(byzantineCount))+\(wrapped.name)" }
 
     public var isRandomized: Bool { wrapped.isRandomized }
+    public var usesPreviousAggregate: Bool { wrapped.usesPreviousAggregate }
 
     /// k = ⌊2f(m − f)/m⌋, the number of rows ARC clips among m with f Byzantine (f ≥ m: 0).
     public static func clippedCount(byzantineCount f: Int, rowCount m: Int) -> Int {

@@ -51,6 +51,7 @@ public struct Bucketing: AggregationRule {
     public var name: String { "bucketing(s=\(bucketSize))+\(wrapped.name)" }
 
     public var isRandomized: Bool { true }
+    public var usesPreviousAggregate: Bool { wrapped.usesPreviousAggregate }
 
     /// The permutation of `count` rows for (`seed`, `round`): place q of the shuffled order
     /// holds position `permutation[q]`. Fisher–Yates (for i = count − 1 down to 1, swap

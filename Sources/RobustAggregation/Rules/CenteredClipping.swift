@@ -2,10 +2,12 @@
 /// v ← v + (1/m') Σ_i (g_i − v) · min(1, τ / ‖g_i − v‖₂).
 ///
 /// Karimireddy, He & Jaggi, "Learning from History for Byzantine Robust Optimization",
-/// ICML 2021. Where we depart: the paper starts from the previous round's (momentum)
-/// aggregate; a rule here keeps no state, so the start is the coordinate-wise median by
-/// default, or zero (ByzFL's stateless choice), or a point the caller passes — the
-/// training loop can pass the previous aggregate to get the paper's version.
+/// ICML 2021, start from the previous round's (momentum) aggregate, with L = 1:
+/// ``Start/previousAggregate`` is that rule (zero in the first round, as ByzFL's
+/// `CenteredClipping`, which feeds each output back as the next centre). The rule keeps this
+/// history through ``AggregationRule/usesPreviousAggregate``: its driver hands it the last
+/// aggregate. The other starts keep no state: the coordinate-wise median (our default,
+/// which departs from the paper), zero (ByzFL's stateless choice), or a given point.
 ///
 /// - Complexity: O(md) per iteration, plus O(md) for a median start; L + 1 passes over memory
 ///   in all (each iteration's move is fused with the distances the next one needs, the start
@@ -15,8 +17,11 @@ public struct CenteredClipping: AggregationRule {
     public enum Start: Sendable, Equatable {
         case coordinateWiseMedian
         case zero
-        /// A given point (for example the previous aggregate), of length d.
+        /// A given point, of length d.
         case point([Float])
+        /// The last round's aggregate (``AcceptedRows/previousAggregate``), zero before the
+        /// first round: the authors' centred clipping, with memory across rounds.
+        case previousAggregate
     }
 
     /// τ > 0, the clipping radius.
@@ -34,7 +39,12 @@ public struct CenteredClipping: AggregationRule {
         self.start = start
     }
 
-    public var name: String { "centered-clipping(tau=\(radius),iterations=\(iterations))" }
+    public var name: String {
+        "centered-clipping(tau=\(radius),iterations=\(iterations)\(start == .previousAggregate ? ",center=previous" : ""))"
+    }
+
+    /// Centred on the previous aggregate, the rule keeps history.
+    public var usesPreviousAggregate: Bool { start == .previousAggregate }
 
     /// Finds non-finite rows inside the first pass: a NaN or ±Inf entry makes its row's
     /// distance to the start point non-finite, and only then are the rows scanned.
@@ -63,6 +73,13 @@ public struct CenteredClipping: AggregationRule {
         case .coordinateWiseMedian:
             v = [Float](repeating: 0, count: d)
             first = .median(ColumnOrderStatistics(.median, rowCount: m))
+        case .previousAggregate:
+            v = rows.previousAggregate ?? [Float](repeating: 0, count: d)
+            first = .none
+            guard v.count == d else {
+                throw AggregationError(code: .invalidParameter,
+                                       message: "\(name): the previous aggregate has length \(v.count), expected d = \(d)")
+            }
         case .point(let point):
             guard point.count == d else {
                 throw AggregationError(code: .invalidParameter,

@@ -26,6 +26,8 @@ public struct NearestNeighborMixing: AggregationRule {
     }
 
     public var name: String { "nnm(f=\(byzantineCount))+\(wrapped.name)" }
+    public var isRandomized: Bool { wrapped.isRandomized }
+    public var usesPreviousAggregate: Bool { wrapped.usesPreviousAggregate }
 
     public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
         try rows.requireAny(rule: name)
@@ -53,7 +55,8 @@ public struct NearestNeighborMixing: AggregationRule {
             }
         }
         let mixedRows = AcceptedRows(matrix: mixed, rowIndices: Array(0 ..< m), labels: rows.labels,
-                                     rejectedRows: rows.rejectedRows)
+                                     rejectedRows: rows.rejectedRows, round: rows.round,
+                                     previousAggregate: rows.previousAggregate)
         var result = try wrapped.aggregate(mixedRows)
         result.diagnostics.rule = name
         return result

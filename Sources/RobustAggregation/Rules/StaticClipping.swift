@@ -35,6 +35,7 @@ public struct StaticClipping: AggregationRule {
     public var name: String { "clipping(c=\(threshold))+\(wrapped.name)" }
 
     public var isRandomized: Bool { wrapped.isRandomized }
+    public var usesPreviousAggregate: Bool { wrapped.usesPreviousAggregate }
 
     public func aggregate(_ rows: AcceptedRows) throws(AggregationError) -> AggregationResult {
         try rows.requireAny(rule: name)

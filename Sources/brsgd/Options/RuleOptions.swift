@@ -37,6 +37,9 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Centered clipping's radius τ, > 0 (default 10).")
     var clippingRadius: Double?
 
+    @Option(name: .long, help: "Where centered clipping starts each round: median (default), zero, or previous (the last round's aggregate, zero at first: the authors' rule, with memory across rounds).")
+    var center: ClippingCenter?
+
     @Flag(name: .long, inversion: .prefixedNo, help: "Pre-aggregation: nearest-neighbour mixing (NNM, Allouah et al., AISTATS 2023); needs f.")
     var nnm: Bool?
 
@@ -61,6 +64,7 @@ struct RuleOptions: ParsableArguments {
         if smoothing != nil { given.append(.smoothing) }
         if iterations != nil { given.append(.iterations) }
         if clippingRadius != nil { given.append(.clippingRadius) }
+        if center != nil { given.append(.center) }
         if nnm != nil { given.append(.nnm) }
         if bucketing != nil { given.append(.bucketing) }
         if clipping != nil { given.append(.clipping) }
@@ -90,6 +94,7 @@ struct RuleOptions: ParsableArguments {
         if let smoothing { configuration.smoothing = smoothing }
         if let iterations { configuration.iterations = iterations }
         if let clippingRadius { configuration.radius = clippingRadius }
+        if let center { configuration.center = center }
         if let nnm { configuration.nearestNeighborMixing = nnm }
         if let bucketing { configuration.bucketSize = bucketing }
         if let clipping { configuration.clippingThreshold = clipping }
@@ -123,3 +128,5 @@ extension UsageError {
         }
     }
 }
+
+extension ClippingCenter: ExpressibleByArgument {}
