@@ -132,7 +132,7 @@ let package = Package(
                            "SeededRandom", "TestSupport"]
         ),
         // Runs the built `brsgd` executable end to end (files, exit codes, messages).
-        .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO", "KernelPaths"]),
+        .testTarget(name: "BrSGDCommandTests", dependencies: ["brsgd", "RobustAggregation", "TensorIO", "KernelPaths", "TestSupport"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "SeededRandom"]),
     ] + (withGRPC ? grpcTargets : []),

@@ -2,11 +2,12 @@
 import Foundation
 import Testing
 import TensorIO
+import TestSupport
 
 /// What a networked command says when the network goes wrong, with real processes: the
 /// cause in words, at once, on the side that can act on it.
 @Suite struct NetworkErrorMessageTests {
-    static let hasOpenSSL = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
+    static let hasOpenSSL = TestCertificates.isAvailable
 
     /// A TCP port nothing listens on (bound, then closed), or one held by `hold`.
     final class Port {
@@ -76,29 +77,10 @@ import TensorIO
     /// master: each worker names the cause, and the master logs the failed handshake.
     @Test(.enabled(if: hasOpenSSL, "needs openssl to make certificates"))
     func aTLSHandshakeFailureIsSaidOnBothSides() throws {
-        let directory = try CommandRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        func openssl(_ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw CommandTestFailure("openssl \(arguments) failed") }
-        }
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        for ca in ["ca", "rogue-ca"] {
-            try openssl(["req", "-x509"] + ec + ["-keyout", "\(ca).key", "-out", "\(ca).pem", "-days", "1", "-subj", "/CN=\(ca)"])
-        }
-        for (name, ca) in [("master", "ca"), ("rogue", "rogue-ca")] {
-            try openssl(["req"] + ec + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(name)"])
-            try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "\(ca).pem", "-CAkey", "\(ca).key", "-CAcreateserial",
-                         "-out", "\(name).pem", "-days", "1"])
-        }
-        func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        let certificates = try TestCertificates(signed: [("master", "ca"), ("rogue", "rogue-ca")])
+        defer { certificates.remove() }
+        let directory = certificates.directory
+        func file(_ name: String) -> String { certificates.path(name) }
         let port = try Port(listening: false).number
         let master = BackgroundProcess(["master", "--parameters", try Self.vector(in: directory), "--rounds", "2", "--workers", "1",
                                         "--listen", "127.0.0.1:\(port)", "--tls-cert", file("master.pem"), "--tls-key", file("master.key"),

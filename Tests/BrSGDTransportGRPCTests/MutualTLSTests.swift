@@ -1,48 +1,27 @@
 import Foundation
 import GRPCCore
+import TestSupport
 import Testing
 @testable import BrSGDTransportGRPC
 
-let opensslAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
+let opensslAvailable = TestSupport.TestCertificates.isAvailable
 
-/// Certificates made with openssl for one test: a CA, the master's and a worker's
-/// certificates signed by it, and a rogue worker certificate signed by another CA.
+/// A CA, the master's and a worker's certificates signed by it, and a rogue worker
+/// certificate signed by another CA (``TestSupport/TestCertificates``).
 struct TestCertificates {
-    let directory: URL
+    private let made: TestSupport.TestCertificates
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("brsgd-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        for ca in ["ca", "rogue-ca"] {
-            try openssl(["req", "-x509"] + ec + ["-keyout", "\(ca).key", "-out", "\(ca).pem", "-days", "1", "-subj", "/CN=\(ca)"])
-        }
-        for (name, ca) in [("master", "ca"), ("worker", "ca"), ("rogue", "rogue-ca")] {
-            try openssl(["req"] + ec + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(name)"])
-            try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "\(ca).pem", "-CAkey", "\(ca).key",
-                         "-CAcreateserial", "-out", "\(name).pem", "-days", "1"])
-        }
+        made = try TestSupport.TestCertificates(signed: [("master", "ca"), ("worker", "ca"), ("rogue", "rogue-ca")])
     }
 
     func tls(_ name: String, trusting ca: String = "ca") -> MutualTLS {
         MutualTLS(certificate: path("\(name).pem"), privateKey: path("\(name).key"), trustRoots: path("\(ca).pem"))
     }
 
-    func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
+    func path(_ file: String) -> String { made.path(file) }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
-
-    private func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("openssl \(arguments.joined(separator: " ")) failed") }
-    }
+    func remove() { made.remove() }
 }
 
 @Suite("Mutual TLS", .enabled(if: opensslAvailable))
