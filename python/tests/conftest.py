@@ -76,3 +76,20 @@ def cli() -> CLI:
         pytest.skip("no built brsgd executable ($BRSGD_CLI, or " + ", ".join(str(p.relative_to(REPOSITORY)) for p in BUILDS)
                     + "; build it with `make network` or `swift build --product brsgd`, or set BRSGD_CLI)")
     return CLI(path)
+
+
+@pytest.fixture
+def c_pointers(monkeypatch):
+    """The data pointer of every matrix handed to the C library, in call order: the call is
+    spied on (and still made), so a test can tell a zero-copy call from a converted one."""
+    import brsgd.aggregation as aggregation
+
+    received = []
+    real = aggregation._c_aggregate
+
+    def spy(pointer, *rest):
+        received.append(pointer)
+        return real(pointer, *rest)
+
+    monkeypatch.setattr(aggregation, "_c_aggregate", spy)
+    return received

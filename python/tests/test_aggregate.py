@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 import brsgd
-import brsgd.aggregation as aggregation
 
 # Every rule, with its defaults and with parameters set, and NNM around two of them.
 CASES = [
@@ -111,15 +110,8 @@ def test_errors_carry_the_command_lines_message(cli, tmp_path, rule, parameters,
     assert raised.value.message in done.stderr
 
 
-def test_zero_copy_for_c_contiguous_float32(monkeypatch):
-    received = []
-    real = aggregation._c_aggregate
-
-    def spy(pointer, *rest):
-        received.append(pointer)
-        return real(pointer, *rest)
-
-    monkeypatch.setattr(aggregation, "_c_aggregate", spy)
+def test_zero_copy_for_c_contiguous_float32(c_pointers):
+    received = c_pointers
     G = matrix(d=1000)
     expected = brsgd.aggregate(G, "median")
     assert received[-1] == G.ctypes.data

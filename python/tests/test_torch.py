@@ -11,7 +11,6 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch; a CPU wheel is enough)")
 
 import brsgd  # noqa: E402
-import brsgd.aggregation as aggregation  # noqa: E402
 import brsgd.torch  # noqa: E402
 from brsgd.torch import gradient_vector, load_parameters, parameter_count, parameters_vector  # noqa: E402
 from fake_master import FakeMaster, Serving  # noqa: E402
@@ -81,18 +80,6 @@ def test_the_example_trains_a_cnn_through_a_master_with_a_byzantine_worker():
     assert after > max(0.5, before + 0.3), (before, after)
 
 
-def pointer_spy(monkeypatch):
-    received = []
-    real = aggregation._c_aggregate
-
-    def spy(pointer, *rest):
-        received.append(pointer)
-        return real(pointer, *rest)
-
-    monkeypatch.setattr(aggregation, "_c_aggregate", spy)
-    return received
-
-
 def gradients(m=9, d=300):
     G = torch.randn(m, d, generator=torch.Generator().manual_seed(4))
     G[0] = 1e3
@@ -101,8 +88,8 @@ def gradients(m=9, d=300):
 
 @pytest.mark.parametrize("rule, parameters", [("brsgd", {}), ("krum", {"assumed_byzantine": 2}),
                                               ("median", {}), ("trimmed-mean", {"assumed_byzantine": 2})])
-def test_aggregate_reads_a_contiguous_tensor_in_place(monkeypatch, rule, parameters):
-    received = pointer_spy(monkeypatch)
+def test_aggregate_reads_a_contiguous_tensor_in_place(c_pointers, rule, parameters):
+    received = c_pointers
     G = gradients().requires_grad_()
     got = brsgd.torch.aggregate(G, rule, **parameters)
     assert received[-1] == G.data_ptr()
@@ -112,8 +99,8 @@ def test_aggregate_reads_a_contiguous_tensor_in_place(monkeypatch, rule, paramet
     assert got.numpy().tobytes() == expected.tobytes()
 
 
-def test_other_tensors_are_converted_once_and_agree(monkeypatch):
-    received = pointer_spy(monkeypatch)
+def test_other_tensors_are_converted_once_and_agree(c_pointers):
+    received = c_pointers
     G = gradients()
     expected = brsgd.torch.aggregate(G, "brsgd")
     for other in (G.double(), G.t().contiguous().t(), G.repeat_interleave(2, dim=1)[:, ::2]):
