@@ -26,6 +26,9 @@ public struct AcceptedRows: Sendable {
     public let round: Int
     /// The last round's aggregate, of length d, when the caller keeps one.
     public let previousAggregate: [Float]?
+    /// How many rows a ``CollusionCollapse`` merged into others before these: like a rejected
+    /// row, each one lowers f' (``AggregationRule`` documents f').
+    public let mergedRowCount: Int
 
     /// m', the number of accepted rows.
     public var count: Int { rowIndices.count }
@@ -55,7 +58,7 @@ public struct AcceptedRows: Sendable {
     /// Rows chosen by the caller, which vouches that they are finite.
     /// - Precondition: `rowIndices` and `labels` have the same count; indices are in range.
     public init(matrix: GradientMatrix, rowIndices: [Int], labels: [Int], rejectedRows: [Int], round: Int = 0,
-                previousAggregate: [Float]? = nil) {
+                previousAggregate: [Float]? = nil, mergedRowCount: Int = 0) {
         precondition(rowIndices.count == labels.count, "one label per accepted row")
         precondition(rowIndices.allSatisfy { $0 >= 0 && $0 < matrix.rowCount }, "row index out of range")
         self.matrix = matrix
@@ -64,15 +67,17 @@ public struct AcceptedRows: Sendable {
         self.rejectedRows = rejectedRows
         self.round = round
         self.previousAggregate = previousAggregate
+        self.mergedRowCount = mergedRowCount
     }
 
     /// Every row of `matrix`, which stands for these rows: named by `labels` in diagnostics,
-    /// with the same rejected rows (so f' is unchanged), round and previous aggregate. What a wrapper
+    /// with the same rejected rows and merged count (so f' is unchanged), round and previous aggregate. What a wrapper
     /// such as ``StaticClipping`` or ``Bucketing`` hands the rule it wraps.
     /// - Precondition: `labels.count == matrix.rowCount`.
     public func replacingRows(with matrix: GradientMatrix, labels: [Int]) -> AcceptedRows {
         AcceptedRows(matrix: matrix, rowIndices: Array(0 ..< matrix.rowCount), labels: labels,
-                     rejectedRows: rejectedRows, round: round, previousAggregate: previousAggregate)
+                     rejectedRows: rejectedRows, round: round, previousAggregate: previousAggregate,
+                     mergedRowCount: mergedRowCount)
     }
 
     /// Throws ``AggregationError/Code/noAcceptedRows`` when m' = 0.

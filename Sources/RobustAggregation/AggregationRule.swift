@@ -73,8 +73,8 @@ extension AggregationRule {
     }
 }
 
-/// f' = max(0, f − rejected): the Byzantine budget left for the accepted rows.
+/// f' = max(0, f − rejected − merged): the Byzantine budget left for the accepted rows.
 @inline(__always)
 func remainingByzantineCount(_ f: Int, _ rows: AcceptedRows) -> Int {
-    max(0, f - rows.rejectedRows.count)
+    max(0, f - rows.rejectedRows.count - rows.mergedRowCount)
 }

@@ -10,6 +10,7 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
     case bulyan
     case centeredClipping = "centered-clipping"
     case brsgdRobust = "brsgd-robust"
+    case brsgdHistory = "brsgd-history"
 
     /// True for the rules that take the number of Byzantine workers f.
     public var takesByzantineCount: Bool { parameters.contains(.assumedByzantine) }
@@ -21,7 +22,7 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
         case .mean, .median: []
         case .trimmedMean, .krum, .bulyan: [.assumedByzantine]
         case .multiKrum: [.assumedByzantine, .multiKrumCount]
-        case .brsgd, .brsgdRobust: [.beta, .threshold]
+        case .brsgd, .brsgdRobust, .brsgdHistory: [.beta, .threshold]
         case .geometricMedian: [.smoothing, .iterations]
         case .centeredClipping: [.clippingRadius, .iterations, .center]
         }
@@ -40,6 +41,7 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
         case .bulyan: "Krum selection then trimmed mean (El Mhamdi et al., ICML 2018)"
         case .centeredClipping: "iterative centered clipping (Karimireddy et al., ICML 2021)"
         case .brsgdRobust: "BrSGD keeping the rows of most typical score, then one centered-clipping pass, O(md)"
+        case .brsgdHistory: "brsgd-robust over rows with identical ones merged, clipped around the last aggregate (keeps history)"
         }
     }
 }
@@ -62,14 +64,15 @@ public enum RuleName: String, CaseIterable, Sendable, Codable {
 /// A parameter the rule does not take is an error, never silently ignored.
 ///
 /// Pre-aggregations apply to every rule and stack in one fixed order, whatever order they
-/// were given in: the accepted rows are first clipped to norm c (`clipping`, ``StaticClipping``),
+/// were given in: near-identical rows are first merged (`collapse`, ``CollusionCollapse``),
+/// then the rows are clipped to norm c (`clipping`, ``StaticClipping``),
 /// then ARC-clipped (`arc`, ``AdaptiveRobustClipping``, needs f), then averaged in random
 /// buckets of s (`bucketing`, ``Bucketing``, seeded by `makeRule(seed:)` and the round), then
 /// mixed with their nearest neighbours (`nnm`, ``NearestNeighborMixing``, needs f), and the
-/// rule aggregates what is left: rule ∘ NNM ∘ bucketing ∘ ARC ∘ clipping. Clipping comes first
+/// rule aggregates what is left: rule ∘ NNM ∘ bucketing ∘ ARC ∘ clipping ∘ collapse. Clipping comes first
 /// so that bucket means and mixtures are made of rows of bounded norm (a huge row cannot
 /// dominate a bucket), and NNM last, over the buckets, as the rule's immediate input. Every
-/// stage keeps f' = max(0, f − rejected) for its f.
+/// stage keeps f' = max(0, f − rejected − merged) for its f.
 /// Where centered clipping starts each round (`center` in files, `--center` on the command line).
 public enum ClippingCenter: String, CaseIterable, Sendable, Codable, Hashable {
     /// The coordinate-wise median of the rows (stateless; the default).
@@ -108,9 +111,11 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case clipping
         /// Adaptive robust clipping around any rule.
         case arc
+        /// Collusion collapse (near-identical rows merged) around any rule.
+        case collapse
 
         /// The pre-aggregations, which apply to every rule.
-        public static let preAggregations: [Parameter] = [.clipping, .arc, .bucketing, .nnm]
+        public static let preAggregations: [Parameter] = [.collapse, .clipping, .arc, .bucketing, .nnm]
 
         public var description: String { rawValue }
         /// The command-line option: `--assumed-byzantine`.
@@ -120,9 +125,9 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public var name: RuleName
     /// f, for trimmed-mean, krum, multi-krum, bulyan and NNM.
     public var byzantineCount: Int?
-    /// β for brsgd and brsgd-robust (default ½).
+    /// β for brsgd, brsgd-robust and brsgd-history (default ½).
     public var selectionFraction: Double?
-    /// T for brsgd and brsgd-robust; nil means `auto`.
+    /// T for brsgd, brsgd-robust and brsgd-history; nil means `auto`.
     public var threshold: Double?
     /// q for multi-krum (default m' − f', decided each round).
     public var selectionCount: Int?
@@ -143,13 +148,16 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public var clippingThreshold: Double?
     /// Clip the rows first by adaptive robust clipping (needs f).
     public var adaptiveRobustClipping: Bool
+    /// Merge near-identical rows first (``CollusionCollapse``), before every other stage.
+    public var collusionCollapse: Bool
 
     public init(name: RuleName, byzantineCount: Int? = nil, selectionFraction: Double? = nil,
                 threshold: Double? = nil, selectionCount: Int? = nil, smoothing: Double? = nil,
                 iterations: Int? = nil, radius: Double? = nil, nearestNeighborMixing: Bool = false,
                 bucketSize: Int? = nil, clippingThreshold: Double? = nil, adaptiveRobustClipping: Bool = false,
-                center: ClippingCenter? = nil) {
+                center: ClippingCenter? = nil, collusionCollapse: Bool = false) {
         self.center = center
+        self.collusionCollapse = collusionCollapse
         self.name = name
         self.byzantineCount = byzantineCount
         self.selectionFraction = selectionFraction
@@ -191,6 +199,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         if bucketSize != nil { given.append(.bucketing) }
         if clippingThreshold != nil { given.append(.clipping) }
         if adaptiveRobustClipping { given.append(.arc) }
+        if collusionCollapse { given.append(.collapse) }
         return given
     }
 
@@ -200,7 +209,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
     public func resolved() -> RuleConfiguration {
         var copy = self
         switch name {
-        case .brsgd, .brsgdRobust: copy.selectionFraction = selectionFraction ?? Self.defaultSelectionFraction
+        case .brsgd, .brsgdRobust, .brsgdHistory: copy.selectionFraction = selectionFraction ?? Self.defaultSelectionFraction
         case .geometricMedian:
             copy.smoothing = smoothing ?? Self.defaultSmoothing
             copy.iterations = iterations ?? Self.defaultGeometricMedianIterations
@@ -269,15 +278,18 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case .multiKrum:
             if let q = selectionCount, q < 1 { throw invalid(.multiKrumCount, "multi-krum's q must be ≥ 1, got \(q)") }
             rule = MultiKrum(byzantineCount: f, selectionCount: selectionCount)
-        case .brsgd, .brsgdRobust:
+        case .brsgd, .brsgdRobust, .brsgdHistory:
             let beta = selectionFraction ?? Self.defaultSelectionFraction
             guard beta > 0 && beta <= 1 else { throw invalid(.beta, "\(name.rawValue)'s β must lie in (0, 1], got \(beta)") }
             if let t = threshold, !(t.isFinite && t >= 0) {
                 throw invalid(.threshold, "\(name.rawValue)'s threshold T must be a finite number ≥ 0 or auto, got \(t)")
             }
             let t: BrSGD.Threshold = threshold.map { .fixed($0) } ?? .automatic
-            rule = name == .brsgd ? BrSGD(selectionFraction: beta, threshold: t)
-                : RobustBrSGD(selectionFraction: beta, threshold: t)
+            rule = switch name {
+            case .brsgd: BrSGD(selectionFraction: beta, threshold: t)
+            case .brsgdRobust: RobustBrSGD(selectionFraction: beta, threshold: t)
+            default: HistoryBrSGD(selectionFraction: beta, threshold: t)
+            }
         case .geometricMedian:
             let nu = smoothing ?? Self.defaultSmoothing, n = iterations ?? Self.defaultGeometricMedianIterations
             guard nu > 0 && nu.isFinite else { throw invalid(.smoothing, "geometric-median's ν must be a finite number > 0, got \(nu)") }
@@ -319,6 +331,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         if let s = bucketSize { stack = Bucketing(bucketSize: s, seed: seed, wrapping: stack) }
         if adaptiveRobustClipping { stack = AdaptiveRobustClipping(byzantineCount: f, wrapping: stack) }
         if let c = clippingThreshold { stack = StaticClipping(threshold: c, wrapping: stack) }
+        if collusionCollapse { stack = CollusionCollapse(wrapping: stack) }
         return stack
     }
 
@@ -360,6 +373,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         case bucketSize = "bucketing"
         case clippingThreshold = "clipping"
         case adaptiveRobustClipping = "arc"
+        case collusionCollapse = "collapse"
     }
 
     /// Reads the JSON form; `threshold` may be a number or `"auto"`, `nnm` and `arc` may be absent.
@@ -386,6 +400,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         bucketSize = try c.decodeIfPresent(Int.self, forKey: .bucketSize)
         clippingThreshold = try c.decodeIfPresent(Double.self, forKey: .clippingThreshold)
         adaptiveRobustClipping = try c.decodeIfPresent(Bool.self, forKey: .adaptiveRobustClipping) ?? false
+        collusionCollapse = try c.decodeIfPresent(Bool.self, forKey: .collusionCollapse) ?? false
     }
 
     /// Writes the JSON form: only the parameters that are set, BrSGD's threshold as a
@@ -397,7 +412,7 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         try c.encodeIfPresent(selectionFraction, forKey: .selectionFraction)
         if let threshold {
             try c.encode(threshold, forKey: .threshold)
-        } else if name == .brsgd || name == .brsgdRobust {
+        } else if [.brsgd, .brsgdRobust, .brsgdHistory].contains(name) {
             try c.encode("auto", forKey: .threshold)
         }
         try c.encodeIfPresent(selectionCount, forKey: .selectionCount)
@@ -409,5 +424,8 @@ public struct RuleConfiguration: Sendable, Codable, Hashable {
         try c.encodeIfPresent(bucketSize, forKey: .bucketSize)
         try c.encodeIfPresent(clippingThreshold, forKey: .clippingThreshold)
         try c.encode(adaptiveRobustClipping, forKey: .adaptiveRobustClipping)
+        // Only when on, so that the files (and run ids) of every configuration without it are
+        // those written before the stage existed.
+        if collusionCollapse { try c.encode(true, forKey: .collusionCollapse) }
     }
 }

@@ -229,6 +229,6 @@ struct RoundProbe: AggregationRule {
         let robust = String(decoding: try encoder.encode(RuleConfiguration(name: .brsgdRobust).resolved()), as: UTF8.self)
         #expect(robust == #"{"arc":false,"beta":0.5,"name":"brsgd-robust","nnm":false,"threshold":"auto"}"#)
         #expect(RuleConfiguration.Parameter.bucketing.option == "--bucketing")
-        #expect(RuleConfiguration.Parameter.preAggregations == [.clipping, .arc, .bucketing, .nnm])
+        #expect(RuleConfiguration.Parameter.preAggregations == [.collapse, .clipping, .arc, .bucketing, .nnm])
     }
 }

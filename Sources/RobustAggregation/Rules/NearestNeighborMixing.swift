@@ -54,9 +54,7 @@ public struct NearestNeighborMixing: AggregationRule {
                 }
             }
         }
-        let mixedRows = AcceptedRows(matrix: mixed, rowIndices: Array(0 ..< m), labels: rows.labels,
-                                     rejectedRows: rows.rejectedRows, round: rows.round,
-                                     previousAggregate: rows.previousAggregate)
+        let mixedRows = rows.replacingRows(with: mixed, labels: rows.labels)
         var result = try wrapped.aggregate(mixedRows)
         result.diagnostics.rule = name
         return result

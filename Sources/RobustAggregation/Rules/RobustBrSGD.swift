@@ -84,11 +84,7 @@ public struct RobustBrSGD: AggregationRule {
     private func finish(_ rows: AcceptedRows, _ first: AggregationResult) -> AggregationResult {
         guard let brsgd = first.diagnostics.brsgd else { preconditionFailure("BrSGD always reports its sets") }
         let m = rows.count, d = rows.columnCount
-        let position = Dictionary(uniqueKeysWithValues: rows.labels.enumerated().map { ($1, $0) })
-        let c1 = brsgd.constraint1.map { position[$0]! }
-        let c2 = Self.typicalScores(brsgd.scores, count: BrSGD.selectionCount(fraction: selectionFraction, rowCount: m))
-        let inC2 = Set(c2)
-        let chosen = c1.filter { inC2.contains($0) }
+        let (chosen, c2) = typicalRows(rows, brsgd)
 
         // v₀ and the r_i: with C1 ∩ C2 non-empty in one pass (the mean of each block, then every
         // row's distance to it while the block is in the cache); else from the median.
@@ -135,6 +131,24 @@ public struct RobustBrSGD: AggregationRule {
             constraint1: brsgd.constraint1, constraint2: c2.map { rows.labels[$0] }.sorted(),
             returnedMedian: chosen.isEmpty)
         return AggregationResult(gradient: gradient, diagnostics: diagnostics)
+    }
+
+    /// Steps 1–5 over `rows`: the positions of C1 ∩ C2 (empty when the sets do not meet), in
+    /// increasing order. ``HistoryBrSGD`` selects its rows with it.
+    /// - Complexity: O(m'd), BrSGD's single pass.
+    func typicalRows(_ rows: AcceptedRows) throws(AggregationError) -> [Int] {
+        let first = try statistics.aggregate(rows)
+        guard let brsgd = first.diagnostics.brsgd else { preconditionFailure("BrSGD always reports its sets") }
+        return typicalRows(rows, brsgd).chosen
+    }
+
+    /// C1 ∩ C2 and C2, as positions among `rows`, from BrSGD's sets and scores for them.
+    private func typicalRows(_ rows: AcceptedRows, _ brsgd: BrSGDDiagnostics) -> (chosen: [Int], c2: [Int]) {
+        let position = Dictionary(uniqueKeysWithValues: rows.labels.enumerated().map { ($1, $0) })
+        let c1 = brsgd.constraint1.map { position[$0]! }
+        let c2 = Self.typicalScores(brsgd.scores, count: BrSGD.selectionCount(fraction: selectionFraction, rowCount: rows.count))
+        let inC2 = Set(c2)
+        return (c1.filter { inC2.contains($0) }, c2)
     }
 
     /// The positions of the `count` scores closest to their median (for an even count the

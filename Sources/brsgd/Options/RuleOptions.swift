@@ -17,7 +17,7 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "f, the number of Byzantine workers the rule assumes (trimmed-mean, krum, multi-krum, bulyan, --nnm, --arc); default b, the number of Byzantine workers (in aggregate: required by those rules).")
     var assumedByzantine: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "BrSGD's (and brsgd-robust's) β: the fraction of rows Constraint 2 keeps, in (0, 1] (default 0.5).")
+    @Option(name: .long, parsing: .unconditional, help: "BrSGD's (and brsgd-robust's, brsgd-history's) β: the fraction of rows Constraint 2 keeps, in (0, 1] (default 0.5).")
     var beta: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
@@ -51,8 +51,13 @@ struct RuleOptions: ParsableArguments {
 
     @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp(
         "Pre-aggregation: adaptive robust clipping (ARC, Allouah et al., 2024); needs f.",
-        discussion: "The pre-aggregations stack in one fixed order whatever the order given: clipping, then ARC, then bucketing, then NNM, then the rule."))
+        discussion: "The pre-aggregations stack in one fixed order whatever the order given: collapse, then clipping, then ARC, then bucketing, then NNM, then the rule."))
     var arc: Bool?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp(
+        "Pre-aggregation: merge near-identical rows into one before anything else (collusion collapse).",
+        discussion: "Rows closer than half the typical nearest-neighbour distance become their mean, and each merged row lowers f' by one: Byzantine workers who all send one vector (ALIE, IPM, Fall of Empires, min-max, min-sum, mimic) count as one row."))
+    var collapse: Bool?
 
     /// The parameters given on the command line.
     var given: [RuleConfiguration.Parameter] {
@@ -69,6 +74,7 @@ struct RuleOptions: ParsableArguments {
         if bucketing != nil { given.append(.bucketing) }
         if clipping != nil { given.append(.clipping) }
         if arc != nil { given.append(.arc) }
+        if collapse != nil { given.append(.collapse) }
         return given
     }
 
@@ -99,6 +105,7 @@ struct RuleOptions: ParsableArguments {
         if let bucketing { configuration.bucketSize = bucketing }
         if let clipping { configuration.clippingThreshold = clipping }
         if let arc { configuration.adaptiveRobustClipping = arc }
+        if let collapse { configuration.collusionCollapse = collapse }
         for parameter in given {
             do { try configuration.checkApplicable(parameter) } catch { throw UsageError(error) }
         }
