@@ -111,12 +111,15 @@ struct GridRunnerTests {
     @Test func theDefaultGridCoversEveryRuleAttackFractionHeterogeneityAndSeed() {
         let grid = RobustnessGrid()
         let configs = grid.configurations
-        #expect(configs.count == 9 + 4 * 10 * 3 * 3 * 3)
+        #expect(configs.count == 6 + 8 * 10 * 2 * 2 * 3)
         #expect(Set(configs.map(\.id)).count == configs.count)
         let clean = configs.filter { $0.byzantine == 0 }
-        #expect(clean.count == 9 && clean.allSatisfy { $0.rule.name == .mean && $0.attack == nil })
-        #expect(Set(configs.map(\.byzantine)) == [0, 2, 5, 9])
-        #expect(Set(configs.map { $0.partition.dirichletAlpha ?? -1 }) == [-1, 1.0, 0.1])
+        #expect(clean.count == 6 && clean.allSatisfy { $0.rule.name == .mean && $0.attack == nil })
+        #expect(Set(configs.map(\.byzantine)) == [0, 5, 9])
+        #expect(Set(configs.map { $0.partition.dirichletAlpha ?? -1 }) == [-1, 0.5])
+        #expect(Set(configs.filter { $0.byzantine > 0 }.map(\.rule.pipeline)) == Set(RobustnessGrid.defaultRules.map(\.pipeline)))
+        let clipping = configs.filter { $0.rule.name == .centeredClipping }
+        #expect(clipping.allSatisfy { $0.rule.center == .previous && $0.rule.radius == 1 && $0.rule.iterations == 1 })
         #expect(configs.allSatisfy { $0.model == .lenet && $0.workers == 20 && $0.workerMomentum == 0.9 && $0.normalize })
         #expect(configs.filter { $0.attack?.kind == .mimic }.allSatisfy { $0.attack?.mimicMode == .maxVariance })
         #expect(configs.allSatisfy { (try? $0.validated()) != nil }, "every default cell can run")
@@ -127,7 +130,7 @@ struct GridRunnerTests {
         base.rule = RuleConfiguration(name: .brsgdRobust, selectionFraction: 0.3)
         base.attack = AttackConfiguration(kind: .ipm, epsilon: 0.5)
         var grid = RobustnessGrid(base: base)
-        grid.rules = [.brsgdRobust, .trimmedMean]
+        grid.rules = [RuleConfiguration(name: .brsgdRobust), RuleConfiguration(name: .trimmedMean)]
         grid.attacks = [.ipm]
         grid.fractions = [0.25]
         grid.heterogeneities = [.dirichlet(alpha: 0.5)]

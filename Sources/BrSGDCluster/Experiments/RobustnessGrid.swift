@@ -19,24 +19,36 @@ import RobustAggregation
 public struct RobustnessGrid: ExperimentGrid {
     /// What every cell shares (its rule, attack, b, partition and seed are replaced).
     public var base: Experiment
-    public var rules: [RuleName] = RobustnessGrid.defaultRules
+    /// The rules, each with its pre-aggregations and parameters (f is each cell's b); a table
+    /// names each by its ``RuleConfiguration/pipeline``.
+    public var rules: [RuleConfiguration] = RobustnessGrid.defaultRules
     public var attacks: [AttackKind] = RobustnessGrid.defaultAttacks
-    public var fractions: [Double] = [0.1, 0.25, 0.45]
-    public var heterogeneities: [PartitionScheme] = [.iid, .dirichlet(alpha: 1.0), .dirichlet(alpha: 0.1)]
+    public var fractions: [Double] = [0.25, 0.45]
+    public var heterogeneities: [PartitionScheme] = [.iid, .dirichlet(alpha: 0.5)]
     public var seeds: [UInt64] = [1, 2, 3]
     /// The rule of the clean runs (no Byzantine worker): the mean, plain synchronous SGD.
     public var baselineRule: RuleName = .mean
-    /// Parameters per rule (a rule not listed takes its defaults; the base's rule keeps its own).
-    public var ruleConfigurations: [RuleName: RuleConfiguration] = [:]
     /// Parameters per attack (default: mimic copies the honest worker of largest variance,
     /// the strongest of its forms; others their defaults; the base's attack keeps its own).
     public var attackConfigurations: [AttackKind: AttackConfiguration] = [
         .mimic: AttackConfiguration(kind: .mimic, mimicMode: .maxVariance),
     ]
 
-    /// BrSGD (the paper's rule), brsgd-robust (ours), the coordinate-wise median (the classic)
-    /// and centered clipping (the field's reference defence with worker momentum).
-    public static let defaultRules: [RuleName] = [.brsgd, .brsgdRobust, .median, .centeredClipping]
+    /// BrSGD (the paper's rule); brsgd-robust alone and after collusion collapse, and
+    /// brsgd-history after it (ours); the coordinate-wise median (the classic); centered
+    /// clipping as its authors run it (centred on the last aggregate, τ = 1, one iteration);
+    /// and the two pipelines ByzFL recommends, static clipping (c = 2, its benchmark's value)
+    /// or ARC, then NNM, then the trimmed mean.
+    public static let defaultRules: [RuleConfiguration] = [
+        RuleConfiguration(name: .brsgd),
+        RuleConfiguration(name: .brsgdRobust),
+        RuleConfiguration(name: .brsgdRobust, collusionCollapse: true),
+        RuleConfiguration(name: .brsgdHistory, collusionCollapse: true),
+        RuleConfiguration(name: .median),
+        RuleConfiguration(name: .centeredClipping, iterations: 1, radius: 1, center: .previous),
+        RuleConfiguration(name: .trimmedMean, nearestNeighborMixing: true, clippingThreshold: 2),
+        RuleConfiguration(name: .trimmedMean, nearestNeighborMixing: true, adaptiveRobustClipping: true),
+    ]
 
     /// The paper's label flip, and today's attacks that put the honest statistics (and, for
     /// the -opt ones, the defender's own rule) in the loop. The paper's other three attacks
@@ -54,10 +66,10 @@ public struct RobustnessGrid: ExperimentGrid {
         return base
     }
 
-    /// A grid over `base` (its rule and attack keep their parameters for their kind).
+    /// A grid over `base` (its attack keeps its parameters for its kind; a rule of the grid
+    /// with the base rule's pipeline takes the base rule's parameters).
     public init(base: Experiment = RobustnessGrid.defaultBase) {
         self.base = base
-        ruleConfigurations[base.rule.name] = base.rule
         if let attack = base.attack { attackConfigurations[attack.kind] = attack }
     }
 
@@ -90,7 +102,7 @@ public struct RobustnessGrid: ExperimentGrid {
                 for rule in rules {
                     for fraction in fractions {
                         for seed in seeds {
-                            add(base.gridCell(rule: configuration(rule), attack: attackConfiguration,
+                            add(base.gridCell(rule: withBaseParameters(rule), attack: attackConfiguration,
                                               byzantine: byzantineCount(fraction), seed: seed))
                         }
                     }
@@ -106,10 +118,20 @@ public struct RobustnessGrid: ExperimentGrid {
         var base = self.base
         base.partition = other.partition
         let attack = other.byzantine > 0 ? other.attack.map { attackConfigurations[$0.kind] ?? AttackConfiguration(kind: $0.kind) } : nil
-        return base.gridCell(rule: configuration(other.rule.name), attack: attack, byzantine: other.byzantine, seed: other.seed)
+        let rule = other.byzantine == 0 && other.rule.name == baselineRule
+            ? configuration(baselineRule)
+            : withBaseParameters(rules.first { $0.pipeline == other.rule.pipeline } ?? RuleConfiguration(name: other.rule.name))
+        return base.gridCell(rule: rule, attack: attack, byzantine: other.byzantine, seed: other.seed)
     }
 
+    /// The base's rule when `rule` has its pipeline (a base with β = 0.3 gives every cell of
+    /// its rule β = 0.3), else `rule`.
+    private func withBaseParameters(_ rule: RuleConfiguration) -> RuleConfiguration {
+        rule.pipeline == base.rule.pipeline ? base.rule : rule
+    }
+
+    /// The baseline's configuration: the grid's own if it lists that rule alone.
     private func configuration(_ rule: RuleName) -> RuleConfiguration {
-        ruleConfigurations[rule] ?? RuleConfiguration(name: rule)
+        rules.first { $0.pipeline == rule.rawValue } ?? RuleConfiguration(name: rule)
     }
 }

@@ -147,11 +147,11 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
             let config = record.config
             let heterogeneity = Heterogeneity(config.partition)
             if config.byzantine == 0 {
-                let key = CleanKey(rule: config.ruleName, heterogeneity: heterogeneity)
+                let key = CleanKey(rule: config.rule.pipeline, heterogeneity: heterogeneity)
                 clean[key, default: Runs(attack: "none", accuracies: [], seeds: [])].append(record)
                 continue
             }
-            let key = Key(rule: config.ruleName, fraction: Format.fractionKey(config.byzantineFraction), heterogeneity: heterogeneity)
+            let key = Key(rule: config.rule.pipeline, fraction: Format.fractionKey(config.byzantineFraction), heterogeneity: heterogeneity)
             groups[key, default: [:]][config.attackName, default: Runs(attack: config.attackName, accuracies: [], seeds: [])].append(record)
         }
         let ruleNames = Set(groups.keys.map(\.rule))

@@ -19,6 +19,20 @@ enum GridList {
         try parse(text, option: option, what: "rule", RuleName.self)
     }
 
+    /// Rules with their stages, as ``RuleConfiguration/init(pipeline:)`` reads them:
+    /// `median`, `collapse+brsgd-robust`, `clipping=2+nnm+trimmed-mean`.
+    static func pipelines(_ text: String, option: String) throws -> [RuleConfiguration] {
+        let names = items(text)
+        guard !names.isEmpty else { throw UsageError("\(option): name at least one rule") }
+        return try names.map { name in
+            do throws(AggregationError) {
+                return try RuleConfiguration(pipeline: name)
+            } catch {
+                throw UsageError("\(option): \(error.message)")
+            }
+        }
+    }
+
     static func attacks(_ text: String, option: String) throws -> [AttackKind] {
         try parse(text, option: option, what: "attack", AttackKind.self)
     }
