@@ -4,7 +4,8 @@ import Foundation
 /// `byzfl/benchmark/evaluate_results.py`) as one SVG: a panel for the best method, then one
 /// per defence; rows γ from 0 (top) to 1, columns f; each square the worst attack's best
 /// accuracy during training, coloured on viridis from 10% (dark) to 100% (light), with the
-/// worst attack (or, in the best-method panel, the best defence) beneath.
+/// worst attack (or, in the best-method panel, the best defence's rule) beneath, and on MNIST
+/// ByzFL's published value.
 ///
 /// (``RobustnessHeatmap`` draws a different grid, rows α and columns heterogeneity of one
 /// final accuracy; this one shares its palette and writer.)
@@ -21,10 +22,12 @@ public struct ByzFLHeatmap: Sendable {
 
     public func svg(title: String? = nil) -> String {
         let columns = report.byzantineCounts, rows = report.gammas
-        let panels: [(name: String, value: (Int, Double) -> (Double, String)?)] =
-            [("best method", { f, gamma in report.best(byzantine: f, gamma: gamma).map { ($0.worst.peak, $0.rule) } })]
+        let panels: [(name: String, table: String, value: (Int, Double) -> (Double, String)?)] =
+            [("best method", "best", { f, gamma in
+                report.best(byzantine: f, gamma: gamma).map { ($0.worst.peak, String($0.rule.split(separator: "→").last ?? "")) }
+            })]
             + report.rules.map { rule in
-                (rule, { f, gamma in report.cell(rule: rule, byzantine: f, gamma: gamma).map { ($0.worst.peak, $0.worst.attack) } })
+                (rule, rule, { f, gamma in report.cell(rule: rule, byzantine: f, gamma: gamma).map { ($0.worst.peak, $0.worst.attack) } })
             }
         let panelWidth = Double(max(1, columns.count)) * Self.cellWidth
         let panelHeight = Double(max(1, rows.count)) * Self.cellHeight
@@ -57,9 +60,13 @@ public struct ByzFLHeatmap: Sendable {
                     let level = (accuracy - 0.1) / 0.9
                     let ink = level > 0.55 ? "#111111" : "#ffffff"
                     svg.rect(rect, fill: Palette.viridis(level), stroke: "white", extra: [("data-accuracy", Format.fixed(accuracy, 4))])
-                    svg.text(Format.fixed(accuracy * 100, 1), x: rect.x + rect.width / 2, y: rect.y + 24, size: 13,
+                    svg.text(Format.fixed(accuracy * 100, 1), x: rect.x + rect.width / 2, y: rect.y + 21, size: 13,
                              anchor: .middle, weight: "bold", fill: ink)
-                    svg.text(note, x: rect.x + rect.width / 2, y: rect.y + 42, size: 9, anchor: .middle, fill: ink)
+                    svg.text(note, x: rect.x + rect.width / 2, y: rect.y + 36, size: 9, anchor: .middle, fill: ink)
+                    if let theirs = report.published(panel.table, byzantine: f, gamma: gamma) {
+                        svg.text("ByzFL " + Format.fixed(theirs * 100, 0), x: rect.x + rect.width / 2, y: rect.y + 49, size: 9,
+                                 anchor: .middle, fill: ink)
+                    }
                 }
             }
         }
