@@ -39,8 +39,9 @@ import RobustAggregation
 /// `{"model": "parameters", "parameter_count": 44534, "rounds": 300, "workers": 4,
 ///   "byzantine": 1, "attack": null, "rule": {…}, "lr": 0.05, "momentum": 0,
 ///   "weight_decay": 0, "seed": 1, "threads": 1}`; a built-in model's JSON never holds
-/// `parameter_count` or `rounds`, so records written before these fields read as they did
-/// and keep their ``id``.
+/// `parameter_count`, and holds `rounds` (instead of `epochs`), `gamma` and `evaluate_every`
+/// only when they are used, so records written before these fields read as they did and
+/// keep their ``id``.
 public struct Experiment: Sendable, Hashable {
     /// The model trained (``ModelName/parameters``: a vector the workers define).
     public var model: ModelName
