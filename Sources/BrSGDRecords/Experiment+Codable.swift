@@ -19,8 +19,8 @@ extension Experiment: Codable {
 
     /// The keys of a built-in model's experiment that a bare vector (``ModelName/parameters``)
     /// has no use for: reading one beside `"model": "parameters"` is an error, not ignored.
-    static let builtInModelKeys: [CodingKeys] = [.dataset, .dataDirectory, .partition, .dirichletAlpha, .epochs,
-                                                 .batchSize, .testSubset]
+    static let builtInModelKeys: [CodingKeys] = [.dataset, .dataDirectory, .partition, .dirichletAlpha, .gamma, .epochs,
+                                                 .batchSize, .testSubset, .evaluateEvery]
 
     /// Reads an experiment file or the `config` of a run record. Absent fields take the
     /// defaults of ``init(model:dataset:dataDirectory:partition:workers:byzantine:attack:rule:learningRate:momentum:weightDecay:epochs:batchSize:seed:testSubset:threads:workerMomentum:normalize:)``,
@@ -50,22 +50,31 @@ extension Experiment: Codable {
                     debugDescription: "'\(key.rawValue)' applies to a built-in model; the parameters model is a vector the workers define (parameter_count, rounds)")
             }
         } else {
-            for key in [CodingKeys.parameterCount, .rounds] where keys.contains(key.rawValue) {
+            if keys.contains(CodingKeys.parameterCount.rawValue) {
                 throw DecodingError.dataCorruptedError(
-                    forKey: key, in: c,
-                    debugDescription: "'\(key.rawValue)' applies to the parameters model only; \(model.rawValue)'s follows from the model and its dataset")
+                    forKey: .parameterCount, in: c,
+                    debugDescription: "'parameter_count' applies to the parameters model only; \(model.rawValue)'s follows from the model")
+            }
+            if rounds != nil && keys.contains(CodingKeys.epochs.rawValue) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .rounds, in: c, debugDescription: "give the run's length as epochs or as rounds, not both")
             }
         }
         dataset = try c.decodeIfPresent(DatasetName.self, forKey: .dataset) ?? defaults.dataset
         dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory)
         let partitionName = try c.decodeIfPresent(String.self, forKey: .partition) ?? "iid"
         let alpha = try c.decodeIfPresent(Double.self, forKey: .dirichletAlpha)
+        let gamma = try c.decodeIfPresent(Double.self, forKey: .gamma)
+        if alpha != nil && partitionName != "dirichlet" {
+            throw DecodingError.dataCorruptedError(forKey: .dirichletAlpha, in: c,
+                                                   debugDescription: "dirichlet_alpha applies to the dirichlet partition only")
+        }
+        if gamma != nil && partitionName != "gamma" {
+            throw DecodingError.dataCorruptedError(forKey: .gamma, in: c,
+                                                   debugDescription: "gamma applies to the gamma partition only")
+        }
         switch partitionName {
         case "iid":
-            guard alpha == nil else {
-                throw DecodingError.dataCorruptedError(forKey: .dirichletAlpha, in: c,
-                                                       debugDescription: "dirichlet_alpha applies to the dirichlet partition only")
-            }
             partition = .iid
         case "dirichlet":
             guard let alpha else {
@@ -73,9 +82,15 @@ extension Experiment: Codable {
                                                        debugDescription: "the dirichlet partition needs dirichlet_alpha")
             }
             partition = .dirichlet(alpha: alpha)
+        case "gamma":
+            guard let gamma else {
+                throw DecodingError.dataCorruptedError(forKey: .gamma, in: c,
+                                                       debugDescription: "the gamma partition needs gamma, in [0, 1]")
+            }
+            partition = .gammaSimilarity(gamma: gamma)
         default:
             throw DecodingError.dataCorruptedError(forKey: .partition, in: c,
-                                                   debugDescription: "partition must be iid or dirichlet, got '\(partitionName)'")
+                                                   debugDescription: "partition must be iid, dirichlet or gamma, got '\(partitionName)'")
         }
         workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? defaults.workers
         byzantine = try c.decodeIfPresent(Int.self, forKey: .byzantine) ?? defaults.byzantine
@@ -90,6 +105,7 @@ extension Experiment: Codable {
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         testSubset = try c.decodeIfPresent(Int.self, forKey: .testSubset)
+        evaluateEvery = try c.decodeIfPresent(Int.self, forKey: .evaluateEvery)
         threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? defaults.threads
     }
 
@@ -97,8 +113,10 @@ extension Experiment: Codable {
     /// identity hash (``id``) `normalize` and `worker_momentum` are left out at the values
     /// every run had before they existed (false, 0), so older runs keep their ids. A bare
     /// vector writes `parameter_count` and `rounds` instead of the dataset, partition, epochs,
-    /// batch size and test subset; a built-in model never writes those two (its JSON, and
-    /// so its ``id``, is what it was before they existed).
+    /// batch size and test subset. A built-in model never writes `parameter_count`; it writes
+    /// `rounds` instead of `epochs` when it has them, `gamma` only for the gamma partition and
+    /// `evaluate_every` only when set, so the JSON (and so the ``id``) of a run without them
+    /// is what it was before they existed.
     public func encode(to encoder: any Encoder) throws {
         let isIdentity = encoder.userInfo[Self.identityKey] as? Bool == true
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -111,6 +129,7 @@ extension Experiment: Codable {
             try c.encodeIfPresent(dataDirectory, forKey: .dataDirectory)
             try c.encode(partition.name, forKey: .partition)
             try c.encodeIfPresent(partition.dirichletAlpha, forKey: .dirichletAlpha)
+            try c.encodeIfPresent(partition.gamma, forKey: .gamma)
         }
         try c.encode(workers, forKey: .workers)
         try c.encode(byzantine, forKey: .byzantine)
@@ -122,12 +141,12 @@ extension Experiment: Codable {
         try c.encode(weightDecay, forKey: .weightDecay)
         if !isIdentity || normalize { try c.encode(normalize, forKey: .normalize) }
         if !isBareVector {
-            try c.encode(epochs, forKey: .epochs)
+            if let rounds { try c.encode(rounds, forKey: .rounds) } else { try c.encode(epochs, forKey: .epochs) }
             try c.encode(batchSize, forKey: .batchSize)
             try c.encodeIfPresent(testSubset, forKey: .testSubset)
-            // A built-in model that (invalidly) holds them writes them, for validation to name.
+            try c.encodeIfPresent(evaluateEvery, forKey: .evaluateEvery)
+            // A built-in model that (invalidly) holds one writes it, for validation to name.
             try c.encodeIfPresent(parameterCount, forKey: .parameterCount)
-            try c.encodeIfPresent(rounds, forKey: .rounds)
         }
         try c.encode(seed, forKey: .seed)
         try c.encode(threads, forKey: .threads)

@@ -7,13 +7,14 @@ extension Experiment {
     /// of every field, joined by `-`:
     ///
     ///     <model>-<dataset>-m<workers>-b<byzantine>-<attack>[-<key><value>…]
-    ///         -<rule>[-<key><value>…][-wmom<β>][-dir<alpha>]-seed<seed>-<hash>
+    ///         -<rule>[-<key><value>…][-wmom<β>][-dir<alpha>|-gamma<γ>][-t<rounds>]-seed<seed>-<hash>
     ///
     /// - `fashion-mnist` is shortened to `fmnist`; other names are kept.
     /// - Parameters (the rule's and the attack's, as their JSON names them) appear sorted by
     ///   key, values in shortest form (`0.5`, `200`, `1e-05` becomes `1e_05`: a value never
     ///   adds a `-`; `true` flags by their name alone); the partition appears only when it is
-    ///   not `iid`, worker momentum only when it is not 0.
+    ///   not `iid`, worker momentum only when it is not 0, the rounds only when the run is
+    ///   counted in rounds rather than epochs.
     /// - `<hash>` is 8 hex digits of FNV-1a (64-bit, folded to 32) over the experiment's JSON
     ///   with sorted keys, without the fields that do not change the bytes (`threads`,
     ///   `data_dir`), so two experiments that differ only in, say, learning rate or epochs
@@ -49,6 +50,8 @@ extension Experiment {
         parts += Self.parameterParts(rule)
         if workerMomentum != 0 { parts.append(Self.safe("wmom" + Self.number(workerMomentum))) }
         if let alpha = partition.dirichletAlpha { parts.append(Self.safe("dir" + Self.number(alpha))) }
+        if let gamma = partition.gamma { parts.append(Self.safe("gamma" + Self.number(gamma))) }
+        if let rounds { parts.append("t\(rounds)") }
         parts.append("seed\(seed)")
         return identifier(parts)
     }

@@ -12,7 +12,7 @@ extension Experiment {
     /// The most parameters a bare vector may have, 2²⁷: the master accepts a request of up
     /// to four times a vector's packed size, and a protobuf message must stay below 2 GiB.
     public static let maximumParameterCount = 1 << 27
-    /// The most rounds a bare vector's master may run.
+    /// The most rounds a run may make (a bare vector's T, or a built-in model's `rounds`).
     public static let maximumRounds = 100_000_000
 
     /// The same experiment with every default written out, so that the record says exactly
@@ -23,6 +23,9 @@ extension Experiment {
     ///   b > ⌊m/2⌋ and no z given).
     public func resolved() throws(ExperimentError) -> Experiment {
         var copy = self
+        // A run counted in rounds has no epochs of its own: keep the field at its default,
+        // as a file without `epochs` reads, so the experiment equals its JSON round trip.
+        if rounds != nil && !isBareVector { copy.epochs = Experiment().epochs }
         copy.rule = rule.resolved()
         if copy.rule.needsByzantineCount && copy.rule.byzantineCount == nil { copy.rule.byzantineCount = byzantine }
         if let attack, byzantine > 0, (0 ... max(0, workers)).contains(byzantine) {
@@ -49,14 +52,15 @@ extension Experiment {
     /// Ranges: 1 ≤ m ≤ 10,000 and m ≤ the training examples; 0 ≤ b ≤ m, an attack exactly
     /// when b > 0; 1 ≤ epochs ≤ 100,000; 1 ≤ batch size ≤ the training examples; η finite
     /// and > 0; momentum and worker momentum in [0, 1); weight decay finite and ≥ 0; Dirichlet α finite and
-    /// > 0; 1 ≤ test subset ≤ the test examples; 1 ≤ threads ≤ 1,024; the m × d gradient
+    /// > 0; γ in [0, 1] with at least one honest worker; 1 ≤ rounds (when given instead of
+    /// epochs) ≤ 10⁸; 1 ≤ evaluate every ≤ 10⁸; 1 ≤ test subset ≤ the test examples; 1 ≤ threads ≤ 1,024; the m × d gradient
     /// matrix must fit in this machine's memory.
     ///
     /// A bare vector (``ModelName/parameters``) has no dataset: 1 ≤ d ≤ 2²⁷
     /// (``maximumParameterCount``), 1 ≤ T ≤ 10⁸ rounds, 1 ≤ m ≤ 10,000, 0 ≤ b ≤ m and no
     /// attack (b only names the workers whose selections are counted); η, momentum, weight
     /// decay, threads, memory and the rule as above. A built-in model has no
-    /// `parameter_count` and no `rounds`.
+    /// `parameter_count`.
     /// - Throws: the first ``ExperimentError`` found, naming the field and the allowed range.
     public func validated() throws(ExperimentError) -> Checked {
         func check(_ ok: Bool, _ field: Field, _ detail: @autoclosure () -> String) throws(ExperimentError) {
@@ -67,9 +71,12 @@ extension Experiment {
             throw ExperimentError(.inapplicable, field: .parameterCount,
                                   "applies to the parameters model only; \(model.rawValue) has \(dimension) parameters")
         }
-        if rounds != nil {
-            throw ExperimentError(.inapplicable, field: .rounds,
-                                  "applies to the parameters model only; \(model.rawValue)'s rounds follow from epochs, batch_size and the training set")
+        if let rounds {
+            try check((1 ... Self.maximumRounds).contains(rounds), .rounds, "is \(rounds); it must lie in 1...\(Self.maximumRounds)")
+        }
+        if let evaluateEvery {
+            try check((1 ... Self.maximumRounds).contains(evaluateEvery), .evaluateEvery,
+                      "is \(evaluateEvery); it must lie in 1...\(Self.maximumRounds) (rounds between evaluations)")
         }
         let n = dataset.trainingCount
         try check((1 ... Self.maximumWorkers).contains(workers), .workers,
@@ -96,6 +103,14 @@ extension Experiment {
         try check(weightDecay.isFinite && weightDecay >= 0, .weightDecay, "is \(weightDecay); it must be a finite number ≥ 0")
         if let alpha = partition.dirichletAlpha {
             try check(alpha.isFinite && alpha > 0, .dirichletAlpha, "is \(alpha); it must be a finite number > 0")
+        }
+        if let gamma = partition.gamma {
+            try check(gamma.isFinite && gamma >= 0 && gamma <= 1, .gamma,
+                      "is \(gamma); it must lie in [0, 1] (1: IID, 0: sorted by label)")
+            guard byzantine < workers else {
+                throw ExperimentError(.inconsistent, field: .byzantine,
+                                      "is \(byzantine) of \(workers) workers: the gamma partition splits the data over the honest workers, and there are none")
+            }
         }
         if let testSubset {
             try check((1 ... dataset.testCount).contains(testSubset), .testSubset,
@@ -126,6 +141,10 @@ extension Experiment {
         if let attack {
             throw ExperimentError(.inapplicable, field: .attack,
                                   "'\(attack.kind.rawValue)' cannot run on the master of the parameters model: its workers decide what they send")
+        }
+        if evaluateEvery != nil {
+            throw ExperimentError(.inapplicable, field: .evaluateEvery,
+                                  "applies to a built-in model; the master of the parameters model has no test set to evaluate on")
         }
         try check(learningRate.isFinite && learningRate > 0, .learningRate, "is \(learningRate); it must be a finite number > 0")
         try check(momentum.isFinite && momentum >= 0 && momentum < 1, .momentum, "is \(momentum); it must lie in [0, 1)")

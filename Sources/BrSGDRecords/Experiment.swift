@@ -39,16 +39,19 @@ import RobustAggregation
 /// `{"model": "parameters", "parameter_count": 44534, "rounds": 300, "workers": 4,
 ///   "byzantine": 1, "attack": null, "rule": {…}, "lr": 0.05, "momentum": 0,
 ///   "weight_decay": 0, "seed": 1, "threads": 1}`; a built-in model's JSON never holds
-/// `parameter_count` or `rounds`, so records written before these fields read as they did
-/// and keep their ``id``.
+/// `parameter_count`, and holds `rounds` (instead of `epochs`), `gamma` and `evaluate_every`
+/// only when they are used, so records written before these fields read as they did and
+/// keep their ``id``.
 public struct Experiment: Sendable, Hashable {
     /// The model trained (``ModelName/parameters``: a vector the workers define).
     public var model: ModelName
     /// d of a bare vector (``ModelName/parameters``); nil for a built-in model, whose d is
     /// its ``ModelName/parameterCount``.
     public var parameterCount: Int?
-    /// T, the rounds a bare vector's master runs; nil for a built-in model, whose rounds
-    /// follow from ``epochs``, ``batchSize`` and its training set (``roundsPerEpoch(trainingCount:)``).
+    /// T, the rounds the run makes. Required for a bare vector. For a built-in model, nil
+    /// (the default) runs ``epochs`` whole epochs; a value runs exactly that many rounds
+    /// instead (ByzFL counts steps, not epochs), closing an epoch every
+    /// ``roundsPerEpoch(trainingCount:)`` rounds and a last, shorter one at the end.
     public var rounds: Int?
     /// The dataset trained on and evaluated on (meaningless, and not written, for a bare vector).
     public var dataset: DatasetName
@@ -91,6 +94,12 @@ public struct Experiment: Sendable, Hashable {
     public var seed: UInt64
     /// Evaluate on a seeded subset of this many test examples; nil: the whole test set.
     public var testSubset: Int?
+    /// Evaluate the model on the test set before the first round and after every this many
+    /// rounds (and after the last), besides the end of every epoch, as ByzFL does every
+    /// `evaluation_delta` = 50 steps; the run record keeps these points
+    /// (``RunRecord/evaluations``) and ``RunRecord/peakTestAccuracy`` is the best of all.
+    /// nil (the default): once per epoch only.
+    public var evaluateEvery: Int?
     /// Threads computing gradients (they do not change the bytes, nor the identity).
     public var threads: Int
 
@@ -102,7 +111,7 @@ public struct Experiment: Sendable, Hashable {
         learningRate: Double = 0.03, momentum: Double = 0, weightDecay: Double = 0,
         epochs: Int = 5, batchSize: Int = 64, seed: UInt64 = 1, testSubset: Int? = nil, threads: Int = 1,
         workerMomentum: Double = 0, normalize: Bool = true,
-        parameterCount: Int? = nil, rounds: Int? = nil
+        parameterCount: Int? = nil, rounds: Int? = nil, evaluateEvery: Int? = nil
     ) {
         self.model = model
         self.parameterCount = parameterCount
@@ -124,6 +133,7 @@ public struct Experiment: Sendable, Hashable {
         self.threads = threads
         self.workerMomentum = workerMomentum
         self.normalize = normalize
+        self.evaluateEvery = evaluateEvery
     }
 
     /// The transform every process of the run applies to the input (training and test
@@ -181,6 +191,17 @@ public struct Experiment: Sendable, Hashable {
         let perRound = max(1, workers) * max(1, batchSize)
         return max(1, (trainingCount + perRound - 1) / perRound)
     }
+
+    /// Every round of the run: ``rounds`` when given, else ``epochs`` whole epochs.
+    public func totalRounds(trainingCount: Int) -> Int {
+        rounds ?? epochs * roundsPerEpoch(trainingCount: trainingCount)
+    }
+
+    /// The run's length as people say it: `800 rounds` or `3 epochs`.
+    public var lengthDescription: String {
+        if let rounds { return rounds == 1 ? "1 round" : "\(rounds) rounds" }
+        return epochs == 1 ? "1 epoch" : "\(epochs) epochs"
+    }
 }
 
 /// The models the engine trains, by the name the command line and files use — and
@@ -193,6 +214,9 @@ public enum ModelName: String, CaseIterable, Sendable, Codable {
     case mlp
     /// Multinomial logistic regression 784 → 10.
     case logistic
+    /// ByzFL's MNIST network (conv 20@5×5, pool, conv 50@5×5, pool, 500, 10; no padding):
+    /// the model of its benchmark (`cnn_mnist` in LPD-EPFL/byzfl).
+    case byzflCNN = "byzfl-cnn"
     /// A flat vector of d parameters that the workers define (`brsgd master --parameters`):
     /// d is the experiment's ``Experiment/parameterCount``.
     case parameters
@@ -210,6 +234,7 @@ public enum ModelName: String, CaseIterable, Sendable, Codable {
         case .lenet: 61_706
         case .mlp: 784 * 200 + 200 + 200 * 10 + 10
         case .logistic: 784 * 10 + 10
+        case .byzflCNN: 431_080
         case .parameters: nil
         }
     }
@@ -220,6 +245,7 @@ public enum ModelName: String, CaseIterable, Sendable, Codable {
         case .lenet: "LeNet-5, 61,706 parameters (the paper's model)"
         case .mlp: "784-200-10 with ReLU, 159,010 parameters"
         case .logistic: "multinomial logistic regression, 7,850 parameters"
+        case .byzflCNN: "ByzFL's MNIST CNN (conv 20, conv 50, 500, 10), 431,080 parameters (reproduce byzfl)"
         case .parameters: "a vector of d parameters that the workers define (brsgd master --parameters)"
         }
     }
@@ -232,18 +258,36 @@ public enum PartitionScheme: Sendable, Hashable {
     /// Per class, proportions over the workers drawn from Dirichlet(α) (Hsu, Qi & Brown,
     /// 2019): small α (0.1) gives each worker few classes, large α approaches IID.
     case dirichlet(alpha: Double)
+    /// ByzFL's gamma similarity (``Datasets/Partition/gammaSimilarity(labels:workers:gamma:using:)``):
+    /// a fraction γ ∈ [0, 1] of the data split IID, the rest sorted by label and cut into
+    /// contiguous shards. γ = 1 is IID, γ = 0 gives each worker one or two labels.
+    ///
+    /// As in ByzFL's benchmark, the data is split over the *honest* workers b..<m only; each
+    /// Byzantine worker that trains on data of its own (label flip, gradient scale) draws
+    /// from the whole training set.
+    case gammaSimilarity(gamma: Double)
 
-    /// `iid` or `dirichlet`, as the command line's `--partition` spells it.
+    /// `iid`, `dirichlet` or `gamma`, as the command line's `--partition` spells it.
     public var name: String {
         switch self {
         case .iid: "iid"
         case .dirichlet: "dirichlet"
+        case .gammaSimilarity: "gamma"
         }
     }
 
-    /// α of the Dirichlet partition; nil for IID.
+    /// α of the Dirichlet partition; nil otherwise.
     public var dirichletAlpha: Double? {
         if case .dirichlet(let alpha) = self { return alpha }
         return nil
     }
+
+    /// γ of the gamma-similarity partition; nil otherwise.
+    public var gamma: Double? {
+        if case .gammaSimilarity(let gamma) = self { return gamma }
+        return nil
+    }
+
+    /// True when the data goes to the honest workers only (gamma similarity, as ByzFL splits it).
+    public var splitsOverHonestWorkersOnly: Bool { gamma != nil }
 }

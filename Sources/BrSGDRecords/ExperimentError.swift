@@ -78,6 +78,8 @@ extension Experiment {
         case dataDirectory = "data_dir"
         case partition
         case dirichletAlpha = "dirichlet_alpha"
+        /// γ of the gamma-similarity partition.
+        case gamma
         case workers, byzantine, attack, rule
         case learningRate = "lr"
         case momentum
@@ -88,10 +90,12 @@ extension Experiment {
         case batchSize = "batch_size"
         case seed
         case testSubset = "test_subset"
+        /// Rounds between test evaluations during training.
+        case evaluateEvery = "evaluate_every"
         case threads
         /// d of a bare vector (the length of `--parameters`' vector).
         case parameterCount = "parameter_count"
-        /// T of a bare vector.
+        /// T: a bare vector's rounds, or a built-in model's instead of its epochs.
         case rounds
 
         public var description: String { rawValue }

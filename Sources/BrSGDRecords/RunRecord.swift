@@ -53,6 +53,18 @@ public struct RunRecord: Codable, Sendable, Equatable, Hashable {
     public var brsgdVersion: String
     /// The machine the run was measured on.
     public var host: HostInfo
+    /// The test evaluations made during training, every ``Experiment/evaluateEvery`` rounds
+    /// (from round 0, the initial model, to the last); nil when the experiment evaluates
+    /// once per epoch only (and in records written before the field existed).
+    public var evaluations: [EvaluationRecord]?
+
+    /// The best test accuracy seen during training: the largest of the epochs' accuracies and
+    /// of ``evaluations`` (ByzFL's measure: a cell of its heatmaps is the worst attack's
+    /// best accuracy during training). NaN when nothing was evaluated.
+    public var peakTestAccuracy: Double {
+        let all = epochs.map(\.testAccuracy) + (evaluations ?? []).map(\.testAccuracy)
+        return all.filter { !$0.isNaN }.max() ?? .nan
+    }
 
     /// Creates a record.
     ///
@@ -74,7 +86,8 @@ public struct RunRecord: Codable, Sendable, Equatable, Hashable {
         startedAt: String,
         finishedAt: String,
         brsgdVersion: String,
-        host: HostInfo = .current
+        host: HostInfo = .current,
+        evaluations: [EvaluationRecord]? = nil
     ) {
         self.config = config
         self.epochs = epochs
@@ -92,6 +105,7 @@ public struct RunRecord: Codable, Sendable, Equatable, Hashable {
         self.finishedAt = finishedAt
         self.brsgdVersion = brsgdVersion
         self.host = host
+        self.evaluations = evaluations
     }
 
     /// The file name this record is written under: `<config.id>.json`.
@@ -119,10 +133,11 @@ public struct RunRecord: Codable, Sendable, Equatable, Hashable {
         case finishedAt = "finished_at"
         case brsgdVersion = "brsgd_version"
         case host
+        case evaluations
     }
 
     /// Reads a record; fields added since the first records (`rounds`, `skipped_rounds`,
-    /// `missing_rows_count`, `round_timing`, `evaluated`) default when absent.
+    /// `missing_rows_count`, `round_timing`, `evaluated`, `evaluations`) default when absent.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         config = try c.decode(Experiment.self, forKey: .config)
@@ -141,5 +156,6 @@ public struct RunRecord: Codable, Sendable, Equatable, Hashable {
         finishedAt = try c.decode(String.self, forKey: .finishedAt)
         brsgdVersion = try c.decode(String.self, forKey: .brsgdVersion)
         host = try c.decode(HostInfo.self, forKey: .host)
+        evaluations = try c.decodeIfPresent([EvaluationRecord].self, forKey: .evaluations)
     }
 }

@@ -165,6 +165,16 @@ actor TrainingMaster {
             "rounds": "\(totalRounds)", "rounds_per_epoch": "\(roundsPerEpoch)", "from_round": "\(machine.round)",
         ])
         var epochStart = clock.now
+        // The evaluation of the model after `ledger.rounds` rounds, when one was made then
+        // (the evaluations during training, `evaluate_every`, as the simulation makes them).
+        var latest: (round: Int, evaluation: (loss: Double, accuracy: Double))?
+        func evaluateIfDue() {
+            guard let evaluator, ledger.isEvaluationDue(every: plan.evaluateEvery, totalRounds: totalRounds) else { return }
+            let evaluation = evaluator.evaluate(machine.parameters)
+            ledger.recordEvaluation(evaluation)
+            latest = (ledger.rounds, evaluation)
+        }
+        if machine.round == 0 && ledger.evaluations == nil && totalRounds > 0 { evaluateIfDue() }
         // Stopped (SIGTERM/SIGINT cancel the task): the rounds finished so far are kept.
         func stopIfCancelled() throws {
             guard Task.isCancelled else { return }
@@ -213,8 +223,11 @@ actor TrainingMaster {
 
             let done = machine.round
             if let crash = options.crashAfterRounds, done >= crash { throw SimulatedCrash() }
-            if ledger.isEpochComplete {
-                let evaluation = evaluator?.evaluate(machine.parameters)
+            evaluateIfDue()
+            // A run counted in rounds ends with a shorter epoch, closed after its last round.
+            if ledger.isEpochComplete || (done == totalRounds && ledger.openRounds > 0) {
+                let evaluation = latest.flatMap { $0.round == ledger.rounds ? $0.evaluation : nil }
+                    ?? evaluator?.evaluate(machine.parameters)
                 let summary = ledger.closeEpoch(evaluation: evaluation, seconds: (clock.now - epochStart).seconds)
                 logger.info("epoch finished", metadata: [
                     "epoch": "\(summary.epoch)", "test_accuracy": "\(summary.testAccuracy)",

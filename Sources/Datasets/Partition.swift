@@ -7,8 +7,12 @@ import SeededRandom
 ///   Non-Identical Data Distribution for Federated Visual Classification" (2019): each
 ///   class is spread over the workers in proportions drawn from Dirichlet(α). Small α
 ///   (0.1) gives each worker few classes; large α (100) approaches IID.
+/// - `gammaSimilarity`: ByzFL's heterogeneity (Allouah et al., "Fixing by Mixing", AISTATS
+///   2023; `gamma_niid_idx` in LPD-EPFL/byzfl): a fraction γ of the data is split IID, the
+///   rest sorted by label and cut into contiguous shards. γ = 1 is IID; γ = 0 gives each
+///   worker one or two labels.
 ///
-/// Both are deterministic functions of their inputs and the generator's state.
+/// All three are deterministic functions of their inputs and the generator's state.
 public enum Partition {
     /// Shuffles `0..<count` and cuts it into `workers` contiguous parts whose sizes differ
     /// by at most one (the first `count % workers` parts get the extra example; with
@@ -23,16 +27,7 @@ public enum Partition {
         precondition(count >= 0, "count must not be negative")
         var order = Array(0..<count)
         generator.shuffle(&order)
-        let base = count / workers, extra = count % workers
-        var parts: [[Int]] = []
-        parts.reserveCapacity(workers)
-        var start = 0
-        for w in 0..<workers {
-            let size = base + (w < extra ? 1 : 0)
-            parts.append(Array(order[start..<(start + size)]))
-            start += size
-        }
-        return parts
+        return cut(order[...], into: workers)
     }
 
     /// A label-skewed split: for each class c (in order 0, 1, …), draw proportions
@@ -82,6 +77,50 @@ public enum Partition {
         }
         for w in 0..<workers { generator.shuffle(&parts[w]) }
         return parts
+    }
+
+    /// ByzFL's gamma-similarity split (`DataDistributor.gamma_niid_idx`, LPD-EPFL/byzfl,
+    /// after Allouah et al., "Fixing by Mixing: A Recipe for Optimal Byzantine ML under
+    /// Heterogeneity", AISTATS 2023): shuffle `0..<labels.count`; the first ⌊γ·N⌋ indices
+    /// are the *similar* part, cut into `workers` near-equal parts as ``iid(count:workers:using:)``
+    /// cuts (the first parts one longer); the other N − ⌊γ·N⌋ are sorted by (label, index)
+    /// and cut the same way into contiguous shards. Worker w gets its similar part, then its
+    /// shard.
+    ///
+    /// ByzFL's indices come in the random order of its train/validation `random_split`; the
+    /// shuffle here plays that part. γ = 1 is an IID split; γ = 0 sorts everything, so with
+    /// 10 classes and 10 workers each worker holds one or two labels.
+    ///
+    /// - Precondition: `workers > 0`, `0 ≤ gamma ≤ 1`, `labels.count >= workers`.
+    /// - Complexity: O(N log N) for N = `labels.count` (the sort).
+    public static func gammaSimilarity(
+        labels: [Int32], workers: Int, gamma: Double, using generator: inout SeededGenerator
+    ) -> [[Int]] {
+        precondition(workers > 0, "workers must be positive")
+        precondition(gamma >= 0 && gamma <= 1, "γ must lie in [0, 1]")
+        precondition(labels.count >= workers, "need at least one example per worker")
+        var order = Array(0 ..< labels.count)
+        generator.shuffle(&order)
+        let similarCount = Int((Double(labels.count) * gamma).rounded(.down))
+        let similar = cut(order[..<similarCount], into: workers)
+        let sorted = order[similarCount...].sorted { labels[$0] != labels[$1] ? labels[$0] < labels[$1] : $0 < $1 }
+        let shards = cut(sorted[...], into: workers)
+        return (0 ..< workers).map { similar[$0] + shards[$0] }
+    }
+
+    /// `items` cut into `parts` contiguous pieces whose sizes differ by at most one, the
+    /// longer ones first (NumPy's `array_split`).
+    static func cut(_ items: ArraySlice<Int>, into parts: Int) -> [[Int]] {
+        let base = items.count / parts, extra = items.count % parts
+        var out: [[Int]] = []
+        out.reserveCapacity(parts)
+        var start = items.startIndex
+        for w in 0 ..< parts {
+            let size = base + (w < extra ? 1 : 0)
+            out.append(Array(items[start ..< start + size]))
+            start += size
+        }
+        return out
     }
 
     /// Integer counts summing to `total`, proportional to `proportions` (which sum to 1):

@@ -64,12 +64,15 @@ struct TrainCommand: ParsableCommand {
             return
         }
         let runner = ExperimentRunner(locator: experiment.locator)
-        _ = try runner.data(config.dataset)  // missing data fails here, before the run is announced
+        // Missing data fails here, before the run is announced.
+        let trainingCount = try runner.data(config.dataset).train.count
         let bar = ProgressBar(enabled: Terminal.isInteractive && !quiet)
+        let epochCount = (config.totalRounds(trainingCount: trainingCount) + config.roundsPerEpoch(trainingCount: trainingCount) - 1)
+            / config.roundsPerEpoch(trainingCount: trainingCount)
         if !quiet {
             Terminal.note("training \(config.model.rawValue) on \(config.dataset.rawValue): m = \(config.workers), b = \(config.byzantine)"
                           + (config.byzantine > 0 ? " (\(checked.attack?.name ?? config.attackName))" : "")
-                          + ", rule \(checked.rule.name), \(Terminal.counting(config.epochs, "epoch")), batch \(config.batchSize) per worker, "
+                          + ", rule \(checked.rule.name), \(config.lengthDescription), batch \(config.batchSize) per worker, "
                           + "η = \(config.learningRate), seed \(config.seed)")
         }
         let result: (record: RunRecord, model: [Float])
@@ -83,7 +86,7 @@ struct TrainCommand: ParsableCommand {
             }, epochEnded: { e in
                 if !quiet {
                     bar.log(String(format: "epoch %d/%d  test accuracy %.2f%%  test loss %.4f  train loss %.4f  %.1f s",
-                                   e.epoch, config.epochs, e.testAccuracy * 100, e.testLoss, e.trainLoss, e.seconds))
+                                   e.epoch, epochCount, e.testAccuracy * 100, e.testLoss, e.trainLoss, e.seconds))
                 }
             })
         } catch let error as DatasetError {
@@ -122,8 +125,16 @@ func printResults(_ record: RunRecord, format: OutputFormat, outputs: [OutputFil
                           String(format: "%.4f", e.trainLoss), String(format: "%.1f", e.seconds)])
         }
         print(table.markdown)
-        let accuracy = record.evaluated ? String(format: "final test accuracy %.2f%%", record.finalTestAccuracy * 100)
+        if let evaluations = record.evaluations, !evaluations.isEmpty {
+            print("test accuracy during training: " + evaluations.map {
+                String(format: "%d: %.2f%%", $0.round, $0.testAccuracy * 100)
+            }.joined(separator: ", ") + " (round: accuracy)")
+        }
+        var accuracy = record.evaluated ? String(format: "final test accuracy %.2f%%", record.finalTestAccuracy * 100)
             : "not evaluated"
+        if record.evaluated && record.evaluations != nil {
+            accuracy += String(format: " (peak %.2f%%)", record.peakTestAccuracy * 100)
+        }
         print(String(format: "%@ after %d epochs (%d rounds, %d skipped) in %@; aggregation %.2f ms per round (median)",
                      accuracy, record.epochs.count, record.rounds, record.skippedRounds, clock(record.totalSeconds),
                      record.aggregationTiming.median)

@@ -5,7 +5,7 @@ import TensorIO
 /// The README's and the guides' examples stay true: every `brsgd …` line of their `sh` blocks
 /// (`.build/release/brsgd`, `.build-network/release/brsgd` or `brsgd`) is run with this build's
 /// executable, in the order the README and then each guide in `docs/guide` give them, from a
-/// fresh directory — `train`, `reproduce table1` and `reproduce robustness` with `--dry-run` (everything checked: options,
+/// fresh directory — `train` and `reproduce table1`, `robustness` and `byzfl` with `--dry-run` (everything checked: options,
 /// ranges, files, output paths; nothing trained), `aggregate` for real on small matrices.
 /// A file an example writes (`--output run.json`) is what a later one reads (`--config
 /// run.json`): the dry run's experiment JSON stands in for it. The lines that need a network,
@@ -73,7 +73,7 @@ import TensorIO
         for arguments in try Self.examples() {
             let run: CommandRun
             switch (arguments.first, arguments.dropFirst().first) {
-            case ("train", _), ("reproduce", "table1"), ("reproduce", "robustness"):
+            case ("train", _), ("reproduce", "table1"), ("reproduce", "robustness"), ("reproduce", "byzfl"):
                 run = try CommandRunner.run(arguments + ["--dry-run"], in: dir)
                 if arguments.first == "train", let output = arguments.firstIndex(of: "--output") {
                     try Data(run.stdout.utf8).write(to: dir.appendingPathComponent(arguments[output + 1]))

@@ -54,7 +54,8 @@ struct SameBytesTests {
     /// β as the simulation is), and the Byzantine one runs `attack`. `uploadBudget` is the
     /// master's ``NetworkMasterLimits/maxUploadBytesInFlight``.
     static func networked(checkpoint: URL? = nil, workerMomentum: Float = 0, attack: AttackKind = .gaussian,
-                          uploadBudget: Int? = nil, rule: any AggregationRule = BrSGD()) async throws -> NetworkRunResult {
+                          uploadBudget: Int? = nil, rule: any AggregationRule = BrSGD(),
+                          planned: MasterPlan? = nil) async throws -> NetworkRunResult {
         var options = NetworkMasterOptions()
         options.limits.maxUploadBytesInFlight = uploadBudget
         options.port = 0
@@ -64,7 +65,7 @@ struct SameBytesTests {
         options.checkpoint = checkpoint
         options.checkpointEvery = checkpoint == nil ? 0 : 2
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let firstLife = options, plan = plan(rule: rule)
+        let firstLife = options, plan = planned ?? plan(rule: rule)
         return try await withThrowingTaskGroup(of: NetworkRunResult?.self) { group in
             group.addTask {
                 func serve(_ options: NetworkMasterOptions) async throws -> NetworkRunResult {
@@ -210,5 +211,31 @@ extension SameBytesTests {
         let stateless = try Simulation.run(Self.simulation(rule: CenteredClipping(radius: 0.05, iterations: 1, start: .zero)),
                                            train: Self.train, test: Self.test)
         #expect(bitwiseDifference(stateless.finalParameters, simulated.finalParameters) != nil, "the centre carried over matters")
+    }
+}
+
+extension SameBytesTests {
+    /// A run counted in rounds (13: one epoch of 10, then a short one of 3) that evaluates
+    /// every 4 rounds books the simulation's evaluations and epochs over the network.
+    @Test func roundsAndEvaluationsDuringTrainingMatchTheSimulation() async throws {
+        var simulation = Self.simulation
+        simulation.rounds = 13
+        simulation.evaluateEvery = 4
+        let simulated = try Simulation.run(simulation, train: Self.train, test: Self.test)
+        #expect(simulated.ledger.evaluations?.map(\.round) == [0, 4, 8, 12, 13])
+        #expect(simulated.epochs.map(\.rounds) == [10, 3])
+        var plan = MasterPlan(
+            initialParameters: Self.model.initialParameters(seed: RandomStreams.initialization(Self.seed)), rule: BrSGD(),
+            optimizer: SGD(learningRate: Self.learningRate), workerCount: Self.workers, rounds: 13, roundsPerEpoch: 10,
+            byzantineWorkers: Array(0 ..< Self.byzantine),
+            evaluator: Evaluator(model: Self.model, test: Self.test, limit: nil, seed: Self.seed, lanes: 1),
+            identity: "same-bytes-rounds")
+        plan.evaluateEvery = 4
+        let networked = try await Self.networked(planned: plan)
+        #expect(networked.result.rounds == 13)
+        #expect(bitwiseDifference(networked.result.finalParameters, simulated.finalParameters) == nil)
+        #expect(networked.result.ledger.evaluations == simulated.ledger.evaluations)
+        #expect(networked.result.epochs.map(\.rounds) == [10, 3])
+        #expect(networked.result.epochs.map(\.testAccuracy) == simulated.epochs.map(\.testAccuracy))
     }
 }

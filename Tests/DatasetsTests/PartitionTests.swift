@@ -97,4 +97,74 @@ import Testing
             #expect(Partition.apportion(n, proportions: p).reduce(0, +) == n)
         }
     }
+
+    // MARK: - Gamma similarity (ByzFL)
+
+    @Test(arguments: [0.0, 0.33, 0.66, 1.0])
+    func gammaCoversEveryIndexOnceWithByzFLsSizes(gamma: Double) {
+        let labels = balancedLabels(perClass: 101)  // N = 1,010: no split comes out even
+        for seed in UInt64(0)..<10 {
+            var rng = SeededGenerator(seed: seed)
+            let parts = Partition.gammaSimilarity(labels: labels, workers: 7, gamma: gamma, using: &rng)
+            #expect(parts.count == 7)
+            expectCoversExactlyOnce(parts, count: labels.count)
+            // ⌊γN⌋ similar examples and the rest, each cut as array_split cuts: first parts longer.
+            let similar = Int((Double(labels.count) * gamma).rounded(.down)), rest = labels.count - similar
+            let expected = (0..<7).map { w in similar / 7 + (w < similar % 7 ? 1 : 0) + rest / 7 + (w < rest % 7 ? 1 : 0) }
+            #expect(parts.map(\.count) == expected)
+        }
+    }
+
+    @Test func gammaOneIsAnIIDSplit() {
+        let labels = balancedLabels(perClass: 200)
+        var rng = SeededGenerator(seed: 3)
+        let parts = Partition.gammaSimilarity(labels: labels, workers: 10, gamma: 1, using: &rng)
+        // Every worker sees every label, in near-equal shares (200 examples of 10 labels).
+        for part in parts {
+            var counts = [Int](repeating: 0, count: 10)
+            for i in part { counts[Int(labels[i])] += 1 }
+            #expect(counts.allSatisfy { $0 > 5 }, "label counts \(counts)")
+        }
+        #expect(meanLabelEntropy(parts, labels: labels, classCount: 10) > 0.95 * Foundation.log(10.0))
+    }
+
+    @Test func gammaZeroGivesEachWorkerAFewLabelsInOrder() {
+        let labels = balancedLabels(perClass: 200)
+        var rng = SeededGenerator(seed: 4)
+        let parts = Partition.gammaSimilarity(labels: labels, workers: 10, gamma: 0, using: &rng)
+        // 10 workers, 10 classes of 200: worker w holds exactly label w.
+        for (w, part) in parts.enumerated() {
+            #expect(Set(part.map { labels[$0] }) == [Int32(w)])
+        }
+        // 7 workers: shards of 286 or 285 examples hold a run of two or three consecutive
+        // labels (classes of 200), in label order.
+        var again = SeededGenerator(seed: 4)
+        let seven = Partition.gammaSimilarity(labels: labels, workers: 7, gamma: 0, using: &again)
+        var last: Int32 = 0
+        for part in seven {
+            let held = Set(part.map { labels[$0] })
+            #expect(held.count <= 3 && Int(held.max()! - held.min()!) == held.count - 1)
+            #expect(held.min()! >= last)
+            last = held.max()!
+        }
+    }
+
+    @Test func smallerGammaIsMoreSkewed() {
+        let labels = balancedLabels(perClass: 200)
+        func entropy(_ gamma: Double) -> Double {
+            var rng = SeededGenerator(seed: 2)
+            let parts = Partition.gammaSimilarity(labels: labels, workers: 10, gamma: gamma, using: &rng)
+            return meanLabelEntropy(parts, labels: labels, classCount: 10)
+        }
+        let entropies = [1.0, 0.66, 0.33, 0.0].map(entropy)
+        #expect(zip(entropies, entropies.dropFirst()).allSatisfy { $0 > $1 }, "entropies \(entropies)")
+    }
+
+    @Test func gammaIsReproducibleForASeed() {
+        let labels = balancedLabels(perClass: 50)
+        var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9), c = SeededGenerator(seed: 10)
+        let pa = Partition.gammaSimilarity(labels: labels, workers: 8, gamma: 0.5, using: &a)
+        #expect(pa == Partition.gammaSimilarity(labels: labels, workers: 8, gamma: 0.5, using: &b))
+        #expect(pa != Partition.gammaSimilarity(labels: labels, workers: 8, gamma: 0.5, using: &c))
+    }
 }

@@ -43,6 +43,23 @@ struct GradientCheckTests {
                 ],
                 loss: .softmaxCrossEntropy),
              batchSize: 2, step: 1e-3),
+        Case(name: "ByzFL's CNN in small: conv(5×5) → relu → maxpool → conv → relu → maxpool → dense → relu → dense",
+             model: Model(
+                inputShape: TensorShape(channels: 1, height: 16, width: 16),
+                layers: [
+                    .conv2D(Conv2D(inputChannels: 1, outputChannels: 3, kernelSize: 5)),
+                    .relu,
+                    .maxPool2D(MaxPool2D(kernelSize: 2)),
+                    .conv2D(Conv2D(inputChannels: 3, outputChannels: 4, kernelSize: 3)),
+                    .relu,
+                    .maxPool2D(MaxPool2D(kernelSize: 2)),
+                    .flatten,
+                    .dense(Dense(inputSize: 16, outputSize: 6)),
+                    .relu,
+                    .dense(Dense(inputSize: 6, outputSize: 3)),
+                ],
+                loss: .softmaxCrossEntropy),
+             batchSize: 2, step: 1e-3),
         Case(name: "flatten → MLP (tanh), cross-entropy",
              model: Model(
                 inputShape: TensorShape(channels: 2, height: 2, width: 3),

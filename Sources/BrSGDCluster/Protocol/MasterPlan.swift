@@ -30,6 +30,9 @@ public struct MasterPlan: Sendable {
     public var totalRounds: Int
     /// Evaluates the model after each epoch (nil: no evaluation; NaN in the record).
     public var evaluator: Evaluator?
+    /// Also evaluate before the first round, after every this many rounds and after the
+    /// last (``Experiment/evaluateEvery``; nil: at the end of each epoch only).
+    public var evaluateEvery: Int?
     /// What a checkpoint must match to be resumed: the experiment's id, or for a bare
     /// vector its size, rounds and rule.
     public var identity: String
@@ -51,7 +54,8 @@ public struct MasterPlan: Sendable {
         workerCount = experiment.workers
         byzantineWorkers = Array(0 ..< experiment.byzantine)
         roundsPerEpoch = experiment.roundsPerEpoch(trainingCount: trainingCount)
-        totalRounds = roundsPerEpoch * experiment.epochs
+        totalRounds = experiment.totalRounds(trainingCount: trainingCount)
+        evaluateEvery = experiment.evaluateEvery
         // The test set as the simulation evaluates on it: standardised when the experiment is.
         let standardization = experiment.inputStandardization
         evaluator = test.map {

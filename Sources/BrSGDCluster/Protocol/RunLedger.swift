@@ -42,6 +42,9 @@ public struct RunLedger: Sendable, Codable, Equatable {
     public private(set) var roundSeconds: [Double] = []
     /// One record per closed epoch.
     public private(set) var epochs: [EpochRecord] = []
+    /// The evaluations booked between rounds (``recordEvaluation(_:)``), in order; nil
+    /// until the first (so that a checkpoint written before the field existed still reads).
+    public private(set) var evaluations: [EvaluationRecord]?
     private var epochLossSum = 0.0
     private var epochLossCount = 0
     /// Seconds the open epoch had run before a checkpoint (added when it closes).
@@ -81,13 +84,32 @@ public struct RunLedger: Sendable, Codable, Equatable {
     /// True when the rounds booked end an epoch that is not closed yet.
     public var isEpochComplete: Bool { rounds > 0 && rounds % roundsPerEpoch == 0 && epochs.count < rounds / roundsPerEpoch }
 
-    /// Closes the open epoch with its test evaluation (nil: none was made, NaN in the
-    /// record) and the seconds it took since it opened (or since the ledger was restored).
+    /// Rounds booked since the last epoch closed (a run counted in rounds ends with a
+    /// shorter epoch, which its driver closes when the last round is booked).
+    public var openRounds: Int { rounds - epochs.reduce(0) { $0 + $1.rounds } }
+
+    /// True when a test evaluation is due after the rounds booked so far: every `every`
+    /// rounds from round 0 (the initial model, before any is booked), and after the last
+    /// of `totalRounds` (ByzFL evaluates every `evaluation_delta` steps and at the end).
+    public func isEvaluationDue(every: Int?, totalRounds: Int) -> Bool {
+        guard let every, every > 0 else { return false }
+        return rounds % every == 0 || rounds == totalRounds
+    }
+
+    /// Books a test evaluation of the model after the rounds booked so far.
+    public mutating func recordEvaluation(_ evaluation: (loss: Double, accuracy: Double)) {
+        evaluations = (evaluations ?? []) + [EvaluationRecord(round: rounds, testAccuracy: evaluation.accuracy,
+                                                              testLoss: evaluation.loss)]
+    }
+
+    /// Closes the open epoch (its ``openRounds`` rounds) with its test evaluation (nil: none
+    /// was made, NaN in the record) and the seconds it took since it opened (or since the
+    /// ledger was restored).
     @discardableResult
     public mutating func closeEpoch(evaluation: (loss: Double, accuracy: Double)?, seconds: Double) -> EpochRecord {
         let record = EpochRecord(
             epoch: epochs.count + 1, testAccuracy: evaluation?.accuracy ?? .nan, testLoss: evaluation?.loss ?? .nan,
-            trainLoss: epochTrainLoss, seconds: epochSecondsCarried + seconds, rounds: roundsPerEpoch)
+            trainLoss: epochTrainLoss, seconds: epochSecondsCarried + seconds, rounds: openRounds)
         epochs.append(record)
         epochLossSum = 0
         epochLossCount = 0
@@ -119,7 +141,7 @@ public struct RunLedger: Sendable, Codable, Equatable {
             roundTiming: TimingSummary(milliseconds: roundSeconds.map { $0 * 1000 }),
             evaluated: evaluated,
             startedAt: RunRecord.timestamp(started), finishedAt: RunRecord.timestamp(finished),
-            brsgdVersion: BrSGDVersion.string)
+            brsgdVersion: BrSGDVersion.string, evaluations: evaluations)
     }
 
     private static func index(of worker: Int, in sorted: [Int]) -> Int? {
@@ -142,6 +164,7 @@ public struct RunLedger: Sendable, Codable, Equatable {
         case aggregationSeconds = "aggregation_seconds"
         case roundSeconds = "round_seconds"
         case epochs
+        case evaluations
         case epochLossSum = "epoch_loss_sum"
         case epochLossCount = "epoch_loss_count"
         case epochSecondsCarried = "epoch_seconds_carried"

@@ -20,7 +20,10 @@ import SeededRandom
 /// starts from its own momentum); the master aggregates and steps. Every random choice comes from ``RandomStreams``, so the same configuration
 /// gives the same bytes whatever the thread count.
 public enum Simulation {
-    /// Trains and evaluates once per epoch. A round that cannot be aggregated is skipped
+    /// Trains for ``SimulationConfiguration/totalRounds(trainingCount:)`` rounds, evaluating
+    /// at the end of every epoch (a run counted in rounds ends with a shorter one) and, with
+    /// ``SimulationConfiguration/evaluateEvery``, before the first round and after every k
+    /// rounds (booked in the ledger's evaluations). A round that cannot be aggregated is skipped
     /// (``MasterStateMachine/finishOrSkipRound()``) and counted in the ledger.
     /// - Throws: the attack's ``AttackError`` when it cannot run with this m and b.
     public static func run(_ config: SimulationConfiguration, train rawTrain: LabeledDataset, test rawTest: LabeledDataset,
@@ -41,7 +44,7 @@ public enum Simulation {
         let attackers = config.attack == nil ? [] : byzantine
         let honest = (0 ..< m).filter { !isByzantine.contains($0) }
 
-        let partition = config.partition.partition(train, workerCount: m, seed: config.seed)
+        let partition = config.partition.partition(train, workerCount: m, byzantineCount: byzantine.count, seed: config.seed)
         var streams = (0 ..< m).map {
             WorkerDataStream(worker: $0, partition: partition[$0], batchSize: config.batchSize, seed: config.seed)
         }
@@ -60,11 +63,23 @@ public enum Simulation {
         var momenta = [Float](repeating: 0, count: beta > 0 ? m * d : 0)
 
         let roundsPerEpoch = config.roundsPerEpoch(trainingCount: train.count)
+        let totalRounds = config.totalRounds(trainingCount: train.count)
+        let epochCount = (totalRounds + roundsPerEpoch - 1) / roundsPerEpoch
         var ledger = RunLedger(byzantineWorkers: byzantine, roundsPerEpoch: roundsPerEpoch)
-        for epoch in 1 ... max(1, config.epochs) where config.epochs > 0 {
+        // The evaluation of the model after `ledger.rounds` rounds, when one was made then.
+        var latest: (round: Int, evaluation: (loss: Double, accuracy: Double))?
+        func evaluateIfDue() {
+            guard ledger.isEvaluationDue(every: config.evaluateEvery, totalRounds: totalRounds) else { return }
+            let evaluation = evaluator.evaluate(master.parameters)
+            ledger.recordEvaluation(evaluation)
+            latest = (ledger.rounds, evaluation)
+        }
+        if totalRounds > 0 { evaluateIfDue() }
+        for epoch in 1 ... max(1, epochCount) where epochCount > 0 {
             let epochStart = DispatchTime.now().uptimeNanoseconds
+            let roundsThisEpoch = min(roundsPerEpoch, totalRounds - (epoch - 1) * roundsPerEpoch)
             var samples = 0
-            for roundInEpoch in 0 ..< roundsPerEpoch {
+            for roundInEpoch in 0 ..< roundsThisEpoch {
                 let roundStart = DispatchTime.now().uptimeNanoseconds
                 let round = master.beginRound()
                 let parameters = master.parameters
@@ -87,13 +102,16 @@ public enum Simulation {
                 let outcome = master.finishOrSkipRound()
                 ledger.record(outcome, honestLosses: honest.lazy.map { losses[$0] },
                               roundSeconds: Double(DispatchTime.now().uptimeNanoseconds - roundStart) / 1e9)
+                evaluateIfDue()
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
                 progress(SimulationProgress(
-                    epoch: epoch, epochs: config.epochs, roundInEpoch: roundInEpoch + 1, roundsPerEpoch: roundsPerEpoch,
+                    epoch: epoch, epochs: epochCount, roundInEpoch: roundInEpoch + 1, roundsPerEpoch: roundsThisEpoch,
                     samplesPerSecond: Double(samples) / max(elapsed, 1e-9), trainLoss: ledger.epochTrainLoss,
                     skippedRounds: ledger.skippedRounds))
             }
-            let evaluation = evaluator.evaluate(master.parameters)
+            // The same model evaluated twice gives the same numbers: reuse one made this round.
+            let evaluation = latest.flatMap { $0.round == ledger.rounds ? $0.evaluation : nil }
+                ?? evaluator.evaluate(master.parameters)
             let record = ledger.closeEpoch(evaluation: evaluation,
                                            seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9)
             epochEnded(record)

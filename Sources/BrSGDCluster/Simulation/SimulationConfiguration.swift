@@ -18,6 +18,11 @@ public struct SimulationConfiguration: Sendable {
     public var attack: (any Attack)?
     public var rule: any AggregationRule
     public var epochs: Int
+    /// Rounds to run instead of ``epochs`` whole epochs (nil: whole epochs).
+    public var rounds: Int?
+    /// Evaluate before the first round, after every this many rounds and after the last
+    /// (nil: at the end of each epoch only).
+    public var evaluateEvery: Int?
     /// Examples per worker per round.
     public var batchSize: Int
     public var learningRate: Float
@@ -43,14 +48,15 @@ public struct SimulationConfiguration: Sendable {
                   learningRate: Float(experiment.learningRate), momentum: Float(experiment.momentum),
                   weightDecay: Float(experiment.weightDecay), seed: experiment.seed, partition: experiment.partition,
                   threads: experiment.threads, evaluationLimit: experiment.testSubset,
-                  workerMomentum: Float(experiment.workerMomentum), inputStandardization: experiment.inputStandardization)
+                  workerMomentum: Float(experiment.workerMomentum), inputStandardization: experiment.inputStandardization,
+                  rounds: experiment.rounds, evaluateEvery: experiment.evaluateEvery)
     }
 
     public init(model: Model, workerCount: Int, byzantineCount: Int, attack: (any Attack)?,
                 rule: any AggregationRule, epochs: Int, batchSize: Int, learningRate: Float,
                 momentum: Float = 0, weightDecay: Float = 0, seed: UInt64, partition: PartitionScheme = .iid,
                 threads: Int = 2, evaluationLimit: Int? = nil, workerMomentum: Float = 0,
-                inputStandardization: Standardization? = nil) {
+                inputStandardization: Standardization? = nil, rounds: Int? = nil, evaluateEvery: Int? = nil) {
         precondition(workerCount >= 1 && byzantineCount >= 0 && byzantineCount <= workerCount)
         precondition(workerMomentum >= 0 && workerMomentum < 1, "worker momentum β must lie in [0, 1)")
         self.model = model
@@ -69,12 +75,19 @@ public struct SimulationConfiguration: Sendable {
         self.evaluationLimit = evaluationLimit
         self.workerMomentum = workerMomentum
         self.inputStandardization = inputStandardization
+        self.rounds = rounds
+        self.evaluateEvery = evaluateEvery
     }
 
     /// Rounds per epoch: enough rounds for m workers of batch B to see the training set once,
     /// ⌈N / (m·B)⌉.
     public func roundsPerEpoch(trainingCount: Int) -> Int {
         max(1, (trainingCount + workerCount * batchSize - 1) / (workerCount * batchSize))
+    }
+
+    /// Every round of the run: ``rounds`` when given, else ``epochs`` whole epochs.
+    public func totalRounds(trainingCount: Int) -> Int {
+        rounds ?? max(0, epochs) * roundsPerEpoch(trainingCount: trainingCount)
     }
 }
 

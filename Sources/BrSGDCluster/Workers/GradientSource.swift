@@ -132,6 +132,7 @@ public final class EngineGradientSource: GradientSource {
                                batchSize: Int, seed: UInt64, partition: PartitionScheme,
                                attack: AttackConfiguration?, workerMomentum: Float, momentumHistory: Int,
                                checkpoint: URL?, identity: String) throws -> Engine {
+        let byzantineCount = byzantine
         var byzantine = byzantine
         var madeAttack: (any Attack)?
         if let attack {
@@ -149,7 +150,7 @@ public final class EngineGradientSource: GradientSource {
                 throw WorkerFailure(.refused, "--attack \(madeAttack.name) needs every honest gradient of the round (omniscient): simulation only")
             }
         }
-        let parts = partition.partition(train, workerCount: workers, seed: seed)
+        let parts = partition.partition(train, workerCount: workers, byzantineCount: min(byzantineCount, workers), seed: seed)
         // Momentum for every worker that computes its own gradient (honest, or an attack
         // that starts from it); an attack that crafts from nothing sends what it crafts.
         let computesOwn = madeAttack.map { $0.knowledge >= .ownGradient } ?? true

@@ -10,6 +10,7 @@ extension ModelName {
         case .lenet: .lenet5()
         case .mlp: .mlp(inputSize: 784, hidden: [200], outputCount: 10)
         case .logistic: .logisticRegression(inputSize: 784, classCount: 10)
+        case .byzflCNN: .byzflCNN()
         case .parameters: preconditionFailure("the parameters model has no engine model; check isBuiltIn first")
         }
     }

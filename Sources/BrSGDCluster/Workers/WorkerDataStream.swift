@@ -38,8 +38,15 @@ public struct WorkerDataStream: Sendable {
 
 extension PartitionScheme {
     /// The partition of `dataset` over `workerCount` workers for `seed`
-    /// (``RandomStreams/partition(_:)``).
-    public func partition(_ dataset: LabeledDataset, workerCount: Int, seed: UInt64) -> [[Int]] {
+    /// (``RandomStreams/partition(_:)``): one list of example indices per worker.
+    ///
+    /// IID and Dirichlet split the data over all m workers. Gamma similarity splits it over
+    /// the honest workers b..<m only, as ByzFL's benchmark does, and gives each of the
+    /// Byzantine workers 0..<b the whole training set (only an attack that trains on data of
+    /// its own uses it); with b = m, when no worker is honest, it splits over all m.
+    /// - Precondition: `0 ≤ byzantineCount ≤ workerCount`.
+    public func partition(_ dataset: LabeledDataset, workerCount: Int, byzantineCount: Int = 0, seed: UInt64) -> [[Int]] {
+        precondition(byzantineCount >= 0 && byzantineCount <= workerCount)
         var generator = RandomStreams.partition(seed)
         switch self {
         case .iid:
@@ -47,6 +54,13 @@ extension PartitionScheme {
         case .dirichlet(let alpha):
             return Partition.dirichlet(labels: dataset.labels, classCount: dataset.classCount,
                                        workers: workerCount, concentration: alpha, using: &generator)
+        case .gammaSimilarity(let gamma):
+            let honest = workerCount - byzantineCount
+            guard honest > 0 else {
+                return Partition.gammaSimilarity(labels: dataset.labels, workers: workerCount, gamma: gamma, using: &generator)
+            }
+            let split = Partition.gammaSimilarity(labels: dataset.labels, workers: honest, gamma: gamma, using: &generator)
+            return [[Int]](repeating: Array(0 ..< dataset.count), count: byzantineCount) + split
         }
     }
 }

@@ -11,7 +11,8 @@ import Foundation
 ///   attack first by name); a cell shows that attack's mean ± std, so one unlucky seed of
 ///   another attack does not decide it.
 /// - A record with b = 0 is a clean run: it goes to the baselines, per (rule, heterogeneity).
-/// - Heterogeneity is the partition: IID, or Dirichlet(α) (smaller α: more heterogeneous).
+/// - Heterogeneity is the partition: IID, Dirichlet(α) (smaller α: more heterogeneous), or
+///   gamma similarity γ (smaller γ: more heterogeneous).
 ///
 /// Records that differ in anything else (epochs, model, m) are not told apart: give the
 /// report the records of one grid. Accuracies are fractions of the test set (0.8593), as in
@@ -19,44 +20,59 @@ import Foundation
 ///
 /// - Complexity: O(r log r) for r records.
 public struct RobustnessReport: Sendable, Equatable, Encodable {
-    /// How the training set was split: IID, or Dirichlet(α) over the workers.
+    /// How the training set was split: IID, Dirichlet(α) over the workers, or ByzFL's
+    /// gamma similarity γ.
     public struct Heterogeneity: Sendable, Hashable, Comparable, Encodable {
-        /// α of the Dirichlet partition; `nil` for IID.
+        /// α of the Dirichlet partition; `nil` otherwise.
         public var dirichletAlpha: Double?
+        /// γ of the gamma-similarity partition; `nil` otherwise.
+        public var gamma: Double?
 
-        public init(dirichletAlpha: Double?) { self.dirichletAlpha = dirichletAlpha }
+        public init(dirichletAlpha: Double?, gamma: Double? = nil) {
+            self.dirichletAlpha = dirichletAlpha
+            self.gamma = gamma
+        }
 
-        public init(_ partition: PartitionScheme) { dirichletAlpha = partition.dirichletAlpha }
+        public init(_ partition: PartitionScheme) {
+            dirichletAlpha = partition.dirichletAlpha
+            gamma = partition.gamma
+        }
 
-        /// `IID`, `Dir(1)`, `Dir(0.1)`.
+        /// `IID`, `Dir(1)`, `Dir(0.1)`, `γ=0.33`.
         public var title: String {
-            dirichletAlpha.map { "Dir(\(Format.shortest($0)))" } ?? "IID"
+            if let gamma { return "γ=\(Format.shortest(gamma))" }
+            return dirichletAlpha.map { "Dir(\(Format.shortest($0)))" } ?? "IID"
         }
 
-        /// `iid`, `dirichlet-1`, `dirichlet-0.1`: the CSV's and the JSON's name.
+        /// `iid`, `dirichlet-1`, `dirichlet-0.1`, `gamma-0.33`: the CSV's and the JSON's name
+        /// (and how `--heterogeneity` spells it).
         public var name: String {
-            dirichletAlpha.map { "dirichlet-\(Format.shortest($0))" } ?? "iid"
+            if let gamma { return "gamma-\(Format.shortest(gamma))" }
+            return dirichletAlpha.map { "dirichlet-\(Format.shortest($0))" } ?? "iid"
         }
 
-        /// IID first, then from the least to the most heterogeneous (α decreasing).
+        /// IID first, then Dirichlet from the least to the most heterogeneous (α decreasing),
+        /// then gamma similarity likewise (γ decreasing).
         public static func < (a: Self, b: Self) -> Bool {
-            switch (a.dirichletAlpha, b.dirichletAlpha) {
-            case (nil, nil): false
-            case (nil, _): true
-            case (_, nil): false
-            case (let x?, let y?): x > y
+            func key(_ h: Self) -> (Int, Double) {
+                if let gamma = h.gamma { return (2, -gamma) }
+                if let alpha = h.dirichletAlpha { return (1, -alpha) }
+                return (0, 0)
             }
+            return key(a) < key(b)
         }
 
         enum CodingKeys: String, CodingKey {
             case name
             case dirichletAlpha = "dirichlet_alpha"
+            case gamma
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(name, forKey: .name)
             try container.encode(dirichletAlpha, forKey: .dirichletAlpha)
+            try container.encodeIfPresent(gamma, forKey: .gamma)
         }
     }
 

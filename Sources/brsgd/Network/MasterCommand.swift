@@ -42,11 +42,8 @@ struct MasterCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp(
         "Serve any model: its initial parameters as a flat vector (.npy, 1-D float32 or float64, or .json); the workers define the model.",
-        discussion: "Needs --rounds. No dataset is read and nothing is evaluated."))
+        discussion: "Needs --rounds (T, the rounds to run). No dataset is read and nothing is evaluated."))
     var parameters: String?
-
-    @Option(name: .long, parsing: .unconditional, help: "With --parameters: T, the rounds to run, ≥ 1.")
-    var rounds: Int?
 
     @OptionGroup var experiment: NetworkExperimentOptions
     @OptionGroup(title: "Serving") var serving: MasterServingOptions
@@ -72,7 +69,7 @@ struct MasterCommand: AsyncParsableCommand {
         bootstrapLogging(level: serving.logLevel)
         let (host, port) = try parseAddress(listen, option: "--listen")
         let (experiment, serving, output, saveModel, format, tls) = (experiment, serving, output, saveModel, format, tls.mutualTLS)
-        let (parameters, rounds) = (parameters, rounds)
+        let (parameters, rounds) = (parameters, experiment.rounds)
         do {
             // SIGTERM/SIGINT: the master writes its checkpoint (with --checkpoint) and stops.
             let stop = NetworkMasterStop()
@@ -87,9 +84,6 @@ struct MasterCommand: AsyncParsableCommand {
                                                       onListening: onListening)
                     }
                 } else {
-                    if rounds != nil {
-                        throw UsageError("--rounds: applies to --parameters only; a built-in model's rounds follow from --epochs, --batch-size and its training set")
-                    }
                     try await cancellingOnStopSignals(onSignal: { stop.request() }) {
                         try await runMaster(experiment: experiment, serving: serving, host: host, port: port, output: output,
                                             saveModel: saveModel, format: format, tls: tls, stop: stop, onListening: onListening)

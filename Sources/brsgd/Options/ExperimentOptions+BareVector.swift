@@ -19,8 +19,10 @@ extension ExperimentOptions {
         }
         if partition != nil { found.append(("--partition", noData)) }
         if dirichletAlpha != nil { found.append(("--dirichlet-alpha", noData)) }
+        if gamma != nil { found.append(("--gamma", noData)) }
         if epochs != nil { found.append(("--epochs", "without a dataset there is no epoch to count; give --rounds")) }
         if batchSize != nil { found.append(("--batch-size", "the workers choose their own batches")) }
+        if evaluateEvery != nil { found.append(("--evaluate-every", "the master of --parameters evaluates nothing (no model to run, no test set)")) }
         if testSubset != nil { found.append(("--test-subset", "the master of --parameters evaluates nothing (no model to run, no test set)")) }
         if threads != nil { found.append(("--threads", "the master of --parameters computes no gradients and evaluates nothing")) }
         return found

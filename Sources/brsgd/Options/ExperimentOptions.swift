@@ -24,7 +24,7 @@ typealias NetworkExperimentOptions = ExperimentOptions<AttacksOfOneWorker>
 
 /// How the training set is split, as `--partition` spells it.
 enum PartitionName: String, ExpressibleByArgument, CaseIterable {
-    case iid, dirichlet
+    case iid, dirichlet, gamma
 }
 
 /// What to train and how: the options `train` (``TrainingOptions``), `master` and `cluster`
@@ -62,14 +62,29 @@ struct ExperimentOptions<Scope: AttackScope>: ParsableArguments {
 
     @OptionGroup(title: "Aggregation rule") var ruleOptions: RuleOptions
 
-    @Option(name: .long, help: "How the training set is split over the workers: iid (default) or dirichlet.")
+    @Option(name: .long, help: "How the training set is split over the workers: iid (default), dirichlet (with --dirichlet-alpha) or gamma (ByzFL's gamma similarity, with --gamma).")
     var partition: PartitionName?
 
     @Option(name: .long, parsing: .unconditional, help: "The concentration α of --partition dirichlet, > 0 (smaller: more skewed; e.g. 0.5).")
     var dirichletAlpha: Double?
 
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "γ of --partition gamma, in [0, 1]: the fraction of the data split IID (1: IID; 0: sorted by label, one or two labels per worker).",
+        discussion: "ByzFL's gamma similarity: the other 1 − γ is sorted by label and cut into contiguous shards. As in ByzFL, the data goes to the honest workers only."))
+    var gamma: Double?
+
     @Option(name: .long, parsing: .unconditional, help: "Epochs: each one, the workers together see the training set once (default 5).")
     var epochs: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Run exactly this many rounds instead of whole epochs (ByzFL counts steps: --rounds 800).",
+        discussion: "An epoch still closes, and is evaluated, every ⌈N / (m·B)⌉ rounds; the last one may be shorter. Not with --epochs. With master --parameters: T, the rounds of the bare vector."))
+    var rounds: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Also evaluate on the test set before the first round and after every this many rounds (ByzFL: 50); the record keeps the points and the peak accuracy.",
+        discussion: "Default: at the end of each epoch only."))
+    var evaluateEvery: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Examples per worker per round (default 64).")
     var batchSize: Int?
@@ -129,24 +144,16 @@ struct ExperimentOptions<Scope: AttackScope>: ParsableArguments {
         }
         if countsChanged && ruleOptions.assumedByzantine == nil { experiment.rule.byzantineCount = nil }
         experiment.rule = try ruleOptions.apply(to: experiment.rule)
-        if let partition {
-            switch partition {
-            case .iid:
-                if dirichletAlpha != nil { throw UsageError("--dirichlet-alpha: applies to --partition dirichlet only") }
-                experiment.partition = .iid
-            case .dirichlet:
-                guard let alpha = dirichletAlpha ?? experiment.partition.dirichletAlpha else {
-                    throw UsageError("--partition dirichlet: needs --dirichlet-alpha (for example 0.5)")
-                }
-                experiment.partition = .dirichlet(alpha: alpha)
-            }
-        } else if let dirichletAlpha {
-            guard experiment.partition.dirichletAlpha != nil else {
-                throw UsageError("--dirichlet-alpha: applies to --partition dirichlet only")
-            }
-            experiment.partition = .dirichlet(alpha: dirichletAlpha)
+        experiment.partition = try partitionScheme(replacing: experiment.partition)
+        if epochs != nil && rounds != nil {
+            throw UsageError("--epochs, --rounds: give the run's length one way, not both")
         }
-        if let epochs { experiment.epochs = epochs }
+        if let epochs {
+            experiment.epochs = epochs
+            experiment.rounds = nil
+        }
+        if let rounds { experiment.rounds = rounds }
+        if let evaluateEvery { experiment.evaluateEvery = evaluateEvery }
         if let batchSize { experiment.batchSize = batchSize }
         if let learningRate { experiment.learningRate = learningRate }
         if let momentum { experiment.momentum = momentum }
@@ -157,6 +164,33 @@ struct ExperimentOptions<Scope: AttackScope>: ParsableArguments {
         if let testSubset { experiment.testSubset = testSubset }
         if let threads { experiment.threads = threads }
         return try experiment.resolved().validated()
+    }
+
+    /// The partition of `--partition` with its parameter (`--dirichlet-alpha`, `--gamma`), or
+    /// `current` (the --config's) with a parameter given alone replacing its own.
+    /// - Throws: ``UsageError`` for a parameter of another partition, or a partition without its parameter.
+    func partitionScheme(replacing current: PartitionScheme) throws -> PartitionScheme {
+        let name = partition ?? PartitionName(rawValue: current.name) ?? .iid
+        if dirichletAlpha != nil && name != .dirichlet {
+            throw UsageError("--dirichlet-alpha: applies to --partition dirichlet only")
+        }
+        if gamma != nil && name != .gamma {
+            throw UsageError("--gamma: applies to --partition gamma only")
+        }
+        switch name {
+        case .iid:
+            return .iid
+        case .dirichlet:
+            guard let alpha = dirichletAlpha ?? current.dirichletAlpha else {
+                throw UsageError("--partition dirichlet: needs --dirichlet-alpha (for example 0.5)")
+            }
+            return .dirichlet(alpha: alpha)
+        case .gamma:
+            guard let gamma = gamma ?? current.gamma else {
+                throw UsageError("--partition gamma: needs --gamma, in [0, 1] (for example 0.33)")
+            }
+            return .gammaSimilarity(gamma: gamma)
+        }
     }
 
     /// b from `--byzantine` or `--byzantine-fraction` (round(α·m)); nil when neither is given.

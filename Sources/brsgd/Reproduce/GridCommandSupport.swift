@@ -46,18 +46,50 @@ enum GridList {
         return values.compactMap { $0 }
     }
 
-    /// Heterogeneities: `iid`, or a Dirichlet α > 0 (`1.0`, `0.1`, or `dirichlet-0.1`).
+    /// Numbers of Byzantine workers, each ≥ 1 (`1,2,3,4`).
+    static func counts(_ text: String, option: String) throws -> [Int] {
+        let values = items(text).map { Int($0) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw UsageError("\(option): must be whole numbers ≥ 1, got '\(text)'")
+        }
+        return values.compactMap { $0 }
+    }
+
+    /// Heterogeneities: `iid`, a Dirichlet α > 0 (`1.0`, `0.1`, or `dirichlet-0.1`), or a
+    /// gamma similarity γ in [0, 1] (`gamma-0.33`).
     static func heterogeneities(_ text: String, option: String) throws -> [PartitionScheme] {
         let names = items(text)
-        guard !names.isEmpty else { throw UsageError("\(option): name at least one (iid or a Dirichlet α such as 0.1)") }
+        guard !names.isEmpty else {
+            throw UsageError("\(option): name at least one (iid, a Dirichlet α such as 0.1, or a gamma similarity such as gamma-0.33)")
+        }
         return try names.map { name in
-            if name.lowercased() == "iid" { return .iid }
-            let number = name.lowercased().hasPrefix("dirichlet-") ? String(name.dropFirst("dirichlet-".count)) : name
+            let lowered = name.lowercased()
+            if lowered == "iid" { return .iid }
+            if lowered.hasPrefix("gamma") {
+                return .gammaSimilarity(gamma: try gamma(String(lowered.dropFirst("gamma".count)), given: name, option: option))
+            }
+            let number = lowered.hasPrefix("dirichlet-") ? String(name.dropFirst("dirichlet-".count)) : name
             guard let alpha = Double(number), alpha > 0, alpha.isFinite else {
-                throw UsageError("\(option): '\(name)' is neither iid nor a Dirichlet α > 0")
+                throw UsageError("\(option): '\(name)' is neither iid, a Dirichlet α > 0 nor a gamma similarity such as gamma-0.33")
             }
             return .dirichlet(alpha: alpha)
         }
+    }
+
+    /// Gamma similarities γ in [0, 1] (`1,0.66,0.33,0`).
+    static func gammas(_ text: String, option: String) throws -> [Double] {
+        let names = items(text)
+        guard !names.isEmpty else { throw UsageError("\(option): name at least one γ in [0, 1] (for example 1,0.33,0)") }
+        return try names.map { try gamma($0, given: $0, option: option) }
+    }
+
+    /// γ from the text after `gamma` in `gamma-0.33` (or a bare number): a number in [0, 1].
+    private static func gamma(_ text: String, given name: String, option: String) throws -> Double {
+        let number = text.hasPrefix("-") ? String(text.dropFirst()) : text
+        guard let gamma = Double(number), gamma >= 0, gamma <= 1 else {
+            throw UsageError("\(option): '\(name)': γ must be a number in [0, 1] (gamma-0.33 in --heterogeneity)")
+        }
+        return gamma
     }
 
     private static func parse<T: RawRepresentable & CaseIterable>(_ text: String, option: String, what: String, _: T.Type) throws -> [T]

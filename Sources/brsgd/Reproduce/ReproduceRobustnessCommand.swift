@@ -66,7 +66,7 @@ struct ReproduceRobustnessCommand: ParsableCommand {
     @Option(name: .long, help: "The Byzantine fractions α (comma-separated; b = round(α·m)).")
     var fractions = "0.25,0.45"
 
-    @Option(name: .long, help: "The heterogeneities (comma-separated): iid, or a Dirichlet α such as 1.0 or 0.1 (smaller: more heterogeneous).")
+    @Option(name: .long, help: "The heterogeneities (comma-separated): iid, a Dirichlet α such as 1.0 or 0.1, or ByzFL's gamma similarity such as gamma-0.33 (smaller: more heterogeneous).")
     var heterogeneity = "iid,0.5"
 
     @Option(name: .long, help: "Seeds per cell (1, 2, …, N): cells show mean ± std.")
@@ -126,7 +126,7 @@ struct ReproduceRobustnessCommand: ParsableCommand {
         if gridOptions.listedOnly(configs) { return }
         let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir,
                                       replace: gridOptions.replace) { c in
-            let heterogeneity = c.partition.dirichletAlpha.map { "Dir(\($0))" } ?? "IID"
+            let heterogeneity = RobustnessReport.Heterogeneity(c.partition).title
             return "\(c.rule.pipeline) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) \(heterogeneity) seed \(c.seed)"
         }
         let result = try execution.run(grid, title: "Robustness grid (\(grid.base.model.rawValue), m = \(grid.base.workers), "
