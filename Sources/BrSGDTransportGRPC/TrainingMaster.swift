@@ -165,14 +165,10 @@ actor TrainingMaster {
             "rounds": "\(totalRounds)", "rounds_per_epoch": "\(roundsPerEpoch)", "from_round": "\(machine.round)",
         ])
         var epochStart = clock.now
-        // The evaluation of the model after `ledger.rounds` rounds, when one was made then
-        // (the evaluations during training, `evaluate_every`, as the simulation makes them).
-        var latest: (round: Int, evaluation: (loss: Double, accuracy: Double))?
+        // The evaluations during training (`evaluate_every`), as the simulation makes them.
         func evaluateIfDue() {
             guard let evaluator, ledger.isEvaluationDue(every: plan.evaluateEvery, totalRounds: totalRounds) else { return }
-            let evaluation = evaluator.evaluate(machine.parameters)
-            ledger.recordEvaluation(evaluation)
-            latest = (ledger.rounds, evaluation)
+            ledger.recordEvaluation(evaluator.evaluate(machine.parameters))
         }
         if machine.round == 0 && ledger.evaluations == nil && totalRounds > 0 { evaluateIfDue() }
         // Stopped (SIGTERM/SIGINT cancel the task): the rounds finished so far are kept.
@@ -226,8 +222,7 @@ actor TrainingMaster {
             evaluateIfDue()
             // A run counted in rounds ends with a shorter epoch, closed after its last round.
             if ledger.isEpochComplete || (done == totalRounds && ledger.openRounds > 0) {
-                let evaluation = latest.flatMap { $0.round == ledger.rounds ? $0.evaluation : nil }
-                    ?? evaluator?.evaluate(machine.parameters)
+                let evaluation = ledger.evaluationAfterLastRound ?? evaluator?.evaluate(machine.parameters)
                 let summary = ledger.closeEpoch(evaluation: evaluation, seconds: (clock.now - epochStart).seconds)
                 logger.info("epoch finished", metadata: [
                     "epoch": "\(summary.epoch)", "test_accuracy": "\(summary.testAccuracy)",

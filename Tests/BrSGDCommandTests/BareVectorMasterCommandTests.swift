@@ -33,7 +33,7 @@ import TensorIO
         (["--parameters", "$/empty.json", "--rounds", "3"], "--parameters $/empty.json: "),
         (["--parameters", "$/init.npy"], "--rounds: --parameters needs the number of rounds"),
         (["--parameters", "$/init.npy", "--rounds", "0"], "--rounds: is 0; it must lie in 1..."),
-        (["--rounds", "3", "--model", "logistic"], "--rounds: applies to --parameters only"),
+        (["--rounds", "3", "--epochs", "2", "--model", "logistic"], "--epochs, --rounds: give the run's length one way, not both"),
         (["--parameters", "$/init.npy", "--rounds", "3", "--model", "lenet"], "--model: does not apply with --parameters"),
         (["--parameters", "$/init.npy", "--rounds", "3", "--dataset", "mnist"], "--dataset: does not apply with --parameters: the master of --parameters holds no dataset"),
         (["--parameters", "$/init.npy", "--rounds", "3", "--data-dir", "/tmp"], "--data-dir: does not apply with --parameters"),

@@ -41,7 +41,7 @@ import Testing
         (["bench", "aggregate", "--rules", "krum", "--workers", "4", "--assumed-byzantine", "3"], "m' − f' − 2"),
         (["reproduce", "table1", "--epochs", "0"], "--epochs: is 0"),
         (["reproduce", "table1", "--rules", "bulyann"], "--rules: unknown rule 'bulyann'"),
-        (["reproduce", "robustness", "--heterogeneity", "iid,zero"], "--heterogeneity: 'zero' is neither iid nor a Dirichlet α > 0"),
+        (["reproduce", "robustness", "--heterogeneity", "iid,zero"], "--heterogeneity: 'zero' is neither iid, a Dirichlet α > 0 nor a gamma similarity such as gamma-0.33"),
         (["reproduce", "robustness", "--heterogeneity", "0"], "--heterogeneity: '0' is neither iid"),
         (["reproduce", "robustness", "--attacks", "alie,ipmm"], "--attacks: unknown attack 'ipmm'"),
         (["reproduce", "robustness", "--fractions", "0.45,1.5"], "--fractions: must be numbers in (0, 1]"),

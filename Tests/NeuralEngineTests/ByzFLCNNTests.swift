@@ -51,14 +51,8 @@ struct ByzFLCNNTests {
         let h: Float = 1e-3
         var numeric: [Float] = [], expected: [Float] = []
         for i in sample {
-            probe[i] = parameters[i] + h
-            let up = meanLoss(model, parameters: probe, inputs: inputs, labels: classLabels, values: nil,
-                              batchSize: batch, workspace: workspace)
-            probe[i] = parameters[i] - h
-            let down = meanLoss(model, parameters: probe, inputs: inputs, labels: classLabels, values: nil,
-                                batchSize: batch, workspace: workspace)
-            probe[i] = parameters[i]
-            numeric.append(Float((up - down) / (Double(parameters[i] + h) - Double(parameters[i] - h))))
+            numeric.append(centralDifference(model, probe: &probe, at: i, step: h, inputs: inputs, labels: classLabels,
+                                             values: nil, batchSize: batch, workspace: workspace))
             expected.append(analytic[i])
         }
         let scale = analytic.map(abs).max() ?? 1
@@ -101,16 +95,7 @@ struct ByzFLCNNTests {
         let classLabels = labels(8, classes: 10, using: &generator)
         let trainer = Trainer(model: model, seed: 2, optimizer: SGD(learningRate: 0.01, momentum: 0.9),
                               maxBatchSize: 8, shardCount: 2)
-        var losses: [Float] = []
-        for _ in 0 ..< 15 {
-            let loss = await withHeapCopy(inputs) { x in
-                await withHeapCopy(classLabels) { y in
-                    await trainer.step(inputs: UnsafeBufferPointer(x), targets: .labels(UnsafeBufferPointer(y)),
-                                       batchSize: 8)
-                }
-            }
-            losses.append(loss)
-        }
+        let losses = await lossesOnOneBatch(trainer, inputs: inputs, labels: classLabels, steps: 15)
         #expect(losses[0] > 2 && losses[0] < 2.6)  // about ln 10 at initialisation
         #expect(losses.last! < 0.75 * losses[0], "losses \(losses)")
         #expect(zip(losses, losses.dropFirst()).allSatisfy { $1 < $0 }, "losses \(losses)")

@@ -95,16 +95,8 @@ struct GradientCheckTests {
         var probe = parameters
         let h = testCase.step
         for i in parameters.indices {
-            probe[i] = parameters[i] + h
-            let up = meanLoss(model, parameters: probe, inputs: inputs, labels: classLabels, values: values,
-                              batchSize: batch, workspace: workspace)
-            probe[i] = parameters[i] - h
-            let down = meanLoss(model, parameters: probe, inputs: inputs, labels: classLabels, values: values,
-                                batchSize: batch, workspace: workspace)
-            probe[i] = parameters[i]
-            // The perturbation actually applied, in Float.
-            let applied = Double(parameters[i] + h) - Double(parameters[i] - h)
-            numeric[i] = Float((up - down) / applied)
+            numeric[i] = centralDifference(model, probe: &probe, at: i, step: h, inputs: inputs, labels: classLabels,
+                                           values: values, batchSize: batch, workspace: workspace)
         }
         let scale = analytic.map(abs).max() ?? 1
         let worst = maxRelativeError(analytic, numeric, floor: 0.05 * scale + 1e-3)

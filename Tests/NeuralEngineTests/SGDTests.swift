@@ -67,16 +67,7 @@ struct TrainingTests {
         let classLabels = labels(8, classes: 10, using: &generator)
         let trainer = Trainer(model: model, seed: 2, optimizer: SGD(learningRate: 0.05, momentum: 0.9),
                               maxBatchSize: 8, shardCount: 2)
-        var losses: [Float] = []
-        for _ in 0..<25 {
-            let loss = await withHeapCopy(inputs) { x in
-                await withHeapCopy(classLabels) { y in
-                    await trainer.step(inputs: UnsafeBufferPointer(x), targets: .labels(UnsafeBufferPointer(y)),
-                                       batchSize: 8)
-                }
-            }
-            losses.append(loss)
-        }
+        let losses = await lossesOnOneBatch(trainer, inputs: inputs, labels: classLabels, steps: 25)
         #expect(losses[0] > 2 && losses[0] < 2.6)  // about ln 10 at initialisation
         #expect(losses.last! < 0.25 * losses[0], "losses \(losses)")
     }

@@ -71,3 +71,35 @@ func withHeapCopy<T, R>(_ values: [T], _ body: (UnsafeMutableBufferPointer<T>) a
     defer { buffer.deallocate() }
     return await body(UnsafeMutableBufferPointer(rebasing: buffer[0..<values.count]))
 }
+
+/// The central difference of the mean loss in parameter `i`, `(L(θ + h·e_i) − L(θ − h·e_i)) / 2h`,
+/// with the perturbation actually applied in Float; `probe` holds θ and is left as it was.
+func centralDifference(
+    _ model: Model, probe: inout [Float], at i: Int, step h: Float, inputs: [Float], labels: [Int32]?,
+    values: [Float]?, batchSize: Int, workspace: Workspace
+) -> Float {
+    let original = probe[i]
+    probe[i] = original + h
+    let up = meanLoss(model, parameters: probe, inputs: inputs, labels: labels, values: values,
+                      batchSize: batchSize, workspace: workspace)
+    probe[i] = original - h
+    let down = meanLoss(model, parameters: probe, inputs: inputs, labels: labels, values: values,
+                        batchSize: batchSize, workspace: workspace)
+    probe[i] = original
+    return Float((up - down) / (Double(original + h) - Double(original - h)))
+}
+
+/// The training losses of `steps` steps of `trainer` on one fixed batch.
+func lossesOnOneBatch(_ trainer: Trainer, inputs: [Float], labels: [Int32], steps: Int) async -> [Float] {
+    var losses: [Float] = []
+    for _ in 0..<steps {
+        let loss = await withHeapCopy(inputs) { x in
+            await withHeapCopy(labels) { y in
+                await trainer.step(inputs: UnsafeBufferPointer(x), targets: .labels(UnsafeBufferPointer(y)),
+                                   batchSize: labels.count)
+            }
+        }
+        losses.append(loss)
+    }
+    return losses
+}

@@ -96,6 +96,13 @@ public struct RunLedger: Sendable, Codable, Equatable {
         return rounds % every == 0 || rounds == totalRounds
     }
 
+    /// The evaluation booked after the rounds booked so far, if one was: an epoch that ends
+    /// there takes it rather than evaluating the same model again.
+    public var evaluationAfterLastRound: (loss: Double, accuracy: Double)? {
+        guard let last = evaluations?.last, last.round == rounds else { return nil }
+        return (last.testLoss, last.testAccuracy)
+    }
+
     /// Books a test evaluation of the model after the rounds booked so far.
     public mutating func recordEvaluation(_ evaluation: (loss: Double, accuracy: Double)) {
         evaluations = (evaluations ?? []) + [EvaluationRecord(round: rounds, testAccuracy: evaluation.accuracy,

@@ -66,13 +66,9 @@ public enum Simulation {
         let totalRounds = config.totalRounds(trainingCount: train.count)
         let epochCount = (totalRounds + roundsPerEpoch - 1) / roundsPerEpoch
         var ledger = RunLedger(byzantineWorkers: byzantine, roundsPerEpoch: roundsPerEpoch)
-        // The evaluation of the model after `ledger.rounds` rounds, when one was made then.
-        var latest: (round: Int, evaluation: (loss: Double, accuracy: Double))?
         func evaluateIfDue() {
             guard ledger.isEvaluationDue(every: config.evaluateEvery, totalRounds: totalRounds) else { return }
-            let evaluation = evaluator.evaluate(master.parameters)
-            ledger.recordEvaluation(evaluation)
-            latest = (ledger.rounds, evaluation)
+            ledger.recordEvaluation(evaluator.evaluate(master.parameters))
         }
         if totalRounds > 0 { evaluateIfDue() }
         for epoch in 1 ... max(1, epochCount) where epochCount > 0 {
@@ -109,9 +105,7 @@ public enum Simulation {
                     samplesPerSecond: Double(samples) / max(elapsed, 1e-9), trainLoss: ledger.epochTrainLoss,
                     skippedRounds: ledger.skippedRounds))
             }
-            // The same model evaluated twice gives the same numbers: reuse one made this round.
-            let evaluation = latest.flatMap { $0.round == ledger.rounds ? $0.evaluation : nil }
-                ?? evaluator.evaluate(master.parameters)
+            let evaluation = ledger.evaluationAfterLastRound ?? evaluator.evaluate(master.parameters)
             let record = ledger.closeEpoch(evaluation: evaluation,
                                            seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9)
             epochEnded(record)

@@ -245,7 +245,9 @@ struct GridExecution {
             var runs: Int
             var resumed: Int
             var wallSeconds: Double
-            var epochs: Int
+            /// The run's length: epochs, or rounds for a grid counted in rounds.
+            var epochs: Int?
+            var rounds: Int?
             var batchSize: Int
             var testSubset: Int?
             var learningRate: Double
@@ -254,7 +256,7 @@ struct GridExecution {
             var jobs: Int
             var failures: [[String: String]]
             enum CodingKeys: String, CodingKey {
-                case runs, resumed, epochs, jobs, failures, momentum
+                case runs, resumed, epochs, rounds, jobs, failures, momentum
                 case wallSeconds = "wall_seconds"
                 case batchSize = "batch_size"
                 case testSubset = "test_subset"
@@ -264,7 +266,7 @@ struct GridExecution {
         }
         let summary = GridSummary(
             runs: result.records.count, resumed: result.outcome.resumed, wallSeconds: result.outcome.seconds,
-            epochs: base.epochs, batchSize: base.batchSize, testSubset: base.testSubset, learningRate: base.learningRate,
+            epochs: base.rounds == nil ? base.epochs : nil, rounds: base.rounds, batchSize: base.batchSize, testSubset: base.testSubset, learningRate: base.learningRate,
             momentum: base.momentum, workerMomentum: base.workerMomentum, jobs: jobs,
             failures: result.outcome.failures.map { ["run": $0.config.id, "reason": $0.message] })
         let encoder = JSONEncoder()

@@ -148,6 +148,14 @@ struct ReproduceByzFLCommand: ParsableCommand {
                      + "batch \(grid.base.batchSize), worker momentum \(grid.base.workerMomentum), "
                      + "evaluated every \(grid.base.evaluateEvery ?? 0) rounds on "
                      + (grid.base.testSubset.map { "\($0) test examples" } ?? "the whole test set") + ".")
+        var departures: [String] = []
+        if Set(grid.attacks) != Set(ByzFLGrid.defaultAttacks) { departures.append("attacks \(grid.attacks.map(\.rawValue).joined(separator: ", "))") }
+        if grid.base.rounds != 800 { departures.append(grid.base.lengthDescription) }
+        if grid.base.evaluateEvery != 50 { departures.append("evaluated every \(grid.base.evaluateEvery ?? 0) rounds") }
+        if grid.base.testSubset != nil { departures.append("a test subset") }
+        if dataset == .mnist && !departures.isEmpty {
+            notes.append("This grid departs from ByzFL's default (\(departures.joined(separator: "; "))): the values in brackets are ByzFL's for its own.")
+        }
         notes.append("Learning rate: 0.1 for every cell, not tuned. ByzFL tunes it for the worst attack when its config lists "
                      + "several (its default lists only 0.1), on a validation fifth of the training set that we train on.")
         return notes
