@@ -52,13 +52,13 @@ import Testing
         #expect(markdown.contains("| clean (mean, no attack) | 0% | 83.0 ± 1.4 | 70.0 |"))
         #expect(markdown.contains("| brsgd | 25% | 60.0 ± 14.1 ipm | 30.0 alie |"))
         #expect(markdown.contains("| median | 10% | 80.0 ipm | — |"))
-        #expect(markdown.contains("| brsgd | 25% | 65.0 | **60.0** |"), "the IID per-attack table, worst in bold")
+        #expect(markdown.contains("| brsgd | 25% | 65.0 (65.0) | **60.0** (60.0) |"), "the IID per-attack table, worst in bold")
         let csv = report.csv().split(separator: "\n").map(String.init)
-        #expect(csv[0] == "rule,fraction,heterogeneity,dirichlet_alpha,attack,seeds,mean,std,worst")
-        #expect(csv.contains("mean,0,iid,,none,2,0.8300,0.0141,"))
-        #expect(csv.contains("brsgd,0.25,iid,,ipm,2,0.6000,0.1414,true"))
-        #expect(csv.contains("brsgd,0.25,iid,,alie,2,0.6500,0.1414,false"))
-        #expect(csv.contains("brsgd,0.25,dirichlet-0.1,0.1,alie,1,0.3000,,true"))
+        #expect(csv[0] == "rule,fraction,heterogeneity,dirichlet_alpha,attack,seeds,mean,std,worst,peak_mean,peak_std,worst_by_peak,gamma")
+        #expect(csv.contains("mean,0,iid,,none,2,0.8300,0.0141,,0.8300,0.0141,,"))
+        #expect(csv.contains("brsgd,0.25,iid,,ipm,2,0.6000,0.1414,true,0.6000,0.1414,true,"))
+        #expect(csv.contains("brsgd,0.25,iid,,alie,2,0.6500,0.1414,false,0.6500,0.1414,false,"))
+        #expect(csv.contains("brsgd,0.25,dirichlet-0.1,0.1,alie,1,0.3000,,true,0.3000,,true,"))
         #expect(csv.count == 1 + 2 + 4)
     }
 
@@ -88,5 +88,30 @@ import Testing
         // Darker for lower accuracy: viridis' ends.
         #expect(Palette.viridis(0) == "#440154" && Palette.viridis(1) == "#FDE725")
         #expect(Palette.viridis(.nan) == "#440154")
+    }
+
+    /// Peaks come from the evaluations during training: ipm ends lowest (0.60) but peaked at
+    /// 0.90, alie ends at 0.65 and peaked at 0.75 and 0.70, so the worst by peak is alie; the peak table
+    /// and the CSV say both.
+    @Test func peaksAreReportedBesideFinalAccuracies() throws {
+        let records = Self.records().map { record -> RunRecord in
+            var record = record
+            guard record.config.rule.name == .brsgd, record.config.partition == .iid else { return record }
+            let peak = record.config.attackName == "ipm" ? 0.90 : 0.70
+            record.evaluations = [EvaluationRecord(round: 0, testAccuracy: 0.1, testLoss: 2.3),
+                                  EvaluationRecord(round: 50, testAccuracy: peak, testLoss: 0.5)]
+            return record
+        }
+        let report = RobustnessReport(records: records, preferredRules: ["brsgd"])
+        let cell = try #require(report.cell(rule: "brsgd", fraction: 0.25, heterogeneity: .init(dirichletAlpha: nil)))
+        #expect(cell.worst.attack == "ipm" && cell.worstByPeak.attack == "alie")
+        #expect(abs(cell.worstByPeak.peakMean - 0.725) < 1e-12, "alie's seeds peak at 0.75 (its last epoch) and 0.70")
+        let markdown = report.markdown()
+        #expect(markdown.contains("| brsgd | 25% | 60.0 ± 14.1 ipm | 30.0 alie |"))
+        #expect(markdown.contains("| brsgd | 25% | 72.5 ± 3.5 alie | 30.0 alie |"))
+        #expect(markdown.contains("| brsgd | 25% | 65.0 (72.5) | **60.0** (90.0) |"))
+        let csv = report.csv()
+        #expect(csv.contains("brsgd,0.25,iid,,ipm,2,0.6000,0.1414,true,0.9000,0.0000,false,"))
+        #expect(csv.contains("brsgd,0.25,iid,,alie,2,0.6500,0.1414,false,0.7250,0.0354,true,"))
     }
 }

@@ -82,17 +82,34 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
         public var attack: String
         /// Final test accuracies as fractions, in seed order.
         public var accuracies: [Double]
+        /// The best test accuracy of each run during training (``RunRecord/peakTestAccuracy``:
+        /// over its evaluations, or its epochs when it made none in between), in seed order.
+        public var peakAccuracies: [Double]
         /// The seed of each accuracy.
         public var seeds: [UInt64]
+
+        public init(attack: String, accuracies: [Double], peakAccuracies: [Double]? = nil, seeds: [UInt64]) {
+            self.attack = attack
+            self.accuracies = accuracies
+            self.peakAccuracies = peakAccuracies ?? accuracies
+            self.seeds = seeds
+        }
 
         /// The mean over seeds.
         public var mean: Double { accuracies.reduce(0, +) / Double(max(1, accuracies.count)) }
         /// The sample standard deviation over seeds; `nil` for one seed.
         public var standardDeviation: Double? { Statistics.sampleStandardDeviation(accuracies) }
+        /// The mean of the peak accuracies over seeds.
+        public var peakMean: Double { peakAccuracies.reduce(0, +) / Double(max(1, peakAccuracies.count)) }
+        /// Their sample standard deviation; `nil` for one seed.
+        public var peakStandardDeviation: Double? { Statistics.sampleStandardDeviation(peakAccuracies) }
 
         enum CodingKeys: String, CodingKey {
             case attack, accuracies, seeds, mean
             case standardDeviation = "std"
+            case peakAccuracies = "peak_accuracies"
+            case peakMean = "peak_mean"
+            case peakStandardDeviation = "peak_std"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -102,6 +119,9 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
             try container.encode(seeds, forKey: .seeds)
             try container.encode(mean, forKey: .mean)
             try container.encodeIfPresent(standardDeviation, forKey: .standardDeviation)
+            try container.encode(peakAccuracies, forKey: .peakAccuracies)
+            try container.encode(peakMean, forKey: .peakMean)
+            try container.encodeIfPresent(peakStandardDeviation, forKey: .peakStandardDeviation)
         }
     }
 
@@ -115,8 +135,16 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
         public var attacks: [Runs]
         /// The attack with the lowest mean accuracy.
         public var worst: Runs { attacks[0] }
+        /// The attack with the lowest mean peak accuracy (ties by attack name): ByzFL's measure,
+        /// the worst attack's best accuracy during training.
+        public var worstByPeak: Runs {
+            attacks.min { ($0.peakMean, $0.attack) < ($1.peakMean, $1.attack) }!
+        }
 
-        enum CodingKeys: String, CodingKey { case rule, fraction, heterogeneity, attacks, worst }
+        enum CodingKeys: String, CodingKey {
+            case rule, fraction, heterogeneity, attacks, worst
+            case worstByPeak = "worst_by_peak"
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -124,6 +152,7 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
             try container.encode(fraction, forKey: .fraction)
             try container.encode(heterogeneity, forKey: .heterogeneity)
             try container.encode(worst, forKey: .worst)
+            try container.encode(worstByPeak, forKey: .worstByPeak)
             try container.encode(attacks, forKey: .attacks)
         }
     }
@@ -218,6 +247,7 @@ public struct RobustnessReport: Sendable, Equatable, Encodable {
 extension RobustnessReport.Runs {
     fileprivate mutating func append(_ record: RunRecord) {
         accuracies.append(record.finalTestAccuracy)
+        peakAccuracies.append(record.peakTestAccuracy)
         seeds.append(record.config.seed)
     }
 }
