@@ -20,7 +20,7 @@ import Testing
         (["reproduce", "robustness", "--heterogeneity", "iid,gamma-1.5"], "--heterogeneity: 'gamma-1.5': γ must be a number in [0, 1]"),
         (["reproduce", "byzfl", "--gammas", "1,2"], "--gammas: '2': γ must be a number in [0, 1]"),
         (["reproduce", "byzfl", "--byzantine", "0,1"], "--byzantine: must be whole numbers ≥ 1"),
-        (["reproduce", "byzfl", "--rules", "trimmed-man"], "--rules: unknown rule 'trimmed-man'"),
+        (["reproduce", "byzfl", "--rules", "nnm+trimmed-man"], "--rules: 'nnm+trimmed-man': the last word must be a rule"),
         (["reproduce", "byzfl", "--rounds", "0"], "--rounds: is 0"),
     ])
     func mistakesAreRefusedBeforeAnyWork(arguments: [String], message: String) throws {
@@ -68,7 +68,7 @@ import Testing
             try? FileManager.default.removeItem(at: withMNIST)
             try? FileManager.default.removeItem(at: withoutMNIST)
         }
-        let arguments = ["reproduce", "byzfl", "--dry-run", "--rules", "trimmed-mean", "--seeds", "1"]
+        let arguments = ["reproduce", "byzfl", "--dry-run", "--rules", "clipping=2+nnm+trimmed-mean", "--seeds", "1"]
         let mnist = try CommandRunner.run(arguments + ["--data-dir", withMNIST.path])
         #expect(mnist.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("byzfl-cnn-mnist-") }, "\(mnist.stdout)")
         let fashion = try CommandRunner.run(arguments + ["--data-dir", withoutMNIST.path])
@@ -86,7 +86,7 @@ import Testing
             try? FileManager.default.removeItem(at: data)
             try? FileManager.default.removeItem(at: output)
         }
-        let arguments = ["reproduce", "byzfl", "--data-dir", data.path, "--output-dir", output.path, "--rules", "trimmed-mean",
+        let arguments = ["reproduce", "byzfl", "--data-dir", data.path, "--output-dir", output.path, "--rules", "clipping=2+nnm+trimmed-mean",
                          "--attacks", "sign-flip", "--byzantine", "1", "--gammas", "1,0", "--seeds", "1", "--rounds", "4",
                          "--evaluate-every", "2", "--test-subset", "200", "--jobs", "2"]
         let first = try CommandRunner.run(arguments)
@@ -97,7 +97,7 @@ import Testing
         }
         // The tables: rows γ from 0, columns f; ByzFL's published values beside ours.
         #expect(first.stdout.contains("## Best method"))
-        #expect(first.stdout.contains("## clipping→nnm→trimmed-mean"))
+        #expect(first.stdout.contains("## clipping=2+nnm+trimmed-mean"))
         #expect(first.stdout.contains("| γ = 0 |") && first.stdout.contains("| γ = 1 |"))
         #expect(first.stdout.range(of: "| γ = 0 |")!.lowerBound < first.stdout.range(of: "| γ = 1 |")!.lowerBound)
         #expect(first.stdout.contains("(87)") && first.stdout.contains("(98)"), "\(first.stdout)")

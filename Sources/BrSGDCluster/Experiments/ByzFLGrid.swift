@@ -51,10 +51,16 @@ public struct ByzFLGrid: ExperimentGrid {
     /// `rule` after ByzFL's pre-aggregations, Clipping (c = 2) then NNM; geometric median
     /// with ByzFL's ν = 0.1 and T = 3.
     public static func pipeline(_ rule: RuleName) -> RuleConfiguration {
-        var configuration = RuleConfiguration(name: rule, nearestNeighborMixing: true, clippingThreshold: clippingThreshold)
-        if rule == .geometricMedian {
-            configuration.smoothing = 0.1
-            configuration.iterations = 3
+        withByzFLParameters(RuleConfiguration(name: rule, nearestNeighborMixing: true, clippingThreshold: clippingThreshold))
+    }
+
+    /// `configuration` with ByzFL's parameters for its rule where it has none: a geometric
+    /// median gets ν = 0.1 and 3 iterations.
+    public static func withByzFLParameters(_ configuration: RuleConfiguration) -> RuleConfiguration {
+        var configuration = configuration
+        if configuration.name == .geometricMedian {
+            configuration.smoothing = configuration.smoothing ?? 0.1
+            configuration.iterations = configuration.iterations ?? 3
         }
         return configuration
     }

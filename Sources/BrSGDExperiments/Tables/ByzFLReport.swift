@@ -56,7 +56,7 @@ public struct ByzFLReport: Sendable, Encodable {
         }
     }
 
-    /// The defences (rule labels such as `clipping→nnm→trimmed-mean`), in the order first
+    /// The defences (rule labels such as `clipping=2+nnm+trimmed-mean`), in the order first
     /// seen in `preferredRules`, then by name.
     public private(set) var rules: [String]
     /// f, increasing (the columns).
@@ -109,16 +109,10 @@ public struct ByzFLReport: Sendable, Encodable {
         honestWorkers = honest.count == 1 ? honest.first : nil
     }
 
-    /// A defence as one label: its pre-aggregations in the order they act, then the rule,
-    /// `clipping→nnm→trimmed-mean`.
-    public static func ruleLabel(_ rule: RuleConfiguration) -> String {
-        var parts: [String] = []
-        if rule.clippingThreshold != nil { parts.append("clipping") }
-        if rule.adaptiveRobustClipping { parts.append("arc") }
-        if rule.bucketSize != nil { parts.append("bucketing") }
-        if rule.nearestNeighborMixing { parts.append("nnm") }
-        return (parts + [rule.name.rawValue]).joined(separator: "→")
-    }
+    /// A defence as one label, its ``RuleConfiguration/pipeline``: the pre-aggregations in
+    /// the order they act, then the rule, `clipping=2+nnm+trimmed-mean` (as `reproduce
+    /// robustness` and `--rules` spell it).
+    public static func ruleLabel(_ rule: RuleConfiguration) -> String { rule.pipeline }
 
     /// The seed-mean curve's peak, as ByzFL takes it.
     static func result(attack: String, runs: [RunRecord]) -> AttackResult {
@@ -170,9 +164,9 @@ public struct ByzFLReport: Sendable, Encodable {
     public static let publishedMNIST: [String: [Double: [Double]]] = [
         "best": [0.0: [0.87, 0.61, 0.26, 0.27], 0.33: [0.98, 0.97, 0.94, 0.94],
                  0.66: [0.98, 0.97, 0.97, 0.97], 1.0: [0.98, 0.98, 0.98, 0.98]],
-        "clipping→nnm→trimmed-mean": [0.0: [0.87, 0.61, 0.26, 0.21], 0.33: [0.98, 0.97, 0.94, 0.91],
+        "clipping=2+nnm+trimmed-mean": [0.0: [0.87, 0.61, 0.26, 0.21], 0.33: [0.98, 0.97, 0.94, 0.91],
                                       0.66: [0.98, 0.97, 0.97, 0.97], 1.0: [0.98, 0.98, 0.98, 0.98]],
-        "clipping→nnm→geometric-median": [0.0: [0.87, 0.56, 0.26, 0.27], 0.33: [0.98, 0.96, 0.94, 0.94],
+        "clipping=2+nnm+geometric-median": [0.0: [0.87, 0.56, 0.26, 0.27], 0.33: [0.98, 0.96, 0.94, 0.94],
                                           0.66: [0.98, 0.97, 0.97, 0.96], 1.0: [0.98, 0.98, 0.98, 0.97]],
     ]
 

@@ -43,7 +43,7 @@ struct ReproduceByzFLCommand: ParsableCommand {
 
             Examples:
               brsgd reproduce byzfl
-              brsgd reproduce byzfl --rules trimmed-mean --gammas 1,0 --byzantine 1,4 --seeds 1
+              brsgd reproduce byzfl --rules clipping=2+nnm+trimmed-mean --gammas 1,0 --byzantine 1,4 --seeds 1
               brsgd reproduce byzfl --rounds 200 --test-subset 2000 --output-dir results/byzfl-short
               brsgd reproduce byzfl --dry-run
             """)
@@ -51,8 +51,8 @@ struct ReproduceByzFLCommand: ParsableCommand {
     @Option(name: .long, help: "Where the runs, tables and heatmaps go.")
     var outputDir = "results/byzfl"
 
-    @Option(name: .long, help: "The rules (comma-separated), each run after ByzFL's pre-aggregations, Clipping (c = 2) then NNM.")
-    var rules = "trimmed-mean,geometric-median"
+    @Option(name: .long, help: "The defences (comma-separated), each a rule or a pipeline as reproduce robustness spells them; ByzFL's are its rules after Clipping (c = 2) then NNM. A geometric median takes ByzFL's ν = 0.1 and 3 iterations.")
+    var rules = ByzFLGrid.defaultRules.map(\.pipeline).joined(separator: ",")
 
     @Option(name: .long, help: "The attacks (comma-separated).")
     var attacks = ByzFLGrid.defaultAttacks.map(\.rawValue).joined(separator: ",")
@@ -107,7 +107,7 @@ struct ReproduceByzFLCommand: ParsableCommand {
         base.testSubset = testSubset
         var grid = ByzFLGrid(base: base)
         grid.honestWorkers = honestWorkers
-        grid.rules = try GridList.rules(rules, option: "--rules").map { ByzFLGrid.pipeline($0) }
+        grid.rules = try GridList.pipelines(rules, option: "--rules").map(ByzFLGrid.withByzFLParameters)
         grid.attacks = try GridList.attacks(attacks, option: "--attacks")
         grid.byzantineCounts = try GridList.counts(byzantine, option: "--byzantine")
         grid.gammas = try GridList.gammas(gammas, option: "--gammas")
