@@ -30,20 +30,18 @@
 ///
 /// - Complexity: O(m'd): BrSGD's single pass, one pass for the distances to p and one to blend.
 public struct HistoryBrSGD: AggregationRule {
-    /// β, the fraction of accepted rows kept by Constraint 2.
-    public let selectionFraction: Double
-    /// T, Constraint 1's threshold.
-    public let threshold: BrSGD.Threshold
+    /// The rule whose typical-score selection gives S (its β and T).
+    public let selection: RobustBrSGD
 
     /// - Precondition: 0 < `selectionFraction` ≤ 1; a fixed threshold is finite and ≥ 0.
     public init(selectionFraction: Double = 0.5, threshold: BrSGD.Threshold = .automatic) {
-        precondition(selectionFraction > 0 && selectionFraction <= 1, "β must lie in (0, 1]")
-        if case .fixed(let t) = threshold {
-            precondition(t.isFinite && t >= 0, "a fixed threshold must be finite and non-negative")
-        }
-        self.selectionFraction = selectionFraction
-        self.threshold = threshold
+        selection = RobustBrSGD(selectionFraction: selectionFraction, threshold: threshold)
     }
+
+    /// β, the fraction of accepted rows kept by Constraint 2.
+    public var selectionFraction: Double { selection.selectionFraction }
+    /// T, Constraint 1's threshold.
+    public var threshold: BrSGD.Threshold { selection.threshold }
 
     public var name: String { "brsgd-history(beta=\(selectionFraction),threshold=\(threshold))" }
 
@@ -57,7 +55,7 @@ public struct HistoryBrSGD: AggregationRule {
             throw AggregationError(code: .invalidParameter,
                                    message: "\(name): the previous aggregate has length \(gradient.count), expected d = \(d)")
         }
-        var selected = try RobustBrSGD(selectionFraction: selectionFraction, threshold: threshold).typicalRows(rows)
+        var selected = try selection.typicalRows(rows)
         if selected.isEmpty { selected = Array(0 ..< m) }
         let weights: [Double] = rows.withRowPointers { pointers in
             gradient.withUnsafeMutableBufferPointer { v in
