@@ -128,6 +128,9 @@ import Testing
         #expect(ids.count == 6 + 8 * 10 * 2 * 2 * 3)
         #expect(run.stderr.contains("\(ids.count) runs"))
         #expect(ids.filter { $0.contains("-b9-") && $0.contains("-dir0.5-") }.count == 8 * 10 * 3)
+        let clipping = ids.filter { $0.contains("-centered-clipping-") }
+        #expect(clipping.count == 10 * 2 * 2 * 3 && clipping.allSatisfy { $0.contains("center_previous-clipping_radius1-iterations1") },
+                "the authors' centered clipping, as the grid's defaults say: \(clipping.first ?? "")")
         #expect(ids.allSatisfy { $0.contains("wmom0.9") })
     }
 

@@ -101,7 +101,11 @@ struct ReproduceRobustnessCommand: ParsableCommand {
         if let workerMomentum { grid.base.workerMomentum = workerMomentum }
         if let testSubset { grid.base.testSubset = testSubset }
         grid.base.dataDirectory = nil
-        grid.rules = try GridList.pipelines(rules, option: "--rules")
+        // A pipeline of the defaults keeps the default's parameters (centered-clipping is the
+        // authors' rule here: centred on the last aggregate, τ = 1, one iteration).
+        grid.rules = try GridList.pipelines(rules, option: "--rules").map { rule in
+            RobustnessGrid.defaultRules.first { $0.pipeline == rule.pipeline } ?? rule
+        }
         grid.attacks = try GridList.attacks(attacks, option: "--attacks")
         grid.fractions = try GridList.fractions(fractions, option: "--fractions")
         grid.heterogeneities = try GridList.heterogeneities(heterogeneity, option: "--heterogeneity")
