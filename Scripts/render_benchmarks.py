@@ -124,8 +124,9 @@ from zero, ours from the median.
     lines = [
         "| | brsgd | ByzFL 0.0.11 | Flower 1.42 |",
         "|:--|:--|:--|:--|",
-        "| Robust rules | BrSGD, brsgd-robust, median, trimmed mean, Krum, Multi-Krum, geometric median, Bulyan, "
-        "centered clipping; NNM, ARC, clipping and bucketing in front of any | median, trimmed mean, geometric median, "
+        "| Robust rules | BrSGD, brsgd-robust, brsgd-history (with memory), median, trimmed mean, Krum, Multi-Krum, "
+        "geometric median, Bulyan, centered clipping (with memory or without); collusion collapse, NNM, ARC, clipping and "
+        "bucketing in front of any | median, trimmed mean, geometric median, "
         "Krum, Multi-Krum, centered clipping, MDA, MoNNA, Meamed, CAF, SMEA; NNM, ARC, clipping, bucketing "
         "| FedMedian, FedTrimmedAvg, Krum, MultiKrum, Bulyan |",
         "| Attacks | Gaussian, model negation, gradient scale, label flip, sign flip, ALIE, IPM, mimic, Fall of Empires, "
