@@ -21,6 +21,8 @@ import Testing
         (["reproduce", "byzfl", "--gammas", "1,2"], "--gammas: '2': γ must be a number in [0, 1]"),
         (["reproduce", "byzfl", "--byzantine", "0,1"], "--byzantine: must be whole numbers ≥ 1"),
         (["reproduce", "byzfl", "--rules", "nnm+trimmed-man"], "--rules: 'nnm+trimmed-man': the last word must be a rule"),
+        (["reproduce", "byzfl", "--rules", "bulyan", "--byzantine", "1,2,3"],
+         "--rules: bulyan assumes m ≥ 4f + 3 (El Mhamdi et al., 2018): with m = 13 it holds for f ≤ 2, not f = 3"),
         (["reproduce", "byzfl", "--rounds", "0"], "--rounds: is 0"),
     ])
     func mistakesAreRefusedBeforeAnyWork(arguments: [String], message: String) throws {

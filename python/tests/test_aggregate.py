@@ -30,6 +30,8 @@ CASES = [
     ("median", {"nnm": True, "assumed_byzantine": 2}),
     ("brsgd", {"nnm": True, "assumed_byzantine": 2}),
     ("brsgd-robust", {}),
+    ("brsgd-history", {}),
+    ("brsgd-robust", {"collapse": True}),
     ("median", {"clipping": 5.0}),
     ("trimmed-mean", {"assumed_byzantine": 2, "arc": True}),
     ("median", {"bucketing": 2}),
@@ -198,7 +200,7 @@ def test_check_rule_and_catalog():
     brsgd.check_rule("krum", workers=5, assumed_byzantine=2)
     names = [rule["name"] for rule in brsgd.rules()]
     assert names == ["mean", "median", "trimmed-mean", "krum", "multi-krum", "brsgd", "geometric-median",
-                     "bulyan", "centered-clipping", "brsgd-robust"]
+                     "bulyan", "centered-clipping", "brsgd-robust", "brsgd-history"]
     assert {rule["name"]: rule["parameters"] for rule in brsgd.rules()}["brsgd"] == ["beta", "threshold"]
 
 

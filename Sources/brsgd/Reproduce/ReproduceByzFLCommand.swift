@@ -116,6 +116,12 @@ struct ReproduceByzFLCommand: ParsableCommand {
         clean.workers = honestWorkers
         clean.partition = .gammaSimilarity(gamma: grid.gammas[0])
         try GridRunOptions.validate(base: clean)
+        let outside = grid.rules.flatMap { rule in
+            grid.byzantineCounts.compactMap { rule.assumptionViolation(workers: honestWorkers + $0, byzantine: $0) }
+        }
+        if !outside.isEmpty {
+            throw UsageError("--rules: " + outside.joined(separator: "; ") + "; remove the rule or the --byzantine counts beyond its bound")
+        }
         return grid
     }
 
