@@ -125,6 +125,19 @@ struct GridRunnerTests {
         #expect(configs.allSatisfy { (try? $0.validated()) != nil }, "every default cell can run")
     }
 
+    /// A grid of other rules over the same base recognises the default grid's runs as its
+    /// base's (their rule parameters are theirs), and a run of another base as not.
+    @Test func aGridOfOtherRulesSharesTheFolder() {
+        let full = RobustnessGrid()
+        var other = RobustnessGrid()
+        other.rules = [RuleConfiguration(name: .median)]
+        let clipping = full.configurations.filter { $0.rule.name == .centeredClipping }
+        #expect(!clipping.isEmpty && clipping.allSatisfy { other.cell(like: $0).id == $0.id })
+        var longer = clipping[0]
+        longer.epochs = 2
+        #expect(other.cell(like: longer).id != longer.id)
+    }
+
     @Test func aBaseKeepsItsRuleAndAttackParameters() {
         var base = RobustnessGrid.defaultBase
         base.rule = RuleConfiguration(name: .brsgdRobust, selectionFraction: 0.3)

@@ -115,14 +115,16 @@ public struct RobustnessGrid: ExperimentGrid {
     }
 
     /// The cell this grid makes for `other`'s rule, attack, b, heterogeneity and seed:
-    /// equal to `other` (same id) exactly when `other` is a run of this grid's base.
+    /// equal to `other` (same id) exactly when `other` is a run of this grid's base. A rule
+    /// this grid does not list keeps `other`'s parameters, so a grid of other rules over the
+    /// same base shares the folder.
     public func cell(like other: Experiment) -> Experiment {
         var base = self.base
         base.partition = other.partition
         let attack = other.byzantine > 0 ? other.attack.map { attackConfigurations[$0.kind] ?? AttackConfiguration(kind: $0.kind) } : nil
         let rule = other.byzantine == 0 && other.rule.name == baselineRule
             ? configuration(baselineRule)
-            : withBaseParameters(rules.first { $0.pipeline == other.rule.pipeline } ?? RuleConfiguration(name: other.rule.name))
+            : withBaseParameters(rules.first { $0.pipeline == other.rule.pipeline } ?? other.rule)
         return base.gridCell(rule: rule, attack: attack, byzantine: other.byzantine, seed: other.seed)
     }
 
