@@ -1,11 +1,12 @@
 /// Collusion collapse, a pre-aggregation any rule can be wrapped in: accepted rows that are
-/// near-identical are merged into their mean, so that workers who send one shared vector count
-/// as one row; then the wrapped rule aggregates the n ≤ m' rows left.
+/// near-identical are merged into one, so that workers who send one shared vector count as one
+/// row; then the wrapped rule aggregates the n ≤ m' rows left.
 ///
 /// Rows i and j fall in one group when ‖g_i − g_j‖₂ ≤ δ, closed transitively, with δ² = ¼ ·
-/// the median over rows of the squared distance to the nearest other row. Each group becomes
-/// the mean of its rows (in increasing row order), named in diagnostics by its first row; the
-/// groups keep the order of their first rows. When the median nearest distance is 0 (half or
+/// the median over rows of the squared distance to the nearest other row. Each group is kept
+/// as its first (lowest-indexed) row, which names it in diagnostics; the groups keep the order
+/// of their first rows. (Not the group's mean: identical rows have it already, and a sum of
+/// rows of huge norm could overflow where a row alone does not.) When the median nearest distance is 0 (half or
 /// more of the rows have an exact twin, as honest workers computing one full gradient do) or
 /// m' < 3, nothing is merged. Every merged row lowers f' by one, as a rejected row does.
 ///
@@ -24,7 +25,7 @@
 /// ```
 ///
 /// - Complexity: O(m'² d) for the pairwise distances (the Gram matrix, as ``Krum``), O(m'²)
-///   for the groups, and O(md) to write the merged rows; plus the wrapped rule's cost.
+///   for the groups, and O(nd) to copy the kept rows; plus the wrapped rule's cost.
 public struct CollusionCollapse: AggregationRule {
     /// The rule that aggregates the merged rows.
     public let wrapped: any AggregationRule
@@ -50,14 +51,7 @@ public struct CollusionCollapse: AggregationRule {
         rows.withRowPointers { pointers in
             for (g, members) in groups.enumerated() {
                 merged.withUnsafeMutableRow(g) { target in
-                    guard let target = target.baseAddress else { return }
-                    if members.count == 1 {
-                        target.update(from: pointers[members[0]], count: d)
-                    } else {
-                        members.map { pointers[$0] }.withUnsafeBufferPointer {
-                            Kernels.meanOfRows($0, columnCount: d, into: target)
-                        }
-                    }
+                    target.baseAddress?.update(from: pointers[members[0]], count: d)
                 }
             }
         }

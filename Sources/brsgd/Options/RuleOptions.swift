@@ -56,7 +56,7 @@ struct RuleOptions: ParsableArguments {
 
     @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp(
         "Pre-aggregation: merge near-identical rows into one before anything else (collusion collapse).",
-        discussion: "Rows closer than half the typical nearest-neighbour distance become their mean, and each merged row lowers f' by one: Byzantine workers who all send one vector (ALIE, IPM, Fall of Empires, min-max, min-sum, mimic) count as one row."))
+        discussion: "Rows closer than half the typical nearest-neighbour distance become one (the first of them), and each merged row lowers f' by one: Byzantine workers who all send one vector (ALIE, IPM, Fall of Empires, min-max, min-sum, mimic) count as one row."))
     var collapse: Bool?
 
     /// The parameters given on the command line.
