@@ -74,10 +74,14 @@ import Testing
     }
 
     /// The id of a run without the new fields is what it was before them (the robustness
-    /// grid's clean IID cell, as brsgd 867d48a named it).
+    /// grid's clean IID cell before it evaluated every 50 rounds, as brsgd 867d48a named it);
+    /// with `evaluate_every` it is another run.
     @Test func olderRunsKeepTheirIds() {
-        let clean = RobustnessGrid().configurations[0]
+        var base = RobustnessGrid.defaultBase
+        base.evaluateEvery = nil
+        let clean = RobustnessGrid(base: base).configurations[0]
         #expect(clean.id == "lenet-fmnist-m20-b0-none-mean-wmom0.9-seed1-c392db7d")
+        #expect(RobustnessGrid().configurations[0].id != clean.id)
     }
 
     @Test func byzflsGridHasEveryCellWithTenHonestWorkers() throws {
