@@ -161,5 +161,15 @@ import Testing
         let second = try CommandRunner.run(arguments)
         #expect(second.status == 0)
         #expect(second.stderr.contains("20 runs were already in"))
+        // A larger grid over the same runs, --report-only: nothing runs, and its reports cover
+        // the runs that are there (the new attack's cells are left out).
+        var larger = arguments
+        larger[larger.firstIndex(of: "ipm,sign-flip")!] = "ipm,sign-flip,alie"
+        let third = try CommandRunner.run(larger + ["--report-only"])
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.stderr.contains("the reports of the 20 of 28 runs already in"), "\(third.stderr)")
+        let after = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("runs").path)
+        #expect(after.filter { $0.hasSuffix(".json") }.count == 20, "nothing was run")
+        #expect(!(try String(contentsOf: dir.appendingPathComponent("robustness.csv"), encoding: .utf8)).contains(",alie,"))
     }
 }

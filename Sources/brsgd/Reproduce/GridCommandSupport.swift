@@ -121,6 +121,11 @@ struct GridRunOptions: ParsableArguments {
         discussion: "Without it, a folder holding runs over another base (other epochs, batch size, test subset, …) is refused before any work, so that no table mixes two experiments."))
     var replace = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Run nothing: write the reports of the runs already in --output-dir.",
+        discussion: "For a grid stopped early (or still to finish elsewhere): its tables, CSV, JSON and figures over the runs that are done, each cell saying how many seeds it has; cells without runs are left out."))
+    var reportOnly = false
+
     /// With --dry-run, prints every run's id and their count, and returns true (the command stops).
     func listedOnly(_ configs: [Experiment]) -> Bool {
         guard dryRun else { return false }
@@ -151,6 +156,8 @@ struct GridExecution {
     var jobs: Int
     var dataDirectory: String?
     var replace = false
+    /// Run nothing: the reports cover the grid's runs already in `runs/`.
+    var reportOnly = false
     /// A run's cell in progress lines, e.g. `brsgd α=25% alie seed 1`.
     var describe: (Experiment) -> String
 
@@ -164,9 +171,12 @@ struct GridExecution {
     }
 
     func run(_ grid: some ExperimentGrid, title: String) throws -> Result {
-        let configs = grid.configurations
         let root = URL(fileURLWithPath: outputDirectory)
         let runs = root.appendingPathComponent("runs")
+        let all = grid.configurations
+        let configs = reportOnly
+            ? all.filter { FileManager.default.fileExists(atPath: runs.appendingPathComponent($0.id + ".json").path) }
+            : all
         do {
             try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
         } catch {
@@ -181,7 +191,11 @@ struct GridExecution {
         }
         try checkOneExperiment(in: GridFolder(runs: runs), grid: grid)
         let threadsPerJob = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
-        Terminal.note("\(title): \(configs.count) runs, \(jobs) at a time → \(outputDirectory)")
+        if reportOnly {
+            Terminal.note("\(title): --report-only: the reports of the \(configs.count) of \(all.count) runs already in \(runs.path); nothing is run")
+        } else {
+            Terminal.note("\(title): \(configs.count) runs, \(jobs) at a time → \(outputDirectory)")
+        }
         let runner = GridRunner(directory: runs, jobs: jobs, threadsPerJob: threadsPerJob,
                                 locator: DatasetLocator(dataDirectory: dataDirectory))
         let started = Date()

@@ -135,7 +135,7 @@ struct ReproduceByzFLCommand: ParsableCommand {
         let configs = grid.configurations
         if gridOptions.listedOnly(configs) { return }
         let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir,
-                                      replace: gridOptions.replace) { c in
+                                      replace: gridOptions.replace, reportOnly: gridOptions.reportOnly) { c in
             "\(ByzFLReport.ruleLabel(c.rule)) f=\(c.byzantine) γ=\(c.partition.gamma.map { String(format: "%g", $0) } ?? "?") \(c.attackName) seed \(c.seed)"
         }
         let result = try execution.run(grid, title: "ByzFL's benchmark on \(dataset.displayName) (\(grid.base.model.rawValue), "

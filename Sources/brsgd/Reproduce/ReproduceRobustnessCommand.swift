@@ -129,7 +129,7 @@ struct ReproduceRobustnessCommand: ParsableCommand {
         let configs = grid.configurations
         if gridOptions.listedOnly(configs) { return }
         let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir,
-                                      replace: gridOptions.replace) { c in
+                                      replace: gridOptions.replace, reportOnly: gridOptions.reportOnly) { c in
             let heterogeneity = RobustnessReport.Heterogeneity(c.partition).title
             return "\(c.rule.pipeline) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) \(heterogeneity) seed \(c.seed)"
         }

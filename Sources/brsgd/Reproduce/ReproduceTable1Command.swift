@@ -123,7 +123,7 @@ struct ReproduceTable1Command: ParsableCommand {
         let configs = grid.configurations
         if gridOptions.listedOnly(configs) { return }
         let execution = GridExecution(outputDirectory: outputDir, jobs: gridOptions.jobs, dataDirectory: gridOptions.dataDir,
-                                      replace: gridOptions.replace) { c in
+                                      replace: gridOptions.replace, reportOnly: gridOptions.reportOnly) { c in
             "\(c.ruleName) α=\(Int((c.byzantineFraction * 100).rounded()))% \(c.attackName) seed \(c.seed)"
         }
         // The title is the first line printed, after the output directory is known to be usable.
