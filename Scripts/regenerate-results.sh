@@ -4,7 +4,7 @@
 # older build's records). Run it on a quiet machine: the grids use every core.
 #
 # Usage: Scripts/regenerate-results.sh [part ...]
-#   parts: table1 demo modern convex robustness robustness-target robustness-nnm single-worker
+#   parts: table1 demo modern convex robustness robustness-nnm single-worker
 #   (default: all of them, in that order). Table 1 is timed (`time`), and its progress log kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ make release >/dev/null
 brsgd=.build/release/brsgd
 results=docs/results
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(table1 demo modern convex robustness robustness-target robustness-nnm single-worker)
+[ ${#parts[@]} -gt 0 ] || parts=(table1 demo modern convex robustness robustness-nnm single-worker)
 
 fresh() { rm -rf "$results/$1"; mkdir -p "$results/$1"; }
 
@@ -42,12 +42,6 @@ for part in "${parts[@]}"; do
       fresh robustness
       "$brsgd" reproduce robustness --output-dir "$results/robustness"
       ;;
-    robustness-target)
-      fresh robustness-target
-      "$brsgd" reproduce robustness --rules brsgd-robust \
-        --attacks gaussian,model-negation,gradient-scale,label-flip,sign-flip,alie,ipm,foe,mimic,min-max,min-sum,alie-opt,ipm-opt \
-        --fractions 0.25,0.45 --heterogeneity iid,0.5 --output-dir "$results/robustness-target"
-      ;;
     robustness-nnm)
       # brsgd-robust with nearest-neighbour mixing in front (the base experiment's rule), IID, one
       # seed, at 25% and 45% under the attacks that broke it there.
@@ -55,7 +49,7 @@ for part in "${parts[@]}"; do
       cp "$results/robustness-nnm/base.json" "$base"
       fresh robustness-nnm
       cp "$base" "$results/robustness-nnm/base.json"
-      "$brsgd" reproduce robustness --config "$results/robustness-nnm/base.json" --rules brsgd-robust \
+      "$brsgd" reproduce robustness --config "$results/robustness-nnm/base.json" --rules nnm+brsgd-robust \
         --attacks sign-flip,alie,ipm,foe,mimic,ipm-opt --fractions 0.25,0.45 --heterogeneity iid --seeds 1 \
         --output-dir "$results/robustness-nnm"
       ;;
