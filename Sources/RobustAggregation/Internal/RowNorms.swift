@@ -197,6 +197,18 @@ extension Kernels {
         return total
     }
 
+    /// One centered-clipping step of radius τ from `point`, given each row's distance r_i to
+    /// it: w_i = min(1, τ / r_i) (1 when r_i ≤ τ), then ``blendTowardRows(_:rows:weights:columnCount:)``
+    /// with weights w_i / m. Returns the w_i. What ``RobustBrSGD`` and ``HistoryBrSGD`` end with.
+    /// - Complexity: O(md), one read of the rows.
+    static func clippingStep(_ point: UnsafeMutablePointer<Float>, rows: UnsafeBufferPointer<UnsafePointer<Float>>,
+                             distances: [Double], radius: Double, columnCount d: Int) -> [Double] {
+        let weights = distances.map { $0 > radius ? radius / $0 : 1 }
+        let m = Double(rows.count)
+        blendTowardRows(point, rows: rows, weights: weights.map { Float($0 / m) }, columnCount: d)
+        return weights
+    }
+
     /// point[c] ← (1 − Σ_i w_i)·point[c] + Σ_i w_i·rows[i][c], rows in order (those of weight 0
     /// left out), in Float: one centered-clipping step v + Σ w_i (g_i − v) written so that a huge
     /// row with a tiny weight never forms the overflowing difference g_i − v. 16 columns at a

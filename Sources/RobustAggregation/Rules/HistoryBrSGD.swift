@@ -62,11 +62,8 @@ public struct HistoryBrSGD: AggregationRule {
                 guard let point = v.baseAddress else { return [Double](repeating: 1, count: m) }
                 let distances = Kernels.squaredDistancesInDouble(pointers, to: point, columnCount: d)
                     .map { $0.squareRoot() }
-                let radius = medianOfDoubles(selected.map { distances[$0] })
-                let weights = distances.map { $0 > radius ? radius / $0 : 1 }
-                Kernels.blendTowardRows(point, rows: pointers, weights: weights.map { Float($0 / Double(m)) },
-                                        columnCount: d)
-                return weights
+                return Kernels.clippingStep(point, rows: pointers, distances: distances,
+                                            radius: medianOfDoubles(selected.map { distances[$0] }), columnCount: d)
             }
         }
         var diagnostics = rows.diagnostics(rule: name, selectedPositions: selected)

@@ -117,11 +117,8 @@ public struct RobustBrSGD: AggregationRule {
             gradient.withUnsafeMutableBufferPointer { v -> [Double] in
                 guard let point = v.baseAddress else { return [Double](repeating: 1, count: m) }
                 let distances = squared.map { $0.squareRoot() }
-                let radius = medianOfDoubles(distances)
-                let weights = distances.map { $0 > radius ? radius / $0 : 1 }
-                Kernels.blendTowardRows(point, rows: pointers, weights: weights.map { Float($0 / Double(m)) },
-                                        columnCount: d)
-                return weights
+                return Kernels.clippingStep(point, rows: pointers, distances: distances,
+                                            radius: medianOfDoubles(distances), columnCount: d)
             }
         }
         var diagnostics = rows.diagnostics(rule: name, selectedPositions: chosen)
